@@ -1,0 +1,3 @@
+"""evalkit: reproducible evaluation reports for the Suihua pilot zone of the Heilongjiang FTZ."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,172 @@
+"""What a report notebook uses to show and publish its results.
+
+- :func:`save_table` writes ``reports/<year>/tables/<name>.csv`` (UTF-8 with BOM,
+  spreadsheet-formula-safe, deterministic) and returns a download link;
+- :func:`show_table` renders a DataFrame as HTML with every string escaped;
+- :func:`save_summary_part` records this notebook's headline figures; the pipeline
+  merges the parts into ``reports/<year>/summary.json``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+
+#: Leading characters a spreadsheet would read as the start of a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(value):
+    """Prefix a string that a spreadsheet would run as a formula with ``'``.
+
+    Numbers (including negative ones) are returned unchanged so they stay numeric.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of *df* whose text cells and headers are formula-safe."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralize_cell)
+    out.columns = [neutralize_cell(str(c)) for c in out.columns]
+    return out
+
+
+def out_dir(year: int) -> Path:
+    """Return the folder where this year's report outputs go (``reports/<year>``)."""
+    d = paths.report_dir(year)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write *data* beside *path* and rename into place, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def table_csv_bytes(df: pd.DataFrame) -> bytes:
+    """Serialize *df* as formula-safe UTF-8-with-BOM CSV with stable float formatting."""
+    safe = neutralize_frame(df)
+    text = safe.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def save_table(df: pd.DataFrame, name: str, year: int, *, label: str | None = None):
+    """Write *df* to ``reports/<year>/tables/<name>.csv`` and return a download link.
+
+    The returned object displays as an HTML link (relative to the report page) in
+    the notebook and as plain text elsewhere.
+    """
+    from IPython.display import HTML
+
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"table name must be letters, digits, - or _: {name!r}")
+    path = paths.tables_dir(year) / f"{name}.csv"
+    _atomic_write_bytes(path, table_csv_bytes(df))
+    text = html.escape(label or f"下载数据 {name}.csv")
+    return HTML(f'<p class="evalkit-download"><a href="tables/{name}.csv" download>{text}</a></p>')
+
+
+def _format_cell(value) -> str:
+    """Format one value for an HTML table: missing as an em dash, floats compactly."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float | np.floating):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def table_html(df: pd.DataFrame, *, caption: str | None = None, max_rows: int | None = None) -> str:
+    """Return *df* as an HTML table; every header and cell is HTML-escaped text."""
+    rows = df if max_rows is None else df.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_format_cell(v))}</td>" for v in rec) + "</tr>"
+        for rec in rows.itertuples(index=False, name=None)
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    more = ""
+    if max_rows is not None and len(df) > max_rows:
+        more = f"<p>（仅显示前 {max_rows} 行，共 {len(df)} 行；完整数据见下载文件）</p>"
+    return (
+        f'<table class="table table-sm evalkit-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>{more}"
+    )
+
+
+def show_table(df: pd.DataFrame, *, caption: str | None = None, max_rows: int | None = None):
+    """Display *df* as an escaped HTML table (plain-text repr for nbval and terminals)."""
+    from IPython.display import display
+
+    display(_EscapedTable(df, caption, max_rows))
+
+
+class _EscapedTable:
+    """Rich-display wrapper: HTML for pages, a fixed-width text table for nbval."""
+
+    def __init__(self, df: pd.DataFrame, caption: str | None, max_rows: int | None):
+        self.df, self.caption, self.max_rows = df, caption, max_rows
+
+    def _repr_html_(self) -> str:
+        return table_html(self.df, caption=self.caption, max_rows=self.max_rows)
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 200):
+            return (self.caption + "\n" if self.caption else "") + self.df.to_string(index=False)
+
+
+def md_escape(text: str) -> str:
+    """Escape *text* for Markdown and HTML so submitted strings show literally."""
+    escaped = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", escaped)
+
+
+def _jsonable(value):
+    """Convert numpy / pandas scalars to plain JSON values; NaN and inf become None."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else round(f, 6)
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+def save_summary_part(year: int, part: str, data: dict) -> Path:
+    """Write this notebook's headline figures to ``reports/<year>/summary.parts/<part>.json``.
+
+    *data* is merged into ``summary.json`` by the pipeline; its ``zones`` mapping
+    (zone id → fields) is merged per zone, other keys at the top level.
+    """
+    path = paths.report_dir(year) / "summary.parts" / f"{part}.json"
+    text = json.dumps(_jsonable(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    _atomic_write_bytes(path, text.encode("utf-8"))
+    return path
