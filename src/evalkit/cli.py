@@ -13,7 +13,8 @@ import sys
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
-        prog="evalkit", description="绥化协同发展先导区评估报告 / Suihua pilot-zone evaluation reports"
+        prog="evalkit",
+        description="绥化协同发展先导区评估报告 / Suihua pilot-zone evaluation reports",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("version", help="print the evalkit version")

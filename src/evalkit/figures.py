@@ -54,7 +54,7 @@ def setup() -> None:
             "figure.dpi": 100,
             "savefig.dpi": 100,
             "axes.titlesize": 13,
-            "axes.titleweight": "normal"  # the wheel ships Regular only,
+            "axes.titleweight": "normal",  # the wheel ships Regular only
             "axes.titlelocation": "left",
             "legend.frameon": False,
             # Reproducible PNG bytes: no timestamps or software versions in metadata.

@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 import json
 import math
-import re
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -129,8 +129,9 @@ class _EscapedTable:
         return table_html(self.df, caption=self.caption, max_rows=self.max_rows)
 
     def __repr__(self) -> str:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 200):
+        with pd.option_context(
+            "display.max_rows", None, "display.max_columns", None, "display.width", 200
+        ):
             return (self.caption + "\n" if self.caption else "") + self.df.to_string(index=False)
 
 
