@@ -172,6 +172,11 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
 
+    @property
+    def header(self) -> str:
+        """Return the Chinese header used in templates and submissions, unit in brackets."""
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
+
 
 @dataclass(frozen=True)
 class Table:
