@@ -171,3 +171,24 @@ def save_summary_part(year: int, part: str, data: dict) -> Path:
     text = json.dumps(_jsonable(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     _atomic_write_bytes(path, text.encode("utf-8"))
     return path
+
+
+SYNTHETIC_BANNER = (
+    "演示数据：本页所有数字均由 evalkit 的合成数据生成器产生，不代表任何片区的真实情况。"
+    " / Demo data: every figure on this page comes from evalkit's synthetic data generator."
+)
+
+
+def page_header(year: int, as_of: str, data_dir: str = "data"):
+    """Display the page banner: report year, as-of date and, for demo data, the synthetic label."""
+    from IPython.display import HTML
+
+    from .store import read_meta
+
+    meta = read_meta(data_dir)
+    parts = [f"<p><strong>评估年度 {int(year)}</strong> · 数据截至 {html.escape(str(as_of))}</p>"]
+    if meta.get("synthetic", False):
+        parts.append(
+            f'<div class="callout callout-warning evalkit-synthetic"><p>{SYNTHETIC_BANNER}</p></div>'
+        )
+    return HTML("\n".join(parts))

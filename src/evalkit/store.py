@@ -31,3 +31,18 @@ def read_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
             f"curated table missing: run `python -m evalkit validate` first"
         )
     return pd.read_parquet(path)
+
+
+def read_meta(data_dir: str | Path | None = None) -> dict:
+    """Return the curated dataset's metadata (``curated/_meta.json``), ``{}`` if absent.
+
+    Curation copies it from the raw dataset's ``dataset.yaml``; it carries at least
+    ``synthetic`` (bool) and ``as_of`` (YYYY-MM-DD, last month the data cover).
+    """
+    import json
+
+    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    path = paths.curated_dir(data) / "_meta.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
