@@ -13,7 +13,7 @@ import importlib
 import sys
 
 #: Modules that contribute sub-commands, in ``--help`` order.
-COMMAND_MODULES: list[str] = ["evalkit.pipeline", "evalkit.demo"]
+COMMAND_MODULES: list[str] = ["evalkit.pipeline", "evalkit.demo", "evalkit.intake.cli"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -353,3 +353,115 @@ TABLES: dict[str, Table] = {
 def zone_name(zone_id: str) -> str:
     """Return the Chinese name of *zone_id* (the id itself if unknown)."""
     return ZONES.get(zone_id, zone_id)
+
+
+# --- Validation rules (read by evalkit.intake, the templates and the data dictionary) ---
+
+#: Units a money header may carry → factor to the canonical 万元.
+MONEY_UNITS: dict[str, float] = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
+
+#: Sheets that carry instructions or examples, not data (matched by prefix after trimming).
+NON_DATA_SHEETS: tuple[str, ...] = ("说明", "示例", "_")
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """*column* must be filled in when *when_column* takes one of *when_values*."""
+
+    table: str
+    column: str
+    when_column: str
+    when_values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllowedWhen:
+    """When *when_column* is in *when_values*, *column* must be one of *allowed* (else a finding)."""
+
+    table: str
+    column: str
+    when_column: str
+    when_values: tuple[str, ...]
+    allowed: tuple[str, ...]
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
+class TemporalOrder:
+    """Within a row, date *earlier* must not be after date *later* (both when filled in)."""
+
+    table: str
+    earlier: str
+    later: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """*table.column* must name a row of *ref_table.ref_column*; *same* columns must agree."""
+
+    table: str
+    column: str
+    ref_table: str
+    ref_column: str
+    same: tuple[str, ...] = ()
+
+
+#: Per-kind requirements (plan: replicated items cite the source's publication date, …).
+REQUIRED_WHEN: tuple[RequiredWhen, ...] = (
+    RequiredWhen("reform_items", "source_published", "kind", ("replicated",)),
+    RequiredWhen("reform_items", "originality", "kind", ("original",)),
+    RequiredWhen("reform_items", "effective", "status", ("in_effect",)),
+)
+
+#: Cross-field consistency: an original item comes from the zone itself, a replicated one does not.
+ALLOWED_WHEN: tuple[AllowedWhen, ...] = (
+    AllowedWhen("reform_items", "source", "kind", ("original",), ("own",)),
+    AllowedWhen(
+        "reform_items",
+        "source",
+        "kind",
+        ("replicated",),
+        tuple(k for k in REFORM_SOURCES if k != "own"),
+    ),
+)
+
+#: Temporal order within a row.
+TEMPORAL_ORDER: tuple[TemporalOrder, ...] = (
+    TemporalOrder("reform_items", "source_published", "adopted"),
+    TemporalOrder("reform_items", "adopted", "effective"),
+    TemporalOrder("projects", "signed", "construction_started"),
+    TemporalOrder("projects", "construction_started", "in_production"),
+    TemporalOrder("projects", "signed", "in_production"),
+)
+
+#: Referential integrity: funds in place refer to a known (accepted) project of the same zone.
+REFERENCES: tuple[Reference, ...] = (
+    Reference("funds_monthly", "project_id", "projects", "project_id", same=("zone_id",)),
+)
+
+#: Tables whose industry cluster must be one of the zone's lead industries (plan §二(二)).
+ZONE_CLUSTER_TABLES: tuple[str, ...] = ("projects", "industry_annual")
+
+#: Upper bounds per indicator in long-format tables (percentages).
+INDICATOR_MAXIMUM: dict[str, float] = {"village_delivery_share": 100.0, "online_rate": 100.0}
+
+#: Plausibility: cumulative funds in place above this multiple of the contracted amount warn.
+FUNDS_OVER_CONTRACT_RATIO: float = 1.5
+
+#: Plausibility: a value this many times both its neighbouring periods warns.
+SPIKE_RATIO: float = 10.0
+
+#: Series checked for spikes: table → columns identifying one series (sorted by the period column).
+SPIKE_SERIES: dict[str, tuple[str, ...]] = {
+    "logistics_monthly": ("zone_id", "indicator"),
+    "gov_services_quarterly": ("zone_id", "indicator"),
+    "funds_monthly": ("project_id",),
+}
+
+#: Completeness: table → (period column, months per period); every zone should report every
+#: period from the table's first period up to the dataset's as-of date.
+COMPLETENESS: dict[str, tuple[str, int]] = {
+    "funds_monthly": ("month", 1),
+    "logistics_monthly": ("month", 1),
+    "gov_services_quarterly": ("quarter", 3),
+}

@@ -1,0 +1,617 @@
+"""Validate and normalize one table's rows from every file that supplies it.
+
+Row-level rules (types, required values, enumerations, ranges, per-kind
+requirements, temporal order, unique keys, references) produce *errors*: the row
+is quarantined with its reasons and the remaining rows are accepted. Plausibility
+and completeness rules produce *warnings* on accepted rows. All rules are
+vectorized over the whole table; Python loops run only over distinct values and
+over the rows that have a finding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from .findings import Finding, make, render
+from .normalize import (
+    enum_parser,
+    map_series,
+    parse_bool,
+    parse_date,
+    parse_identifier,
+    parse_month,
+    parse_numbers,
+    parse_quarter,
+    parse_text,
+)
+from .readers import Sheet
+
+_META = ("_file", "_sheet", "_row")
+
+
+@dataclass
+class TableResult:
+    """Outcome for one table: accepted rows (contract columns + ``_file/_sheet/_row``) and more."""
+
+    name: str
+    accepted: pd.DataFrame
+    quarantine: pd.DataFrame
+    counts: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    quarantined_keys: set = field(default_factory=set)
+
+
+@dataclass
+class Context:
+    """What validation of one table needs from the run and from tables validated before it."""
+
+    as_of: pd.Timestamp
+    results: dict[str, TableResult] = field(default_factory=dict)
+
+
+def show(value) -> str:
+    """Format a raw cell value for a message: dates as YYYY-MM-DD, 12.0 as 12, empty as ''."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _fmt_number(x: float) -> str:
+    """Format a number for a message without spurious decimals."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+
+
+class _Issues:
+    """Accumulates row-level findings as arrays (one entry per affected row)."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, idx, column: str, code: str, severity: str = "error", **text) -> None:
+        """Record *code* for the rows *idx* (positions) in *column*; *text* fills the message."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        part = pd.DataFrame({"idx": idx})
+        part["column"], part["code"], part["severity"] = column, code, severity
+        for k, v in text.items():
+            part[k] = v if np.ndim(v) == 0 else np.asarray(v, dtype=object)
+        self.parts.append(part)
+
+    def frame(self) -> pd.DataFrame:
+        """Return all issues as one frame (columns idx, column, code, severity, text fields)."""
+        if not self.parts:
+            return pd.DataFrame(columns=["idx", "column", "code", "severity"])
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def _parser(col: schema.Column):
+    """Return the single-value parser for a non-numeric column."""
+    if col.enum is not None:
+        return enum_parser(col.enum)
+    if col.dtype == "date":
+        return parse_date
+    if col.dtype == "month":
+        return parse_quarter if col.name == "quarter" else parse_month
+    if col.dtype == "bool":
+        return parse_bool
+    if col.name.endswith("_id"):
+        return parse_identifier
+    return parse_text
+
+
+def _concat(sheets: list[Sheet], table: schema.Table) -> tuple[pd.DataFrame, np.ndarray]:
+    """Stack the sheets' raw frames; return it with the per-row sheet position."""
+    frames, src = [], []
+    for i, sh in enumerate(sheets):
+        frames.append(sh.frame)
+        src.append(np.full(len(sh.frame), i, dtype=np.int32))
+    if not frames:
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in table.column_names})
+        empty["_row"] = pd.Series([], dtype=np.int64)
+        return empty, np.array([], dtype=np.int32)
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return raw, np.concatenate(src)
+
+
+def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> TableResult:
+    """Normalize and validate *table*'s rows from *sheets*; see the module docstring."""
+    raw, src = _concat(sheets, table)
+    n = len(raw)
+    issues = _Issues()
+    broken = np.array([sh.broken for sh in sheets], dtype=bool)[src] if n else np.zeros(0, bool)
+    issues.add(np.flatnonzero(broken), "", "sheet_invalid")
+    live = ~broken
+    clean: dict[str, np.ndarray] = {}
+    for col in table.columns:
+        series = raw[col.name]
+        if col.dtype in ("float", "int"):
+            factors = np.array([sh.factors.get(col.name, 1.0) for sh in sheets] or [1.0])
+            values, problems = _numbers(series, col, factors[src] if n else np.ones(0))
+        else:
+            values, problems = map_series(series, _parser(col))
+            if col.dtype in ("date", "month"):
+                values = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
+        clean[col.name] = values
+        problems = np.asarray(problems, dtype=object)
+        for code in pd.unique(problems[live & pd.notna(problems)]):
+            if code == "missing" and not col.required:
+                continue
+            idx = np.flatnonzero(live & (problems == code))
+            allowed = "、".join(col.enum.values()) if col.enum else ""
+            issues.add(idx, col.name, code, allowed=allowed)
+        if col.dtype in ("float", "int"):
+            _range(issues, col, values, live)
+    frame = pd.DataFrame(clean)
+    _cross_field(issues, table, frame, live, ctx)
+    err = _error_mask(issues, n)
+    _duplicates(issues, table, frame, raw, src, sheets, ~err)
+    err = _error_mask(issues, n)
+    _references(issues, table, frame, ctx, ~err)
+    err = _error_mask(issues, n)
+    meta = _meta(raw, src, sheets)
+    accepted = pd.concat([_typed(table, frame.loc[~err]), meta.loc[~err]], axis=1)
+    accepted = accepted.sort_values(list(table.key) + ["_file", "_row"], kind="stable")
+    accepted = accepted.reset_index(drop=True)
+    warn = _Issues()
+    _warnings(warn, table, frame, ~err, ctx)
+    findings = _findings(issues, table, raw, meta, sheets, src)
+    findings += _findings(warn, table, raw, meta, sheets, src)
+    findings += _plausibility(table, accepted, ctx)
+    quarantine = _quarantine(issues, table, raw, meta, sheets, src, err)
+    counts = _counts(meta, err, sheets)
+    qkeys = set()
+    if len(table.key) == 1 and err.any():
+        qkeys = set(pd.Series(frame[table.key[0]][err]).dropna().tolist())
+    return TableResult(table.name, accepted, quarantine, counts, findings, qkeys)
+
+
+def _numbers(series: pd.Series, col: schema.Column, factors: np.ndarray):
+    """Parse a numeric column, applying each row's header unit factor."""
+    money = col.unit == "万元"
+    integer = col.dtype == "int"
+    if np.all(factors == 1.0):
+        return parse_numbers(series, money=money, integer=integer, header_factor=1.0)
+    values = np.full(len(series), np.nan)
+    problems = np.full(len(series), None, dtype=object)
+    for f in np.unique(factors):
+        rows = np.flatnonzero(factors == f)
+        v, p = parse_numbers(series.iloc[rows], money=money, integer=integer, header_factor=f)
+        values[rows], problems[rows] = v, p
+    return values, problems
+
+
+def _range(issues: _Issues, col: schema.Column, values: np.ndarray, live: np.ndarray) -> None:
+    """Flag values below the column's minimum or above its maximum."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        if col.minimum is not None:
+            idx = np.flatnonzero(live & (v < col.minimum))
+            issues.add(idx, col.name, "below_minimum", detail=_fmt_number(col.minimum))
+        if col.maximum is not None:
+            idx = np.flatnonzero(live & (v > col.maximum))
+            issues.add(idx, col.name, "above_maximum", detail=_fmt_number(col.maximum))
+
+
+def _cross_field(
+    issues: _Issues, table: schema.Table, frame: pd.DataFrame, live: np.ndarray, ctx: Context
+) -> None:
+    """Per-kind requirements, temporal order, indicator bounds (errors); consistency (warnings)."""
+    cols = table.column_names
+    for rule in schema.REQUIRED_WHEN:
+        if rule.table != table.name:
+            continue
+        when = frame[rule.when_column].isin(rule.when_values).to_numpy()
+        missing = frame[rule.column].isna().to_numpy()
+        enum = table.column(rule.when_column).enum or {}
+        labels = "、".join(enum.get(v, v) for v in rule.when_values)
+        detail = f"{table.column(rule.when_column).label}为“{labels}”"
+        detail_en = f"{rule.when_column} is {' / '.join(rule.when_values)}"
+        issues.add(
+            np.flatnonzero(live & when & missing),
+            rule.column,
+            "required_when",
+            detail=detail,
+            detail_en=detail_en,
+        )
+    for rule in schema.ALLOWED_WHEN:
+        if rule.table != table.name:
+            continue
+        when = frame[rule.when_column].isin(rule.when_values).to_numpy()
+        bad = frame[rule.column].notna().to_numpy() & ~frame[rule.column].isin(rule.allowed)
+        enum_w = table.column(rule.when_column).enum or {}
+        enum_c = table.column(rule.column).enum or {}
+        detail = (
+            f"{table.column(rule.when_column).label}为“{'、'.join(enum_w.get(v, v) for v in rule.when_values)}”"
+            f"时，{table.column(rule.column).label}应为“{'、'.join(enum_c.get(v, v) for v in rule.allowed)}”"
+        )
+        detail_en = f"when {rule.when_column} is {'/'.join(rule.when_values)}, {rule.column} should be {'/'.join(rule.allowed)}"
+        issues.add(
+            np.flatnonzero(live & when & bad.to_numpy()),
+            rule.column,
+            "not_allowed_when",
+            rule.severity,
+            detail=detail,
+            detail_en=detail_en,
+        )
+    for rule in schema.TEMPORAL_ORDER:
+        if rule.table != table.name:
+            continue
+        a, b = frame[rule.earlier], frame[rule.later]
+        bad = (a.notna() & b.notna() & (a > b)).to_numpy()
+        la, lb = table.column(rule.earlier).label, table.column(rule.later).label
+        idx = np.flatnonzero(live & bad)
+        da = pd.Series(a.to_numpy()[idx]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        db = pd.Series(b.to_numpy()[idx]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        issues.add(
+            idx,
+            rule.later,
+            "temporal_order",
+            detail=[f"{lb}（{y}）早于{la}（{x}）" for x, y in zip(da, db, strict=True)],
+            detail_en=[
+                f"{rule.later} ({y}) is before {rule.earlier} ({x})"
+                for x, y in zip(da, db, strict=True)
+            ],
+        )
+    if "indicator" in cols and "value" in cols:
+        limit = frame["indicator"].map(schema.INDICATOR_MAXIMUM).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            over = live & (frame["value"].to_numpy(dtype=float) > limit)
+        issues.add(np.flatnonzero(over), "value", "above_maximum", detail="100")
+    if table.name in schema.ZONE_CLUSTER_TABLES:
+        pairs = {(z, c) for z, cl in schema.CLUSTERS.items() for c in cl}
+        zc = pd.MultiIndex.from_arrays([frame["zone_id"], frame["cluster"]])
+        ok = (
+            zc.isin(list(pairs))
+            | frame["zone_id"].isna().to_numpy()
+            | frame["cluster"].isna().to_numpy()
+        )
+        idx = np.flatnonzero(live & ~ok)
+        allowed = [
+            "、".join(schema.CLUSTERS.get(z, {}).values()) for z in frame["zone_id"].to_numpy()[idx]
+        ]
+        issues.add(idx, "cluster", "cluster_not_lead", "warning", allowed=allowed)
+    for col in table.columns:
+        if col.dtype not in ("date", "month"):
+            continue
+        limit = ctx.as_of if col.dtype == "date" else ctx.as_of.replace(day=1)
+        if col.name == "quarter":
+            limit = limit.replace(month=3 * ((limit.month - 1) // 3) + 1)
+        idx = np.flatnonzero(live & (frame[col.name] > limit).to_numpy())
+        issues.add(idx, col.name, "after_as_of", "warning", detail=ctx.as_of.strftime("%Y-%m-%d"))
+
+
+def _error_mask(issues: _Issues, n: int) -> np.ndarray:
+    """Return the rows that have at least one error."""
+    err = np.zeros(n, dtype=bool)
+    for part in issues.parts:
+        if (part["severity"] == "error").any():
+            err[part.loc[part["severity"] == "error", "idx"].to_numpy()] = True
+    return err
+
+
+def _duplicates(issues, table, frame, raw, src, sheets, ok) -> None:
+    """Exact repeats: keep the first; conflicting rows with one key: quarantine them all."""
+    key = list(table.key)
+    sub = frame.loc[ok]
+    if sub.empty:
+        return
+    dup_key = sub.duplicated(key, keep=False)
+    if not dup_key.any():
+        return
+    d = sub.loc[dup_key]
+    exact_repeat = d.duplicated(table.column_names, keep="first")
+    # Within a key group: conflicting when the rows are not all the same.
+    distinct = d.drop_duplicates(table.column_names)
+    conflicting_keys = distinct.loc[distinct.duplicated(key, keep=False), key]
+    conflict = (
+        d.set_index(key).index.isin(pd.MultiIndex.from_frame(conflicting_keys))
+        if len(key) > 1
+        else d[key[0]].isin(conflicting_keys[key[0]]).to_numpy()
+    )
+    rows = raw["_row"].to_numpy()
+    first = d.groupby(key, sort=False, dropna=False).head(1)
+    first_row = pd.Series(
+        rows[first.index],
+        index=pd.MultiIndex.from_frame(first[key]) if len(key) > 1 else first[key[0]].to_numpy(),
+    )
+    keys_d = pd.MultiIndex.from_frame(d[key]) if len(key) > 1 else d[key[0]].to_numpy()
+    ref = first_row.reindex(keys_d).to_numpy()
+    idx_conf = d.index.to_numpy()[conflict]
+    # For conflicts, point every row at another row of the group.
+    last = d.groupby(key, sort=False, dropna=False).tail(1)
+    last_row = pd.Series(
+        rows[last.index],
+        index=pd.MultiIndex.from_frame(last[key]) if len(key) > 1 else last[key[0]].to_numpy(),
+    )
+    other = np.where(rows[d.index] == ref, last_row.reindex(keys_d).to_numpy(), ref)
+    issues.add(idx_conf, key[0], "duplicate_key", detail=[str(x) for x in other[conflict]])
+    rep = exact_repeat.to_numpy() & ~conflict
+    issues.add(d.index.to_numpy()[rep], key[0], "duplicate_row", detail=[str(x) for x in ref[rep]])
+
+
+def _references(issues: _Issues, table, frame: pd.DataFrame, ctx: Context, ok) -> None:
+    """Referential integrity against tables validated earlier (funds → projects)."""
+    for rule in schema.REFERENCES:
+        if rule.table != table.name or rule.ref_table not in ctx.results:
+            continue
+        ref = ctx.results[rule.ref_table]
+        known = ref.accepted.drop_duplicates(rule.ref_column).set_index(rule.ref_column)
+        values = frame[rule.column]
+        found = values.isin(known.index).to_numpy()
+        missing = np.flatnonzero(ok & ~found & values.notna().to_numpy())
+        quarantined = np.array(
+            [values.iloc[i] in ref.quarantined_keys for i in missing], dtype=bool
+        )
+        detail = np.where(quarantined, "（该项目因有错误已隔离）", "")
+        detail_en = np.where(quarantined, " (the project row was quarantined)", "")
+        issues.add(missing, rule.column, "unknown_reference", detail=detail, detail_en=detail_en)
+        for col in rule.same:
+            theirs = values.map(known[col]).to_numpy(dtype=object)
+            mine = frame[col].to_numpy(dtype=object)
+            bad = np.flatnonzero(ok & found & pd.notna(mine) & (mine != theirs))
+            label = schema.TABLES[table.name].column(col).label
+            issues.add(
+                bad,
+                col,
+                "reference_mismatch",
+                detail=[f"项目台账中{label}为 {theirs[i]}" for i in bad],
+                detail_en=[f"the project ledger says {col} = {theirs[i]}" for i in bad],
+            )
+
+
+def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, ctx: Context) -> None:
+    """Row-level warnings on accepted rows: spikes, repeated source experiences."""
+    if table.name in schema.SPIKE_SERIES:
+        group = list(schema.SPIKE_SERIES[table.name])
+        period = "quarter" if "quarter" in frame else "month"
+        value = next(c.name for c in table.columns if c.dtype == "float")
+        sub = frame.loc[ok, group + [period, value]].sort_values(group + [period], kind="stable")
+        g = sub.groupby(group, sort=False)[value]
+        prev, nxt = g.shift(1), g.shift(-1)
+        v = sub[value]
+        spike = (prev > 0) & (nxt > 0) & (v > schema.SPIKE_RATIO * np.maximum(prev, nxt))
+        idx = sub.index.to_numpy()[spike.to_numpy()]
+        detail = [
+            f"{_fmt_number(a)}、{_fmt_number(b)}"
+            for a, b in zip(prev[spike].to_numpy(), nxt[spike].to_numpy(), strict=True)
+        ]
+        warn.add(
+            idx, value, "spike", "warning", detail=detail, ratio=_fmt_number(schema.SPIKE_RATIO)
+        )
+    if table.name == "reform_items":
+        sub = frame.loc[ok & (frame["kind"] == "replicated").to_numpy()]
+        sub = sub.loc[sub["source_experience"].notna()]
+        dup = sub.duplicated(["zone_id", "source_experience"], keep="first")
+        if dup.any():
+            warn.add(
+                sub.index.to_numpy()[dup.to_numpy()],
+                "source_experience",
+                "duplicate_experience",
+                "warning",
+            )
+            warn.parts[-1]["detail"] = ""
+
+
+def _plausibility(table: schema.Table, accepted: pd.DataFrame, ctx: Context) -> list[Finding]:
+    """Table-level warnings: funds above the contracted amount, missing periods per zone."""
+    out: list[Finding] = []
+    if table.name == "funds_monthly" and "projects" in ctx.results:
+        projects = ctx.results["projects"].accepted.drop_duplicates("project_id")
+        total = accepted.groupby("project_id")["funds_wan_yuan"].sum()
+        p = projects.set_index("project_id")
+        joined = pd.DataFrame({"total": total}).join(p, how="inner")
+        over = joined.loc[
+            joined["total"] > schema.FUNDS_OVER_CONTRACT_RATIO * joined["contracted_wan_yuan"]
+        ]
+        header = schema.PROJECTS.column("contracted_wan_yuan").header
+        for pid, r in over.iterrows():
+            out.append(
+                make(
+                    "warning",
+                    "funds_above_contract",
+                    table="projects",
+                    file=str(r["_file"]),
+                    sheet=str(r["_sheet"]),
+                    row=int(r["_row"]),
+                    column=header,
+                    value=f"{pid}: {_fmt_number(r['contracted_wan_yuan'])}",
+                    detail=_fmt_number(r["total"]),
+                    ratio=f"{schema.FUNDS_OVER_CONTRACT_RATIO:g}",
+                )
+            )
+    if table.name in schema.COMPLETENESS and len(accepted):
+        period, step = schema.COMPLETENESS[table.name]
+        start = accepted[period].min()
+        end = ctx.as_of.replace(day=1)
+        if step == 3:
+            end = end.replace(month=3 * ((end.month - 1) // 3) + 1)
+        expected = pd.date_range(start, end, freq=f"{step}MS")
+        have = accepted[["zone_id", period]].drop_duplicates()
+        for zone in sorted(have["zone_id"].unique()):
+            got = set(have.loc[have["zone_id"] == zone, period])
+            missing = [m for m in expected if m not in got]
+            if not missing:
+                continue
+            files = sorted(set(accepted.loc[accepted["zone_id"] == zone, "_file"].astype(str)))
+            out.append(
+                make(
+                    "warning",
+                    "missing_periods",
+                    table=table.name,
+                    file="、".join(files),
+                    sheet=table.title,
+                    column=table.column(period).header,
+                    zone=schema.zone_name(zone),
+                    detail=_runs(missing, step),
+                    as_of=ctx.as_of.strftime("%Y-%m-%d"),
+                )
+            )
+    return out
+
+
+def _runs(months: list[pd.Timestamp], step: int) -> str:
+    """Describe missing periods compactly: ``2026-09—2026-10、2025-01``."""
+    out, run = [], [months[0]]
+    for m in months[1:]:
+        if (m.year - run[-1].year) * 12 + m.month - run[-1].month == step:
+            run.append(m)
+        else:
+            out.append(run)
+            run = [m]
+    out.append(run)
+    fmt = "%Y-%m"
+    return "、".join(
+        r[0].strftime(fmt) if len(r) == 1 else f"{r[0].strftime(fmt)}—{r[-1].strftime(fmt)}"
+        for r in out
+    )
+
+
+def _typed(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the contract columns with their curated dtypes."""
+    out = {}
+    for col in table.columns:
+        v = frame[col.name]
+        if col.dtype == "float":
+            out[col.name] = v.astype("float64")
+        elif col.dtype == "int":
+            out[col.name] = v.astype("int64") if v.notna().all() else v.astype("Int64")
+        elif col.dtype in ("date", "month"):
+            out[col.name] = pd.to_datetime(v).astype("datetime64[ns]")
+        elif col.dtype == "bool":
+            out[col.name] = v.astype("boolean")
+        else:
+            out[col.name] = v.astype("str").where(v.notna(), None) if len(v) else v.astype("str")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _meta(raw: pd.DataFrame, src: np.ndarray, sheets: list[Sheet]) -> pd.DataFrame:
+    """Return ``_file``, ``_sheet``, ``_row`` per row (file and sheet as categoricals)."""
+    file_names = [sh.file for sh in sheets]
+    sheet_names = [sh.sheet for sh in sheets]
+    fcat = sorted(set(file_names)) or [""]
+    scat = sorted(set(sheet_names)) or [""]
+    fcode = (
+        np.array([fcat.index(f) for f in file_names] or [0])[src] if len(src) else np.zeros(0, int)
+    )
+    scode = (
+        np.array([scat.index(s) for s in sheet_names] or [0])[src] if len(src) else np.zeros(0, int)
+    )
+    return pd.DataFrame(
+        {
+            "_file": pd.Categorical.from_codes(fcode, categories=fcat),
+            "_sheet": pd.Categorical.from_codes(scode, categories=scat),
+            "_row": raw["_row"].to_numpy(dtype=np.int64),
+        }
+    )
+
+
+def _header_of(table: schema.Table, sheets: list[Sheet], src_i: int, column: str) -> str:
+    """Return the header as submitted for *column* in sheet *src_i* (template header otherwise)."""
+    if not column:
+        return ""
+    return sheets[src_i].headers.get(column) or table.column(column).header
+
+
+def _findings(issues, table, raw, meta, sheets, src) -> list[Finding]:
+    """Render accumulated row issues as findings (one per row and problem)."""
+    f = issues.frame()
+    f = f.loc[f["code"] != "sheet_invalid"]
+    out: list[Finding] = []
+    if f.empty:
+        return out
+    f = f.sort_values(["idx", "column", "code"], kind="stable")
+    text_cols = [c for c in ("detail", "detail_en", "allowed", "ratio") if c in f]
+    for rec in f.itertuples(index=False):
+        i = int(rec.idx)
+        value = show(raw[rec.column].iloc[i]) if rec.column else ""
+        fields = {c: getattr(rec, c) for c in text_cols if isinstance(getattr(rec, c), str)}
+        message, fix = render(rec.code, value=value, **fields)
+        out.append(
+            Finding(
+                severity=rec.severity,
+                code=rec.code,
+                table=table.name,
+                file=str(meta["_file"].iloc[i]),
+                sheet=str(meta["_sheet"].iloc[i]),
+                row=int(meta["_row"].iloc[i]),
+                column=_header_of(table, sheets, int(src[i]), rec.column),
+                value=value,
+                message=message,
+                fix=fix,
+            )
+        )
+    return out
+
+
+def _quarantine(issues, table, raw, meta, sheets, src, err) -> pd.DataFrame:
+    """Return one row per quarantined row: where it was, why, and its raw values (JSON)."""
+    cols = ["table", "file", "sheet", "row", "reasons", "raw"]
+    idx = np.flatnonzero(err)
+    if len(idx) == 0:
+        return pd.DataFrame(columns=cols)
+    f = issues.frame()
+    f = f.loc[(f["severity"] == "error") & f["idx"].isin(idx)].sort_values(
+        ["idx", "column", "code"]
+    )
+    reasons: dict[int, list[str]] = {}
+    for rec in f.itertuples(index=False):
+        i = int(rec.idx)
+        header = _header_of(table, sheets, int(src[i]), rec.column)
+        value = show(raw[rec.column].iloc[i]) if rec.column else ""
+        fields = {
+            c: getattr(rec, c)
+            for c in ("detail", "detail_en", "allowed", "ratio")
+            if c in f and isinstance(getattr(rec, c), str)
+        }
+        message, _ = render(rec.code, value=value, **fields)
+        reasons.setdefault(i, []).append(f"[{header}] {message}" if header else message)
+    rows = []
+    sub = raw.iloc[idx]
+    for i, rec in zip(idx, sub[table.column_names].itertuples(index=False, name=None), strict=True):
+        values = {
+            _header_of(table, sheets, int(src[i]), c): show(v)
+            for c, v in zip(table.column_names, rec, strict=True)
+            if show(v) != ""
+        }
+        rows.append(
+            {
+                "table": table.name,
+                "file": str(meta["_file"].iloc[i]),
+                "sheet": str(meta["_sheet"].iloc[i]),
+                "row": int(meta["_row"].iloc[i]),
+                "reasons": "；".join(reasons.get(i, [])),
+                "raw": json.dumps(values, ensure_ascii=False, sort_keys=True),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _counts(meta: pd.DataFrame, err: np.ndarray, sheets: list[Sheet]) -> pd.DataFrame:
+    """Rows read / accepted / quarantined per file and sheet (sheets without rows included)."""
+    df = pd.DataFrame(
+        {"file": meta["_file"].astype(str), "sheet": meta["_sheet"].astype(str), "q": err}
+    )
+    g = df.groupby(["file", "sheet"], sort=True)["q"]
+    out = pd.DataFrame({"rows_read": g.size(), "rows_quarantined": g.sum()})
+    every = pd.MultiIndex.from_tuples(
+        sorted({(sh.file, sh.sheet) for sh in sheets}), names=["file", "sheet"]
+    )
+    if len(every):
+        out = out.reindex(out.index.union(every), fill_value=0)
+    out = out.reset_index()
+    out["rows_accepted"] = out["rows_read"] - out["rows_quarantined"]
+    return out[["file", "sheet", "rows_read", "rows_accepted", "rows_quarantined"]].astype(
+        {"rows_read": "int64", "rows_accepted": "int64", "rows_quarantined": "int64"}
+    )
