@@ -241,7 +241,9 @@ ORIGINAL_POOL: tuple[tuple[str, str], ...] = (
     ("trade", "农产品出口“两品一标”一站式认证服务"),
     ("industry", "大豆精深加工“产学研”联合攻关"),
 )
-ORIGINALITY_P = {"national_first": 0.08, "provincial_first": 0.5, "systemic_integration": 0.42}
+ORIGINALITY_P = {"national_first": 0.04, "provincial_first": 0.52, "systemic_integration": 0.44}
+#: The zone and year whose first original item is rated 全国首创 (national firsts are rare).
+NATIONAL_FIRST_AT = ("suihua_etdz", 2025)
 
 # --- Projects and funds in place -------------------------------------------------------
 
@@ -600,10 +602,13 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
                 "originality": None,
             }
 
-        def original(adopted: date, effective: date | None, zone=zone) -> dict:
+        def original(
+            adopted: date, effective: date | None, zone=zone, rating: str | None = None
+        ) -> dict:
             domain, name = originals.pop()
             keys = list(ORIGINALITY_P)
-            rating = keys[int(rng.choice(len(keys), p=list(ORIGINALITY_P.values())))]
+            drawn = keys[int(rng.choice(len(keys), p=list(ORIGINALITY_P.values())))]
+            rating = rating or drawn
             return {
                 "zone_id": zone,
                 "title": name,
@@ -635,8 +640,9 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
                 else:
                     adopted, effective = dates(lo, hi)
                 year_rows.append(replicated(adopted, effective))
-            for _ in range(n_orig):
-                year_rows.append(original(*dates(lo, hi)))
+            for i in range(n_orig):
+                forced = "national_first" if (zone, year) == NATIONAL_FIRST_AT and i == 0 else None
+                year_rows.append(original(*dates(lo, hi), rating=forced))
             for _ in range(REFORM_DUPLICATES.get((zone, year), 0)):
                 reps = [r for r in year_rows if r["kind"] == "replicated"]
                 first = reps[int(rng.integers(0, len(reps)))]
@@ -1013,7 +1019,7 @@ def conform(df: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
     """Return *df* in the canonical curated form of *table*.
 
     Columns in contract order; ``str`` columns as pandas strings (missing → NaN),
-    ``float`` as float64, ``int`` as int64, ``date``/``month`` as ``datetime64[us]``;
+    ``float`` as float64, ``int`` as int64, ``date``/``month`` as ``datetime64[ns]`` (as intake curates them);
     rows sorted by the table's key.
     """
     out = {}
@@ -1032,7 +1038,7 @@ def conform(df: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
         elif col.dtype == "int":
             out[col.name] = pd.Series(np.asarray(s, dtype="int64"))
         elif col.dtype in ("date", "month"):
-            out[col.name] = pd.Series(pd.to_datetime(list(s))).astype("datetime64[us]")
+            out[col.name] = pd.Series(pd.to_datetime(list(s))).astype("datetime64[ns]")
         elif col.dtype == "bool":
             out[col.name] = pd.Series(np.asarray(s, dtype=bool))
         else:  # pragma: no cover - the schema only uses the types above
@@ -1063,11 +1069,12 @@ def generate(seed: int = SEED, end_month: str = END_MONTH) -> dict[str, pd.DataF
     projects, funds = _projects_and_funds(rng)
     logistics = _logistics(rng)
     gov = _gov_services(rng, as_of)
-    last_year = as_of.year if as_of.month == 12 else as_of.year - 1
-    # Annual statistics for a year are published after it ends; 2026 never appears.
-    last_year = min(last_year, 2025)
+    # Annual statistics for a year are published in the following spring, so an as-of
+    # date in year Y shows annual data up to Y-1. Draw the full world, then cut.
+    last_year = min(as_of.year - 1, 2025)
     industry = _industry(rng, last_year)
-    county = county_panel(rng, last_year)
+    county = county_panel(rng, 2025)
+    county = county[county["year"] <= last_year]
 
     projects = projects[projects["signed"] <= as_of].copy()
     for col in ("construction_started", "in_production"):
