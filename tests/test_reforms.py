@@ -433,6 +433,11 @@ def test_narrative_partial_year_is_baseline_without_verdicts():
     assert len(text) == 1
     assert "基线" in text[0] and "绥化经开区片区复制推广 5 条、自主创新 1 条" in text[0]
     assert "未达标" not in text[0] and "达标" not in text[0].replace("目标", "")
+    cum = reforms.cumulative(PACE, 2024, "2024-12-31", Targets())
+    with_cum = reforms.narrative(att, "2024-12-31", cum=cum, plan_years=(2024, 2026))
+    # qinggang 2024 in PACE: Q24a, Q24b = 2 of 3 × 20 = 60
+    assert with_cum[1].startswith("2024 年累计（三年目标期 2024—2026 年）：")
+    assert "青冈片区复制推广 2 条（三年目标 60 条，差 58 条）" in with_cum[1]
 
 
 def test_narrative_year_in_progress_uses_pace_and_plan_period():

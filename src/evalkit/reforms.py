@@ -77,16 +77,21 @@ COUNT_STATUSES = {
 
 _REQUIRED = ("item_id", "zone_id", "kind", "adopted", "effective", "status")
 
-COUNTING_RULE_ZH = (
-    "计数规则：事项计入其“落地见效日期”所在年度（状态为已落地见效，且落地见效日期不晚于数据截至日）；"
-    "截至日已启动但尚未落地见效的事项列为“推进中”，单独展示，不计入；"
-    "同一片区重复复制同一来源经验的，只计最先落地见效的一条，其余列为重复事项；"
-    "截至日之后才启动的事项不计。2024 年为行动计划实施首年（计划于 2024 年 9 月印发），"
-    "按全年统计，作为基线展示，不按全年目标考核。"
-)
-
 
 # --- Helpers ---------------------------------------------------------------------
+
+
+def counting_rule(targets: Targets) -> str:
+    """Return the counting rule in Chinese, with the plan dates taken from *targets*."""
+    first, issued = targets.first_year, targets.plan_issued
+    return (
+        "计数规则：事项计入其“落地见效日期”所在年度（状态为已落地见效，且落地见效日期不晚于数据截至日），"
+        "与启动年度无关；截至日已启动但尚未落地见效的事项列为“推进中”，单独展示，不计入；"
+        "同一片区重复复制同一来源经验（名称或编号相同）的，只计最先落地见效的一条，其余列为重复事项，跨年度亦然；"
+        "截至日之后才启动的事项不计。"
+        f"{first} 年为行动计划实施首年（计划于 {date_zh(issued)}印发），按全年统计，"
+        "作为基线展示，不按全年目标考核。"
+    )
 
 
 def to_timestamp(as_of: str | date | pd.Timestamp) -> pd.Timestamp:
@@ -552,6 +557,67 @@ def attainment_table(att: pd.DataFrame, *, in_progress: bool = False) -> pd.Data
     return out
 
 
+def pace_table(p: pd.DataFrame) -> pd.DataFrame:
+    """Return a :func:`pace` frame with Chinese headers for the page and CSV."""
+    out = pd.DataFrame(
+        {
+            "片区": [zone_name(z) for z in p["zone_id"]],
+            "类型": [REFORM_KINDS[k] for k in p["kind"]],
+            "本年截至目前（条）": p["to_date"].to_numpy(),
+            "全年目标（条）": p["target"].to_numpy(),
+            "尚需（条）": p["needed"].to_numpy(),
+            "剩余月数（月）": p["remaining_months"].to_numpy(),
+            "剩余每月需（条/月）": p["needed_per_month"].round(2).to_numpy(),
+        }
+    )
+    years = sorted(int(c.removeprefix("same_day_")) for c in p.columns if c.startswith("same_day_"))
+    for y in years:
+        out[f"{y}年同期（条）"] = p[f"same_day_{y}"].to_numpy()
+        out[f"{y}年全年（条）"] = p[f"full_year_{y}"].to_numpy()
+    return out
+
+
+def lag_table(dist: pd.DataFrame) -> pd.DataFrame:
+    """Return a :func:`lag_distribution` frame with Chinese headers (days, one decimal)."""
+    out = pd.DataFrame({"片区": [zone_name(z) for z in dist["zone_id"]], "事项数（条）": dist["n"]})
+    for col, label in (
+        ("min", "最短（天）"),
+        ("q1", "下四分位（天）"),
+        ("median", "中位数（天）"),
+        ("q3", "上四分位（天）"),
+        ("max", "最长（天）"),
+        ("mean", "平均（天）"),
+    ):
+        out[label] = dist[col].astype(float).round(1).to_numpy()
+    return out
+
+
+def lag_trend_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """Return a :func:`lag_trend` frame as one row per zone: median days and count per year."""
+    years = sorted(trend["year"].unique())
+    out = pd.DataFrame({"片区": [zone_name(z) for z in ZONES]})
+    t = trend.set_index(["zone_id", "year"])
+    for y in years:
+        out[f"{y}年中位数（天）"] = [round(float(t.loc[(z, y), "median"]), 1) for z in ZONES]
+        out[f"{y}年事项数（条）"] = [int(t.loc[(z, y), "n"]) for z in ZONES]
+    return out
+
+
+def cumulative_table(cum: pd.DataFrame, first_year: int, last_year: int) -> pd.DataFrame:
+    """Return a :func:`cumulative` frame with Chinese headers, one row per zone."""
+    out = pd.DataFrame({"片区": [zone_name(z) for z in cum["zone_id"]]})
+    for kind in KINDS:
+        word = REFORM_KINDS[kind]
+        for y in range(first_year, last_year + 1):
+            if f"{kind}_{y}" in cum.columns:
+                out[f"{word}{y}年（条）"] = cum[f"{kind}_{y}"].to_numpy()
+        out[f"{word}累计（条）"] = cum[f"cum_{kind}"].to_numpy()
+        out[f"{word}三年目标（条）"] = cum[f"target_{kind}"].to_numpy()
+        out[f"{word}距三年目标（条）"] = cum[f"gap_{kind}"].to_numpy()
+        out[f"{word}是否完成三年目标"] = ["已完成" if m else "未完成" for m in cum[f"met_{kind}"]]
+    return out
+
+
 ITEM_COLUMNS = {
     "item_id": "事项编号",
     "zone": "片区",
@@ -715,7 +781,7 @@ def narrative(
         )
     if cum is not None and plan_years is not None:
         first, last = plan_years
-        span = f"{first}—{min(year, last)} 年"
+        span = f"{first} 年" if min(year, last) == first else f"{first}—{min(year, last)} 年"
         closing = year >= last
         head = (
             f"行动计划期（{first}—{last} 年）累计（截至 {date_zh(as_of)}）："
