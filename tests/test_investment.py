@@ -271,3 +271,23 @@ def test_narrative_and_summary(funds):
     assert part["zhaodong"]["funds_yoy_growth"] is None
     assert part["zhaodong"]["targets_met"] == {"funds_growth": None}
     assert part["qinggang"]["funds_in_place_wan_yuan"] == 990
+
+
+def test_backtest_sentence_flags_low_coverage():
+    summary = pd.DataFrame(
+        {
+            "model": ["ratio", "ets"],
+            "n": [60, 0],
+            "mape": [0.109, float("nan")],
+            "median_ape": [0.08, float("nan")],
+            "coverage80": [0.6667, float("nan")],
+            "coverage95": [0.90, float("nan")],
+        }
+    )
+    s = inv.backtest_sentence(summary, "ratio", [2024, 2025])
+    assert "2024、2025年的60次回测" in s
+    assert "平均绝对百分比误差为10.9%" in s and "80%预测区间实际覆盖66.7%" in s
+    assert "预测区间可能偏窄" in s
+    ok = summary.assign(coverage80=[0.8, 0.0], coverage95=[0.95, 0.0])
+    assert "偏窄" not in inv.backtest_sentence(ok, "ratio", [2025])
+    assert "未能回测" in inv.backtest_sentence(summary, "ets", [2025])

@@ -699,9 +699,32 @@ def narrative(
             if k:
                 out.append(
                     f"{name}有{k}个项目推进滞缓（签约超过{cfg.stall_days_signed}天未开工"
-                    f"或开工超过{cfg.stall_days_construction}天未投产），名单见下表。"
+                    f"或开工超过{cfg.stall_days_construction}天未投产），名单见第五部分。"
                 )
     return out
+
+
+def backtest_sentence(summary: pd.DataFrame, chosen: str, years: list[int]) -> str:
+    """Return a Chinese sentence on the chosen model's backtest error and interval coverage.
+
+    Coverage more than 10 points below the nominal 80 % / 95 % is called out: the
+    projection intervals are then too narrow and should be read with caution.
+    """
+    from .projection import MODELS
+
+    s = summary[summary["model"] == chosen]
+    if s.empty or int(s["n"].iloc[0]) == 0:
+        return "历史数据不足，预测模型未能回测，预测结果仅供参考。"
+    r = s.iloc[0]
+    span = "、".join(str(y) for y in years)
+    text = (
+        f"{MODELS[chosen]}在{span}年的{int(r['n'])}次回测中，全年合计的平均绝对百分比误差为"
+        f"{_pct(r['mape'])}，80%预测区间实际覆盖{_pct(r['coverage80'])}，"
+        f"95%预测区间实际覆盖{_pct(r['coverage95'])}"
+    )
+    if r["coverage80"] < 0.70 or r["coverage95"] < 0.85:
+        text += "，低于名义水平，预测区间可能偏窄，达标概率应审慎解读"
+    return text + "。"
 
 
 def summary_part(att: pd.DataFrame) -> dict:
@@ -717,3 +740,199 @@ def summary_part(att: pd.DataFrame) -> dict:
             "targets_met": {"funds_growth": None if r.met is None else bool(r.met)},
         }
     return {"zones": zones}
+
+
+# --- Page glue: period wording, projections and backtest for the report year ------------
+
+
+def period_note(year: int, as_of: str | date) -> str:
+    """Return the sentence stating which months are compared (累计同比 for a year in progress)."""
+    last = as_of_month(year, as_of)
+    if last == 12:
+        return f"{year}年全年数据已齐：比较{year}年1—12月与{year - 1}年1—12月的到位资金合计。"
+    return (
+        f"{year}年尚在进行中，按统计惯例采用累计同比：比较{year}年{window_label(last)}"
+        f"累计到位资金与{year - 1}年同期（{window_label(last)}）累计到位资金。"
+        "未报送截至月份数据的片区（迟报）按其已报送月份同口径比较，并在表中标明。"
+    )
+
+
+def backtest_years(monthly: pd.DataFrame, year: int, as_of: str | date) -> list[int]:
+    """Return the complete years up to *year* (as of *as_of*) that have a full previous year.
+
+    A year is complete when all twelve months are on or before the as-of month.
+    """
+    if monthly.empty:
+        return []
+    first = int(monthly["month"].min().year)
+    last_complete = year if as_of_month(year, as_of) == 12 else year - 1
+    return list(range(first + 1, last_complete + 1))
+
+
+def project_year(
+    monthly: pd.DataFrame,
+    att: pd.DataFrame,
+    *,
+    models: tuple[str, ...] | None = None,
+    n_sims: int | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Return year-end projections (预测) per zone and model for a year in progress.
+
+    Each zone is projected from its own latest reported month (``through_month``).
+    ``target_total`` is (1 + target growth) × the previous year's twelve-month total;
+    ``p_target`` the simulated probability of reaching it. Zones whose year is
+    complete or not reported, and models not estimable on the history, are left out.
+    """
+    from . import projection as proj
+
+    models = models or tuple(proj.MODELS)
+    year = int(att["year"].iloc[0])
+    rows = []
+    for r in att.itertuples(index=False):
+        if not 1 <= r.through_month < 12:
+            continue
+        g = monthly[monthly["zone_id"] == r.zone_id]
+        s = g.set_index("month")["funds_wan_yuan"]
+        prev = s[s.index.year == year - 1]
+        prev_total = float(prev.sum()) if len(prev) == 12 else float("nan")
+        target_total = (1 + r.target_growth) * prev_total if prev_total > 0 else None
+        for model in models:
+            kw = {"n_sims": n_sims} if n_sims else {}
+            res = proj.project(
+                s, year, r.through_month, model, target_total=target_total, seed=seed, **kw
+            )
+            if res is None:
+                continue
+            rows.append(
+                {
+                    "zone_id": r.zone_id,
+                    "model": model,
+                    "through_month": r.through_month,
+                    "ytd_wan_yuan": r.funds_wan_yuan,
+                    "prev_total_wan_yuan": prev_total,
+                    "target_total_wan_yuan": np.nan if target_total is None else target_total,
+                    **res,
+                }
+            )
+    cols = [
+        "zone_id",
+        "model",
+        "through_month",
+        "ytd_wan_yuan",
+        "prev_total_wan_yuan",
+        "target_total_wan_yuan",
+        "point",
+        "lo80",
+        "hi80",
+        "lo95",
+        "hi95",
+        "p_target",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`project_year`; every value is labelled 预测."""
+    from .projection import MODELS
+
+    return pd.DataFrame(
+        {
+            "片区": pj["zone_id"].map(zone_name),
+            "预测模型": pj["model"].map(MODELS),
+            "选用模型": ["是" if m == chosen else "否（对比）" for m in pj["model"]],
+            "已报送至": pj["through_month"].map(lambda m: f"{m}月"),
+            "实际累计（万元）": pj["ytd_wan_yuan"].round(2),
+            "上年全年（万元）": pj["prev_total_wan_yuan"].round(2),
+            "达标所需全年（万元）": pj["target_total_wan_yuan"].round(2),
+            "全年预测值（万元）": pj["point"].round(2),
+            "80%预测区间下限（万元）": pj["lo80"].round(2),
+            "80%预测区间上限（万元）": pj["hi80"].round(2),
+            "95%预测区间下限（万元）": pj["lo95"].round(2),
+            "95%预测区间上限（万元）": pj["hi95"].round(2),
+            "达到目标的概率（预测）": [_fmt_share(p) for p in pj["p_target"]],
+        }
+    )
+
+
+def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of a backtest summary (per model, optionally per zone/month)."""
+    from .projection import MODELS
+
+    out = pd.DataFrame({"预测模型": summary["model"].map(MODELS)})
+    if "zone_id" in summary:
+        out.insert(0, "片区", summary["zone_id"].map(zone_name))
+    if "origin_month" in summary:
+        out["预测起点（已知月份）"] = summary["origin_month"].map(lambda m: f"1—{m}月")
+    out["回测次数"] = summary["n"].astype(int)
+    out["平均绝对百分比误差"] = [_fmt_share(x) for x in summary["mape"]]
+    out["80%区间覆盖率"] = [_fmt_share(x) for x in summary["coverage80"]]
+    out["95%区间覆盖率"] = [_fmt_share(x) for x in summary["coverage95"]]
+    return out
+
+
+def backtest_by(bt: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return backtest error and coverage per model and *by* (``zone_id`` or ``origin_month``)."""
+    from .projection import MODELS
+
+    if bt.empty:
+        return pd.DataFrame(columns=["model", by, "n", "mape", "coverage80", "coverage95"])
+    keys = list(ZONES) if by == "zone_id" else sorted(bt[by].unique())
+    rows = []
+    for model in MODELS:
+        for k in keys:
+            g = bt[(bt["model"] == model) & (bt[by] == k)]
+            if g.empty:
+                continue
+            rows.append(
+                {
+                    "model": model,
+                    by: k,
+                    "n": len(g),
+                    "mape": float(g["ape"].mean()),
+                    "coverage80": float(g["in80"].mean()),
+                    "coverage95": float(g["in95"].mean()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`landing_funnel` with Chinese headers."""
+
+    def days(x):
+        return "—" if x is None or not math.isfinite(x) else f"{x:.0f}"
+
+    return pd.DataFrame(
+        {
+            "片区": funnel["zone_id"].map(zone_name),
+            "签约年份": funnel["signed_year"].astype(int),
+            "签约项目（个）": funnel["signed"].astype(int),
+            "已开工（个）": funnel["started"].astype(int),
+            "已投产（个）": funnel["producing"].astype(int),
+            "开工率": [
+                _fmt_share(s / n if n else float("nan"))
+                for s, n in zip(funnel["started"], funnel["signed"], strict=True)
+            ],
+            "投产率": [
+                _fmt_share(p / n if n else float("nan"))
+                for p, n in zip(funnel["producing"], funnel["signed"], strict=True)
+            ],
+            "签约至开工中位天数": funnel["median_days_to_start"].map(days),
+            "开工至投产中位天数": funnel["median_days_to_production"].map(days),
+        }
+    )
+
+
+def stalled_table(stalled: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`stalled_projects` with Chinese headers."""
+    return pd.DataFrame(
+        {
+            "片区": stalled["zone_id"].map(zone_name),
+            "项目编号": stalled["project_id"].astype(str),
+            "项目名称": stalled["name"].astype(str),
+            "所处阶段": stalled["stage"],
+            "进入该阶段日期": pd.to_datetime(stalled["since"]).dt.strftime("%Y-%m-%d"),
+            "停留天数": stalled["days"].astype(int),
+        }
+    )
