@@ -53,12 +53,16 @@ def params_sha256(params: dict) -> str:
     return sha256_text(json.dumps(params, sort_keys=True, ensure_ascii=False))
 
 
-def display_path(path: Path) -> str:
-    """Return *path* relative to the project root when inside it (never an absolute path in outputs)."""
-    try:
-        return Path(path).resolve().relative_to(paths.ROOT).as_posix()
-    except ValueError:
-        return Path(path).name
+def display_path(path: Path, base: Path | None = None) -> str:
+    """Return *path* relative to the project root (else to *base*); never an absolute path."""
+    for anchor in (paths.ROOT, base):
+        if anchor is None:
+            continue
+        try:
+            return Path(path).resolve().relative_to(Path(anchor).resolve()).as_posix()
+        except ValueError:
+            continue
+    return Path(path).name
 
 
 def input_files(reads: list[str] | None, data: Path) -> list[Path]:
@@ -109,7 +113,7 @@ def notebook_entry(
     for f in input_files(reads, data):
         if f not in file_hashes:
             file_hashes[f] = sha256_file(f)
-        inputs[display_path(f)] = file_hashes[f]
+        inputs[display_path(f, Path(data).parent)] = file_hashes[f]
     entry = {
         "template": display_path(template),
         "template_sha256": sha256_file(template),

@@ -279,14 +279,21 @@ def execute_task(task: dict) -> dict:
 
 
 def _template_cell_index(nb, executed_index: int) -> int:
-    """Map a cell index of the executed notebook to the template's (skip papermill's cells)."""
-    skipped = 0
-    for i, cell in enumerate(nb.cells[: executed_index + 1]):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags or "papermill-error-cell-tag" in tags:
-            if i < executed_index:
-                skipped += 1
-    return executed_index - skipped
+    """Map a cell index of the executed notebook to the template's.
+
+    *executed_index* counts the cells before papermill added its error-marker
+    cells; the injected parameters cell does not exist in the template.
+    """
+    cells = [
+        c
+        for c in nb.cells
+        if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+    ]
+    injected = sum(
+        "injected-parameters" in c.get("metadata", {}).get("tags", [])
+        for c in cells[:executed_index]
+    )
+    return executed_index - injected
 
 
 HIDE_TAG = "remove-cell"

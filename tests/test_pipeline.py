@@ -1,0 +1,357 @@
+"""Orchestration tests with tiny fake notebooks in temporary folders.
+
+Every folder the pipeline touches (notebooks, data, reports, site, build) is a
+temporary directory selected through the ``EVALKIT_*`` environment variables, so
+the real project is never written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from evalkit import manifest as mf
+from evalkit import paths, pipeline, publish
+
+YEAR = 2026
+AS_OF = "2026-10-31"
+
+
+def _notebook(title: str, reads: list[str], body: list[str], order: int = 10):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["evalkit"] = {"reads": reads, "order": order}
+    params = nbformat.v4.new_code_cell('year = 2026\nas_of = "2026-10-31"\ndata_dir = "data"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_raw_cell(f'---\ntitle: "{title}"\n---'),
+        params,
+        *[nbformat.v4.new_code_cell(src) for src in body],
+    ]
+    return nb
+
+
+NB_A = _notebook(
+    "测试甲 改革事项",
+    ["reform_items"],
+    [
+        "from evalkit import report, store\ndf = store.read_table('reform_items', data_dir)\n"
+        "print('改革事项行数', len(df))",
+        "report.save_summary_part(year, 'a', {'zones': {'zhaodong': {"
+        "'reforms_replicated': int(len(df)), 'targets_met': {'reforms_replicated': True}}}})\n"
+        "display(report.save_table(df, 'a_items', year))",
+    ],
+    order=10,
+)
+NB_B = _notebook(
+    "测试乙 招商项目",
+    ["projects"],
+    [
+        "from evalkit import report, store\ndf = store.read_table('projects', data_dir)\n"
+        "print('项目数', len(df), '年度', year, '截至', as_of)",
+        "report.save_summary_part(year, 'b', {'zones': {'zhaodong': {"
+        "'targets_met': {'funds_growth': False}}}, 'impact': {'estimate': 1.5}})",
+    ],
+    order=20,
+)
+NB_FAIL = _notebook(
+    "测试丙 出错",
+    ["projects"],
+    ["x = 1", "raise ValueError('故意的错误 deliberate failure')"],
+    order=30,
+)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A scratch project: notebooks, curated data, empty reports/site/build folders."""
+    nbdir, data = tmp_path / "notebooks", tmp_path / "data"
+    (data / "curated").mkdir(parents=True)
+    nbdir.mkdir()
+    pd.DataFrame({"item_id": ["R1", "R2"], "title": ["复制经验一", "复制经验二"]}).to_parquet(
+        data / "curated" / "reform_items.parquet"
+    )
+    pd.DataFrame({"project_id": ["P1"], "name": ["项目一"]}).to_parquet(
+        data / "curated" / "projects.parquet"
+    )
+    (data / "curated" / "_meta.json").write_text(
+        json.dumps({"synthetic": True, "as_of": AS_OF}), encoding="utf-8"
+    )
+    nbformat.write(NB_A, nbdir / "a.ipynb")
+    nbformat.write(NB_B, nbdir / "b.ipynb")
+    env = {
+        "EVALKIT_NOTEBOOKS_DIR": nbdir,
+        "EVALKIT_DATA_DIR": data,
+        "EVALKIT_REPORTS_DIR": tmp_path / "reports",
+        "EVALKIT_SITE_DIR": tmp_path / "_site",
+        "EVALKIT_BUILD_DIR": tmp_path / "build",
+        "EVALKIT_LOCK_TIMEOUT": "1",
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, str(v))
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def fixed_code_hash(monkeypatch):
+    """Pin the evalkit source hash: other engineers edit src/ while these tests run."""
+    monkeypatch.setattr(mf, "source_sha256", lambda: "code-v1")
+
+
+def _run(project, **kw):
+    lines: list[str] = []
+    res = pipeline.run_report(
+        YEAR, AS_OF, jobs=2, dataset=project / "no-raw-dataset", out=lines.append, **kw
+    )
+    return res, "\n".join(lines)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# --- parameters --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["abc", "1999", "2026; rm -rf .", "20266", "", "2031", " 2026x"])
+def test_invalid_years_rejected(bad):
+    with pytest.raises(pipeline.PipelineError) as e:
+        pipeline.validate_year(bad)
+    assert "year" in str(e.value) and "年度" in str(e.value)
+
+
+def test_valid_year_accepted():
+    assert pipeline.validate_year("2024") == 2024
+    assert pipeline.validate_year(2030) == 2030
+
+
+@pytest.mark.parametrize(
+    "bad", ["2026-13-01", "2026/10/31", "2025-12-31", "today", "2026-10-31; ls"]
+)
+def test_invalid_as_of_rejected(bad):
+    with pytest.raises(pipeline.PipelineError):
+        pipeline.validate_as_of(bad, 2026)
+
+
+def test_default_as_of_never_today(tmp_path):
+    cur = tmp_path / "curated"
+    cur.mkdir()
+    (cur / "_meta.json").write_text(json.dumps({"as_of": "2026-10-31"}), encoding="utf-8")
+    assert pipeline.default_as_of(2026, tmp_path) == "2026-10-31"
+    assert pipeline.default_as_of(2025, tmp_path) == "2025-12-31"
+    with pytest.raises(pipeline.PipelineError):
+        pipeline.default_as_of(2027, tmp_path)
+
+
+def test_cli_rejects_injection_before_anything_runs(tmp_path):
+    env = {**os.environ, "EVALKIT_BUILD_DIR": str(tmp_path / "build")}
+    env["EVALKIT_REPORTS_DIR"] = str(tmp_path / "reports")
+    proc = subprocess.run(
+        [sys.executable, "-m", "evalkit", "report", "--year", "2026; rm -rf ."],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 2
+    assert "invalid year" in proc.stderr and "无效的评估年度" in proc.stderr
+    assert not (tmp_path / "build").exists() and not (tmp_path / "reports").exists()
+
+
+# --- summary merge -----------------------------------------------------------------
+
+
+def test_summary_merge_combines_parts(tmp_path):
+    parts = tmp_path / "summary.parts"
+    parts.mkdir()
+    (parts / "reforms.json").write_text(
+        json.dumps(
+            {
+                "zones": {
+                    "qinggang": {
+                        "reforms_replicated": 21,
+                        "targets_met": {"reforms_replicated": True, "funds_growth": None},
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    (parts / "investment.json").write_text(
+        json.dumps({"zones": {"qinggang": {"targets_met": {"funds_growth": False}}}}),
+        encoding="utf-8",
+    )
+    (parts / "impact.json").write_text(json.dumps({"impact": {"att": 0.12}}), encoding="utf-8")
+    s = pipeline.merge_summary(tmp_path, 2026, AS_OF, True)
+    q = s["zones"]["qinggang"]
+    assert q["reforms_replicated"] == 21
+    assert q["targets_met"] == {
+        "reforms_replicated": True,
+        "reforms_original": None,
+        "funds_growth": False,
+    }
+    assert q["composite_score"] is None and q["rank"] is None
+    assert s["impact"] == {"att": 0.12}
+    assert s["synthetic_data"] is True and s["as_of"] == AS_OF and s["year"] == 2026
+    assert set(s["zones"]) == {"suihua_etdz", "zhaodong", "qinggang"}
+    assert s["zones"]["zhaodong"]["targets_met"]["funds_growth"] is None
+
+
+def test_summary_merge_conflict_named(tmp_path):
+    parts = tmp_path / "summary.parts"
+    parts.mkdir()
+    for name, v in (("x", 1), ("y", 2)):
+        (parts / f"{name}.json").write_text(
+            json.dumps({"zones": {"zhaodong": {"rank": v}}}), encoding="utf-8"
+        )
+    with pytest.raises(pipeline.PipelineError) as e:
+        pipeline.merge_summary(tmp_path, 2026, AS_OF, None)
+    assert "zones.zhaodong.rank" in str(e.value) and "y.json" in str(e.value)
+
+
+# --- atomic folder swap ------------------------------------------------------------
+
+
+def test_swap_dir_replaces_and_recover_restores(tmp_path):
+    dest, new = tmp_path / "site", tmp_path / "site-new"
+    dest.mkdir()
+    (dest / "old.txt").write_text("old")
+    new.mkdir()
+    (new / "new.txt").write_text("new")
+    publish.swap_dir(new, dest)
+    assert [p.name for p in dest.iterdir()] == ["new.txt"] and not new.exists()
+    # A crash between the two renames of the fallback dance: dest gone, old parked.
+    parked = tmp_path / ".site.old-999"
+    os.rename(dest, parked)
+    publish.recover(dest)
+    assert (dest / "new.txt").read_text() == "new" and not parked.exists()
+
+
+# --- end to end with fake notebooks ------------------------------------------------
+
+
+def test_incremental_runs_and_site(project):
+    res, log = _run(project)
+    assert res.executed == ["a", "b"] and res.up_to_date == []
+    year_dir = project / "reports" / str(YEAR)
+    assert (year_dir / "a.ipynb").exists() and (year_dir / "tables" / "a_items.csv").exists()
+
+    # The injected parameters cell and the parameters cell are hidden from renderers.
+    nb = nbformat.read(year_dir / "a.ipynb", as_version=4)
+    tagged = {t for c in nb.cells for t in c.metadata.get("tags", [])}
+    assert "injected-parameters" in tagged
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags or "parameters" in tags:
+            assert "remove-cell" in tags
+    assert "start_time" not in json.dumps(nb.metadata.get("papermill", {}))
+    assert str(project) not in (year_dir / "a.ipynb").read_text(encoding="utf-8").replace(
+        json.dumps(str(project / "data"))[1:-1], ""
+    )
+
+    # Summary: parts merged over the skeleton.
+    summary = json.loads((year_dir / "summary.json").read_text(encoding="utf-8"))
+    z = summary["zones"]["zhaodong"]
+    assert z["reforms_replicated"] == 2
+    assert z["targets_met"] == {
+        "reforms_replicated": True,
+        "reforms_original": None,
+        "funds_growth": False,
+    }
+    assert summary["impact"] == {"estimate": 1.5} and summary["synthetic_data"] is True
+
+    # Manifest: per-notebook hashes of the inputs each one reads.
+    man = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    a_inputs = man["notebooks"]["a"]["inputs_sha256"]
+    assert "data/curated/reform_items.parquet" in a_inputs
+    assert "data/curated/_meta.json" in a_inputs
+    assert not any(k.endswith("projects.parquet") for k in a_inputs)
+    assert man["notebooks"]["a"]["template_sha256"] == mf.sha256_file(project / "notebooks/a.ipynb")
+    assert man["parameters"]["year"] == YEAR and man["renderer"] == "smalldocs"
+
+    # Site: rendered, parameters cell not shown, provenance footer shown.
+    page = (project / "_site" / "reports" / str(YEAR) / "a.html").read_text(encoding="utf-8")
+    assert "改革事项行数" in page and "测试甲" in page
+    assert "as_of = " not in page and "Parameters" not in page
+    assert "Provenance" in page and a_inputs[next(iter(a_inputs))][:12] in page
+    assert (project / "_site" / "reports" / str(YEAR) / "tables" / "a_items.csv").exists()
+    assert "2026 年度" in (project / "_site" / "index.html").read_text(encoding="utf-8")
+
+    # Second run: nothing changed, nothing executed.
+    res2, log2 = _run(project)
+    assert res2.executed == [] and res2.up_to_date == ["a", "b"]
+    assert "0 个已执行 executed, 2 个无变化 up to date" in log2
+    man2 = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert mf.stable_view(man2) == mf.stable_view(man)
+
+    # Touching one curated table re-executes only the notebook that reads it.
+    pd.DataFrame({"item_id": ["R1", "R2", "R3"], "title": ["一", "二", "三"]}).to_parquet(
+        project / "data" / "curated" / "reform_items.parquet"
+    )
+    res3, _ = _run(project)
+    assert res3.executed == ["a"] and res3.up_to_date == ["b"]
+    summary3 = json.loads((year_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary3["zones"]["zhaodong"]["reforms_replicated"] == 3
+
+
+def test_code_or_parameter_change_reexecutes(project, monkeypatch):
+    _run(project)
+    monkeypatch.setattr(mf, "source_sha256", lambda: "code-v2")
+    res, _ = _run(project)
+    assert res.executed == ["a", "b"]
+    res2, _ = _run(project, force=True)
+    assert res2.executed == ["a", "b"]
+    res3 = pipeline.run_report(
+        YEAR, "2026-09-30", jobs=2, dataset=project / "none", render=False, out=lambda s: None
+    )
+    assert res3.executed == ["a", "b"]
+
+
+def test_failure_names_notebook_cell_error_and_leaves_outputs(project):
+    _run(project)
+    before_reports = _snapshot(project / "reports")
+    before_site = _snapshot(project / "_site")
+    nbformat.write(NB_FAIL, project / "notebooks" / "c.ipynb")
+    with pytest.raises(pipeline.PipelineError) as e:
+        _run(project)
+    msg = str(e.value)
+    assert "c" in msg.split("report failed: notebook ")[1].split(",")[0]
+    assert "cell 3" in msg and "第 3 个单元格" in msg  # raw, parameters, x = 1, raise
+    assert "raise ValueError" in msg and "ValueError: 故意的错误 deliberate failure" in msg
+    assert _snapshot(project / "reports") == before_reports
+    assert _snapshot(project / "_site") == before_site
+    assert not (project / "reports" / ".staging").exists()
+
+
+def test_second_run_refused_while_lock_held(project):
+    with pipeline.run_lock():
+        env = {**os.environ, "EVALKIT_LOCK_TIMEOUT": "0.5"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "evalkit", "report", "--year", "2026", "--as-of", AS_OF],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    assert proc.returncode == 2
+    assert f"pid {os.getpid()}" in proc.stderr and "运行锁" in proc.stderr
+    assert not (project / "reports" / str(YEAR)).exists()
+
+
+def test_paths_are_not_absolute_in_parameters():
+    assert pipeline.notebook_data_param(paths.ROOT / "data") == "data"
