@@ -7,13 +7,16 @@ that will later evaluate it.
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
+import yaml
 
-from evalkit import demo, schema
+from evalkit import demo, paths, schema
 
 
 @pytest.fixture(scope="module")
@@ -383,3 +386,105 @@ def test_injected_effect_is_unbiased_and_only_on_one_outcome():
     for k in ("gdp", "retail_sales", "fixed_asset_investment", "foreign_trade"):
         se = np.std(draws[k]) / np.sqrt(len(draws[k]))
         assert abs(means[k]) < 4 * se + 0.005, (k, means[k])
+
+
+# --- raw submissions ---------------------------------------------------------------------------------
+
+RAW_DIR = paths.ROOT / "data" / "raw" / demo.RAW_DATASET
+
+
+@pytest.fixture(scope="module")
+def raw(frames) -> dict[str, bytes]:
+    return demo.raw_files(frames, demo.metadata())
+
+
+def test_committed_raw_files_match_the_generator(raw):
+    # Re-running the generator must not dirty git: the committed bytes are what it writes.
+    committed = {p.name: p.read_bytes() for p in sorted(RAW_DIR.iterdir())}
+    assert sorted(committed) == sorted(raw)
+    for name, blob in raw.items():
+        assert committed[name] == blob, f"{name} differs: run `python -m evalkit demo`"
+
+
+def test_raw_files_are_reproducible(frames, raw):
+    assert demo.raw_files(frames, demo.metadata()) == raw
+    assert sum(len(b) for b in raw.values()) < 3_000_000
+
+
+def test_write_raw_replaces_the_folder(tmp_path, frames):
+    stale = tmp_path / "raw" / "demo" / "old_layout.xlsx"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"stale")
+    written = demo.write_raw(frames, demo.metadata(), tmp_path)
+    assert not stale.exists()
+    assert sorted(p.name for p in written) == sorted(demo.raw_files(frames, demo.metadata()))
+    assert not [p for p in (tmp_path / "raw").iterdir() if p.name.startswith(".")]
+
+
+def test_dataset_yaml_says_synthetic(raw):
+    doc = yaml.safe_load(raw["dataset.yaml"].decode("utf-8"))
+    assert doc["synthetic"] is True
+    assert str(doc["as_of"]) == "2026-10-31"
+    assert "合成" in doc["description"] and "synthetic" in doc["description"].lower()
+
+
+def _workbook(blob: bytes):
+    return openpyxl.load_workbook(io.BytesIO(blob), data_only=True)
+
+
+def test_zone_workbooks_layout(raw):
+    zone_tables = [t for t in schema.TABLES.values() if "zone_id" in t.column_names]
+    for zone in schema.ZONES:
+        wb = _workbook(raw[f"{zone}.xlsx"])
+        assert wb.sheetnames[0] == "说明"
+        text = " ".join(str(r[0]) for r in wb["说明"].iter_rows(values_only=True) if r[0])
+        assert "合成" in text and "synthetic" in text.lower()
+        expected = [t.title for t in zone_tables if (zone, t.name) not in demo.RAW_GBK_CSV]
+        assert wb.sheetnames[1:] == expected
+        for title in expected:
+            table = next(t for t in zone_tables if t.title == title)
+            rows = list(wb[title].iter_rows(values_only=True))
+            header = rows[1] if demo.RAW_STYLE[zone].get("title_row") else rows[0]
+            want = [
+                f"{c.label}（亿元）" if (zone, table.name, c.name) in demo.RAW_YI_YUAN else c.header
+                for c in table.columns
+            ]
+            assert list(header) == want, (zone, title)
+    county = _workbook(raw["county_panel.xlsx"])
+    assert county.sheetnames == ["说明", schema.COUNTY_PANEL.title]
+
+
+def test_raw_files_are_messy(raw):
+    zd = _workbook(raw["zhaodong.xlsx"])
+    zones = {r[1] for r in zd[schema.REFORM_ITEMS.title].iter_rows(min_row=2, values_only=True)}
+    assert {"肇东", "肇东市", "肇东片区"} <= {z.strip() for z in zones}
+    contracted = [r[6] for r in zd[schema.PROJECTS.title].iter_rows(min_row=2, values_only=True)]
+    assert max(v for v in contracted if isinstance(v, float)) < 100  # in 亿元
+    dates = [r[7] for r in zd[schema.PROJECTS.title].iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(d, str) and d.endswith("日") for d in dates)
+    csv_name = next(n for n in raw if n.endswith(".csv"))
+    with pytest.raises(UnicodeDecodeError):
+        raw[csv_name].decode("utf-8")
+    text = raw[csv_name].decode("gbk")
+    assert text.startswith("片区,月份,指标,数值")
+    qg = _workbook(raw["qinggang.xlsx"])
+    cells = [c for r in qg[schema.FUNDS_MONTHLY.title].iter_rows(values_only=True) for c in r]
+    assert any(isinstance(c, str) and "，" in c and "０" <= c[0] <= "９" for c in cells)
+
+
+def test_intake_quarantines_exactly_the_invalid_rows(frames):
+    intake = pytest.importorskip("evalkit.intake")
+    result = intake.run(RAW_DIR, paths.ROOT / "build" / "test-demo-unused", write=False)
+    assert result.status == 0, [f.to_dict() for f in result.structural]
+    assert result.meta["synthetic"] is True and result.meta["as_of"] == "2026-10-31"
+    counts = result.counts
+    assert (counts["rows_read"] == counts["rows_accepted"] + counts["rows_quarantined"]).all()
+    assert counts["rows_quarantined"].sum() == len(demo.INVALID_ROWS)
+    errors = {(f.code, f.file, f.table) for f in result.errors}
+    expected = {(s["code"], s["file"], s["table"]) for s in demo.INVALID_ROWS}
+    assert errors == expected
+    # Everything else survives the messy formatting unchanged: the curated tables equal
+    # the generator's frames.
+    for name, table in schema.TABLES.items():
+        got = result.tables[name].sort_values(list(table.key)).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, frames[name], rtol=1e-9)

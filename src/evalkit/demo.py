@@ -786,7 +786,7 @@ def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
                 raise RuntimeError(f"demo calibration: no active project in {zone} {m}")
             size = max(2, int(round(len(active) * rng.uniform(0.3, 0.5))))
             chosen = rng.choice(active, size=min(size, len(active)), replace=False)
-            w = rng.gamma(0.9, size=len(chosen)) * np.sqrt(rem[chosen])
+            w = rng.gamma(3.0, size=len(chosen)) * np.sqrt(rem[chosen])
             alloc = _allocate(target[k], chosen, w, rem, active)
             for i, amount in sorted(alloc.items()):
                 rem[i] -= amount
@@ -1064,16 +1064,18 @@ def generate(seed: int = SEED, end_month: str = END_MONTH) -> dict[str, pd.DataF
             f"end_month 应在 2024-12 至 2026-12 之间 / must be within 2024-12..2026-12: {end_month!r}"
         )
     as_of = month_end(end)
-    rng = np.random.default_rng(seed)
-    reforms = _censor_reforms(_reform_items(rng), as_of)
-    projects, funds = _projects_and_funds(rng)
-    logistics = _logistics(rng)
-    gov = _gov_services(rng, as_of)
+    # One seeded generator; each table draws from its own child stream, so tuning one
+    # table's generator does not change the numbers of the others.
+    streams = np.random.default_rng(seed).spawn(6)
+    reforms = _censor_reforms(_reform_items(streams[0]), as_of)
+    projects, funds = _projects_and_funds(streams[1])
+    logistics = _logistics(streams[2])
+    gov = _gov_services(streams[3], as_of)
     # Annual statistics for a year are published in the following spring, so an as-of
     # date in year Y shows annual data up to Y-1. Draw the full world, then cut.
     last_year = min(as_of.year - 1, 2025)
-    industry = _industry(rng, last_year)
-    county = county_panel(rng, 2025)
+    industry = _industry(streams[4], last_year)
+    county = county_panel(streams[5], 2025)
     county = county[county["year"] <= last_year]
 
     projects = projects[projects["signed"] <= as_of].copy()
@@ -1146,6 +1148,422 @@ def write_curated(
     return [dest for _, dest in staged]
 
 
+# --- Raw submissions (what the zones would send) -------------------------------------------
+
+#: Raw dataset folder name under ``data/raw``.
+RAW_DATASET = "demo"
+#: Fixed timestamp for workbook properties and zip entries: re-running the generator
+#: reproduces the files byte for byte, so git stays clean.
+RAW_TIMESTAMP = (2026, 11, 1, 0, 0, 0)
+
+#: How each zone fills in its workbook: zone spelled three ways, its own date style,
+#: and other habits the intake must normalize (see :data:`RAW_MESSINESS`).
+RAW_STYLE: dict[str, dict] = {
+    "suihua_etdz": {
+        "zones": ("绥化经开区片区", "绥化经开区", "经开区片区"),
+        "date": "excel",
+        "month": "excel",
+        "quarter": "excel",
+    },
+    "zhaodong": {
+        "zones": ("肇东", "肇东市", "肇东片区"),
+        "date": "cn",
+        "month": "cn",
+        "quarter": "cnq",
+    },
+    "qinggang": {
+        "zones": ("青冈片区", "青冈县", "青冈"),
+        "date": "dot",
+        "month": "dash",
+        "quarter": "q",
+        "title_row": True,
+    },
+}
+#: (zone, table) → date style overriding the zone's.
+RAW_DATE_OVERRIDES = {("suihua_etdz", "projects"): "slash"}
+#: (zone, table, column) written in 亿元 with the header saying so.
+RAW_YI_YUAN = {("zhaodong", "projects", "contracted_wan_yuan")}
+#: (zone, table) exported as a GBK-encoded CSV instead of a workbook sheet.
+RAW_GBK_CSV = {("qinggang", "logistics_monthly")}
+
+#: What the raw files do that a tidy file would not (all of it valid: intake must cope).
+RAW_MESSINESS = (
+    "片区名称写法不一：肇东 / 肇东市 / 肇东片区；绥化经开区 / 经开区片区；青冈 / 青冈县 / 青冈片区",
+    "肇东片区项目台账的签约金额以亿元填报（表头注明“亿元”）",
+    "日期写法不一：Excel 日期、2024年9月3日、2024.09.03、2024/9/3；月份：2024年9月、2024-09；"
+    "季度：2024年第三季度、2024Q3",
+    "部分金额为文本，含千位分隔符或全角数字（１２，３４５.０）；部分项目编号为全角字符",
+    "部分单元格前后有多余空格",
+    "青冈片区的工作表上方有合并单元格标题行；其物流指标以 GBK 编码的 CSV 文件报送",
+    "枚举字段填写中文名称（如“复制推广”“省内·哈尔滨”）",
+)
+
+#: Invalid rows deliberately placed in the raw files; intake must quarantine each (and only
+#: these). ``code`` is the intake finding code expected for the row.
+INVALID_ROWS: tuple[dict[str, str], ...] = (
+    {
+        "file": "suihua_etdz.xlsx",
+        "table": "projects",
+        "key": "SH-P-0901",
+        "column": "zone_id",
+        "code": "bad_enum",
+        "problem": "未知片区名称“绥化高新区” / unknown zone name",
+    },
+    {
+        "file": "suihua_etdz.xlsx",
+        "table": "funds_monthly",
+        "key": "SH-P-0999",
+        "column": "project_id",
+        "code": "unknown_reference",
+        "problem": "到位资金引用了项目台账中没有的项目编号 / funds for an unknown project id",
+    },
+    {
+        "file": "zhaodong.xlsx",
+        "table": "funds_monthly",
+        "key": "ZD-P-0010",
+        "column": "funds_wan_yuan",
+        "code": "below_minimum",
+        "problem": "到位资金为负数 / negative amount",
+    },
+    {
+        "file": "zhaodong.xlsx",
+        "table": "reform_items",
+        "key": "ZD-2025-005",
+        "column": "item_id",
+        "code": "duplicate_row",
+        "problem": "同一事项重复录入（事项编号重复） / the same item entered twice (duplicate item id)",
+    },
+    {
+        "file": "zhaodong.xlsx",
+        "table": "logistics_monthly",
+        "key": "zhaodong/2025-08/express_parcels",
+        "column": "value",
+        "code": "excel_error",
+        "problem": "数值为 Excel 错误值 #REF! / an Excel error value instead of a number",
+    },
+    {
+        "file": "qinggang.xlsx",
+        "table": "projects",
+        "key": "QG-P-0902",
+        "column": "in_production",
+        "code": "temporal_order",
+        "problem": "投产日期早于签约日期 / in production before signed",
+    },
+    {
+        "file": "qinggang.xlsx",
+        "table": "reform_items",
+        "key": "QG-2025-901",
+        "column": "adopted",
+        "code": "bad_date",
+        "problem": "不存在的日期“2025年13月5日” / impossible date",
+    },
+)
+
+_CN_Q = "一二三四"
+_FULLWIDTH = str.maketrans(
+    "0123456789,-ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "０１２３４５６７８９，－ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ",
+)
+
+
+def _fmt_date(value, style: str, kind: str):
+    """Return a date cell in the submitter's *style* (``kind`` is date, month or quarter)."""
+    if value is None or pd.isna(value):
+        return None
+    t = pd.Timestamp(value)
+    y, m, d = t.year, t.month, t.day
+    if style == "excel":
+        return t.to_pydatetime()
+    if kind == "quarter":
+        q = (m - 1) // 3 + 1
+        return f"{y}年第{_CN_Q[q - 1]}季度" if style == "cnq" else f"{y}Q{q}"
+    if kind == "month":
+        return {"cn": f"{y}年{m}月", "dash": f"{y}-{m:02d}", "slash": f"{y}/{m}"}.get(
+            style, f"{y}-{m:02d}"
+        )
+    return {
+        "cn": f"{y}年{m}月{d}日",
+        "dot": f"{y}.{m:02d}.{d:02d}",
+        "slash": f"{y}/{m}/{d}",
+    }.get(style, t.strftime("%Y-%m-%d"))
+
+
+def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[list, list[list]]:
+    """Return (headers, rows of cell values) for one table as *zone*'s office would fill it in."""
+    style = RAW_STYLE.get(zone or "", {})
+    date_style = RAW_DATE_OVERRIDES.get((zone, table.name), style.get("date", "excel"))
+    headers = []
+    for col in table.columns:
+        header = col.header
+        if (zone, table.name, col.name) in RAW_YI_YUAN:
+            header = f"{col.label}（亿元）"
+        headers.append(header)
+    rows = []
+    for i, rec in enumerate(df.itertuples(index=False)):
+        row = []
+        for col, value in zip(table.columns, rec, strict=True):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                row.append(None)
+                continue
+            if col is schema.ZONE_COL or col.name == "zone_id":
+                zones = style.get("zones", (schema.ZONES[value],))
+                cell = zones[i % len(zones)]
+                row.append(f"{cell} " if i % 11 == 5 else cell)
+            elif col.enum is not None:
+                label = col.enum[value]
+                row.append(f" {label}" if i % 13 == 7 else label)
+            elif col.dtype in ("date", "month"):
+                kind = "quarter" if col.name == "quarter" else col.dtype
+                s = style.get(kind if kind != "date" else "date", "excel")
+                row.append(_fmt_date(value, date_style if kind == "date" else s, kind))
+            elif col.dtype == "float":
+                v = float(value)
+                if (zone, table.name, col.name) in RAW_YI_YUAN:
+                    v = v / 1e4
+                if col.unit == "万元" and zone == "qinggang" and i % 5 == 2:
+                    row.append(f"{v:,.1f}".translate(_FULLWIDTH))
+                elif col.unit == "万元" and zone == "suihua_etdz" and i % 9 == 4:
+                    row.append(f"{v:,.1f}")
+                else:
+                    row.append(v)
+            elif col.dtype == "int":
+                row.append(int(value))
+            elif col.name.endswith("_id") and zone == "zhaodong" and i % 23 == 3:
+                row.append(str(value).translate(_FULLWIDTH))
+            else:
+                text = str(value)
+                row.append(f"  {text} " if i % 7 == 3 else text)
+        rows.append(row)
+    return headers, rows
+
+
+def _invalid_rows(zone: str, table: schema.Table, df: pd.DataFrame, rows: list[list]) -> list[list]:
+    """Insert this zone's :data:`INVALID_ROWS` of *table* into *rows* (a copy)."""
+    rows = [list(r) for r in rows]
+    names = table.column_names
+    style = RAW_STYLE[zone]
+    fmt = style["date"]
+
+    def at(position: int, row: list) -> None:
+        rows.insert(min(position, len(rows)), row)
+
+    for spec in INVALID_ROWS:
+        if spec["file"] != f"{zone}.xlsx" or spec["table"] != table.name:
+            continue
+        key = spec["key"]
+        if spec["code"] == "bad_enum":  # a project of an unknown zone
+            row = list(rows[3])
+            row[names.index("project_id")] = key
+            row[names.index("zone_id")] = "绥化高新区"
+            at(17, row)
+        elif spec["code"] == "unknown_reference":
+            row = list(rows[0])
+            row[names.index("project_id")] = key
+            row[names.index("month")] = _fmt_date(date(2025, 5, 1), style["month"], "month")
+            row[names.index("funds_wan_yuan")] = 1200.0
+            at(40, row)
+        elif spec["code"] == "below_minimum":
+            row = list(rows[0])
+            row[names.index("project_id")] = key
+            row[names.index("month")] = _fmt_date(date(2025, 3, 1), style["month"], "month")
+            row[names.index("funds_wan_yuan")] = -350.0
+            at(60, row)
+        elif spec["code"] == "duplicate_row":
+            i = int(np.flatnonzero(df["item_id"].to_numpy() == key)[0])
+            at(i + 1, list(rows[i]))
+        elif spec["code"] == "excel_error":
+            zone_s, month, indicator = key.split("/")
+            row = [style["zones"][0], _fmt_date(parse_month(month), style["month"], "month")]
+            row += [table.column("indicator").enum[indicator], "#REF!"]
+            pos = df.index[(df["month"] < pd.Timestamp(parse_month(month)))].size
+            at(pos, row)
+        elif spec["code"] == "temporal_order":
+            row = list(rows[2])
+            row[names.index("project_id")] = key
+            row[names.index("name")] = "年产5万吨饲料加工项目"
+            row[names.index("cluster")] = schema.ALL_CLUSTERS["livestock_processing"]
+            row[names.index("signed")] = _fmt_date(date(2025, 5, 10), fmt, "date")
+            row[names.index("construction_started")] = None
+            row[names.index("in_production")] = _fmt_date(date(2024, 12, 1), fmt, "date")
+            at(12, row)
+        elif spec["code"] == "bad_date":
+            rep = df.index[df["kind"] == "replicated"][4]
+            row = list(rows[rep])
+            row[names.index("item_id")] = key
+            row[names.index("adopted")] = "2025年13月5日"
+            at(len(rows) - 3, row)
+        else:  # pragma: no cover - every INVALID_ROWS code is handled above
+            raise ValueError(spec["code"])
+    return rows
+
+
+def _xlsx_bytes(wb) -> bytes:
+    """Save *wb* and return reproducible bytes: fixed zip entry times and core-property dates."""
+    import io
+    import re
+    import zipfile
+
+    wb.properties.creator = "evalkit.demo"
+    wb.properties.lastModifiedBy = "evalkit.demo"
+    buf = io.BytesIO()
+    wb.save(buf)
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*RAW_TIMESTAMP)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                for tag in ("created", "modified"):
+                    text = re.sub(
+                        rf"(<dcterms:{tag}[^>]*>)[^<]*(</dcterms:{tag}>)",
+                        rf"\g<1>{stamp}\g<2>",
+                        text,
+                    )
+                data = text.encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=RAW_TIMESTAMP)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return out.getvalue()
+
+
+def _readme_sheet(wb, title: str, meta: dict, lines: list[str]) -> None:
+    """Add the first sheet, 说明, saying plainly that the data are synthetic."""
+    ws = wb.active
+    ws.title = "说明"
+    ws.append([title])
+    ws.append(
+        ["【合成数据】本工作簿中的所有数字均为 evalkit.demo 生成的合成演示数据，并非真实统计数据。"]
+    )
+    ws.append(
+        ["[Synthetic] Every number in this workbook is synthetic demo data, not real statistics."]
+    )
+    ws.append([f"截至日期 as of：{meta['as_of']}；随机种子 seed：{meta.get('seed', SEED)}"])
+    for line in lines:
+        ws.append([line])
+    ws.column_dimensions["A"].width = 110
+
+
+def _data_sheet(wb, table: schema.Table, headers: list, rows: list[list], title_row: str | None):
+    """Add one data sheet named by the table's Chinese title."""
+    ws = wb.create_sheet(table.title)
+    if title_row:
+        ws.append([title_row])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    first = 3 if title_row else 2
+    formats = {"date": "yyyy-mm-dd", "month": "yyyy-mm"}
+    for j, col in enumerate(table.columns, start=1):
+        if col.dtype in formats:
+            for (cell,) in ws.iter_rows(min_row=first, min_col=j, max_col=j):
+                if hasattr(cell.value, "year"):
+                    cell.number_format = formats[col.dtype]
+    ws.freeze_panes = ws.cell(row=first, column=1)
+    return ws
+
+
+def _csv_bytes(headers: list, rows: list[list], encoding: str = "gbk") -> bytes:
+    """Return a CSV export (CRLF line ends, as Excel writes them) in *encoding*."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers)
+    for row in rows:
+        w.writerow(["" if v is None else v for v in row])
+    return buf.getvalue().encode(encoding)
+
+
+def _dataset_yaml(meta: dict) -> str:
+    """Return ``dataset.yaml`` for the raw demo dataset (fixed text, stable bytes)."""
+    return (
+        "# 合成演示数据（非真实统计数据）/ Synthetic demo data, not real statistics.\n"
+        "# Written by `python -m evalkit demo`; regenerate rather than edit.\n"
+        f"name: {RAW_DATASET}\n"
+        "synthetic: true\n"
+        f"as_of: {meta['as_of']}\n"
+        f"seed: {int(meta.get('seed', SEED))}\n"
+        "generator: evalkit.demo\n"
+        f"description: >-\n  {meta['description']}\n"
+    )
+
+
+def raw_files(frames: dict[str, pd.DataFrame], meta: dict) -> dict[str, bytes]:
+    """Return the raw demo submissions as file name → bytes (deterministic).
+
+    One workbook per zone (``<zone_id>.xlsx``: a 说明 sheet, then one sheet per table
+    named by :attr:`Table.title` with Chinese headers), the county panel as its own
+    workbook, one table as a GBK CSV (:data:`RAW_GBK_CSV`), and ``dataset.yaml``.
+    The files are deliberately messy (:data:`RAW_MESSINESS`) and carry the invalid
+    rows listed in :data:`INVALID_ROWS`.
+    """
+    import openpyxl
+
+    out: dict[str, bytes] = {"dataset.yaml": _dataset_yaml(meta).encode("utf-8")}
+    as_of = pd.Timestamp(meta["as_of"])
+    for zone, zone_label in schema.ZONES.items():
+        wb = openpyxl.Workbook()
+        lines = [f"片区 zone：{zone_label}（{zone}）", *RAW_MESSINESS]
+        _readme_sheet(wb, f"{zone_label} 报送数据（合成演示数据）", meta, lines)
+        for name, table in schema.TABLES.items():
+            if "zone_id" not in table.column_names:
+                continue
+            df = frames[name]
+            df = df[df["zone_id"] == zone].reset_index(drop=True)
+            headers, rows = _raw_rows(df, table, zone)
+            rows = _invalid_rows(zone, table, df, rows)
+            if (zone, name) in RAW_GBK_CSV:
+                out[f"{zone}_{table.title}.csv"] = _csv_bytes(headers, rows)
+                continue
+            title = None
+            if RAW_STYLE[zone].get("title_row"):
+                title = f"{zone_label}{table.title}（截至{as_of.year}年{as_of.month}月）"
+            _data_sheet(wb, table, headers, rows, title)
+        out[f"{zone}.xlsx"] = _xlsx_bytes(wb)
+    wb = openpyxl.Workbook()
+    _readme_sheet(wb, "绥化市县（市、区）面板数据（合成演示数据）", meta, [])
+    headers, rows = _raw_rows(frames["county_panel"], schema.COUNTY_PANEL, None)
+    _data_sheet(wb, schema.COUNTY_PANEL, headers, rows, None)
+    out["county_panel.xlsx"] = _xlsx_bytes(wb)
+    return dict(sorted(out.items()))
+
+
+def write_raw(
+    frames: dict[str, pd.DataFrame], meta: dict, data_dir: str | Path | None = None
+) -> list[Path]:
+    """Write the raw demo submissions to ``<data_dir>/raw/demo/``, replacing the folder.
+
+    The new folder is built beside the old one and swapped in, so a reader never sees
+    a mix of old and new files (and stale files from an older layout disappear).
+    Returns the written paths.
+    """
+    import shutil
+
+    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    parent = paths.raw_dir(data)
+    parent.mkdir(parents=True, exist_ok=True)
+    dest = parent / RAW_DATASET
+    tmp = parent / f".{RAW_DATASET}.new-{os.getpid()}"
+    old = parent / f".{RAW_DATASET}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for name, blob in raw_files(frames, meta).items():
+            (tmp / name).write_bytes(blob)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return sorted(dest.iterdir())
+
+
 # --- Command line ----------------------------------------------------------------------------------
 
 
@@ -1187,15 +1605,10 @@ def _run(args: argparse.Namespace) -> int:
                 f"写入 wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path}"
             )
         return 0
-    written = write_raw(frames, meta, args.data_dir, seed=args.seed)
+    written = write_raw(frames, meta, args.data_dir)
     for path in written:
         print(
             f"写入 wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path}"
         )
     print("下一步 next: python -m evalkit validate")
     return 0
-
-
-def write_raw(frames, meta, data_dir=None, *, seed: int = SEED) -> list[Path]:
-    """Write the raw demo submissions (milestone 2; not yet implemented)."""
-    raise NotImplementedError("raw demo submissions: not yet implemented; use --curated-only")
