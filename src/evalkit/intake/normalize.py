@@ -45,6 +45,19 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 Parsed = tuple[object, str | None]
 
 
+class FormulaWithoutValue:
+    """Marker for a formula cell that has no cached value (the file was never saved by Excel)."""
+
+    def __repr__(self) -> str:
+        return "=(公式未计算)"
+
+    def __str__(self) -> str:
+        return "=(公式未计算 formula not computed)"
+
+
+FORMULA_WITHOUT_VALUE = FormulaWithoutValue()
+
+
 def fold(value: object) -> str:
     """Return *value* as text with full-width forms folded to half-width (NFKC) and trimmed."""
     return unicodedata.normalize("NFKC", str(value)).strip()
@@ -66,6 +79,8 @@ def is_empty(value: object) -> bool:
 
 def _common(value: object) -> Parsed | None:
     """Return the result for empty cells and Excel error values, else None (parse further)."""
+    if value is FORMULA_WITHOUT_VALUE:
+        return None, "formula_no_value"
     if is_empty(value):
         return None, "missing"
     if isinstance(value, str) and fold(value).upper() in EXCEL_ERRORS:

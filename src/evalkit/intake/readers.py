@@ -21,23 +21,13 @@ import pandas as pd
 
 from .. import schema
 from .findings import Finding, make
-from .normalize import fold, key
+from .normalize import FORMULA_WITHOUT_VALUE, fold, key
 
 #: File types read as submissions; other spreadsheet formats are reported as unsupported.
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 UNSUPPORTED_SUFFIXES = (".xls", ".et", ".ods", ".numbers", ".wps")
 #: How many rows from the top may hold titles and the header.
 HEADER_SEARCH_ROWS = 10
-
-
-class FormulaWithoutValue:
-    """Marker for a formula cell that has no cached value (never saved by Excel)."""
-
-    def __repr__(self) -> str:
-        return "=(公式未计算)"
-
-
-FORMULA_WITHOUT_VALUE = FormulaWithoutValue()
 
 
 @dataclass
@@ -110,7 +100,7 @@ def _match_header(
             for text in candidates:
                 hit = keys.get(key(text))
                 if hit is not None:
-                    found[c] = (hit[0], hit[1], fold(cell))
+                    found[c] = (hit[0], hit[1], str(cell).strip())
                     break
         if len(found) > len(best):
             best_row, best = r, found
@@ -153,8 +143,8 @@ def _region(
                     "unknown_column",
                     **where,
                     row=excel_header_row,
-                    column=fold(cell),
-                    detail=fold(cell),
+                    column=str(cell).strip(),
+                    detail=str(cell).strip(),
                 )
             )
     missing = [c.header for c in table.columns if c.required and c.name not in seen]
@@ -179,7 +169,7 @@ def _region(
     # Blank rows (e.g. between blocks) are not data: they are neither read nor counted.
     blank = frame[table.column_names].map(_blank).all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
-    headers = {name: fold(header_row[c]) for name, c in cols.items()}
+    headers = {name: str(header_row[c]).strip() for name, c in cols.items()}
     factors = {name: mapping[c][1] for name, c in cols.items()}
     # Rows under wrong headers are still counted (and quarantined) so nothing is lost.
     return Sheet(file, sheet, table.name, frame, headers, factors, broken=bool(missing))
