@@ -254,7 +254,7 @@ PROJECT_PREFIX = {"suihua_etdz": "SH-P-", "zhaodong": "ZD-P-", "qinggang": "QG-P
 FUNDS_ANNUAL: dict[str, dict[int, float]] = {
     "suihua_etdz": {2023: 150_000.0, 2024: 176_000.0},
     "zhaodong": {2023: 152_000.0, 2024: 175_000.0},
-    "qinggang": {2023: 64_000.0, 2024: 80_000.0},
+    "qinggang": {2023: 66_000.0, 2024: 80_000.0},
 }
 #: Growth of funds in place, excluding the qinggang large project: 2025 full year over
 #: 2024; 2026 January–October over January–October 2025.
