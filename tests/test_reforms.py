@@ -467,3 +467,14 @@ def test_narrative_year_in_progress_uses_pace_and_plan_period():
     # three-year view closes the plan: qinggang 2 + 5 + 3 = 10 of 60
     closing = [s for s in text if s.startswith("行动计划期（2024—2026 年）累计")]
     assert len(closing) == 1 and "青冈片区复制推广 10 条（三年目标 60 条，差 50 条）" in closing[0]
+
+
+def test_item_table_shows_status_as_of_the_report_date():
+    c = reforms.classify_items(A, "2025-12-31")
+    t = reforms.item_table(reforms.items_in(c, None, "pipeline"), "2025-12-31").set_index(
+        "事项编号"
+    )
+    # E8 is in effect in the ledger (2026-01-15) but was still in progress on 2025-12-31
+    assert t.loc["E8", "状态"] == "截至日推进中（其后落地见效）"
+    assert t.loc["E8", "落地见效日期"] == "2026-01-15"
+    assert t.loc["E7", "状态"] == "推进中"

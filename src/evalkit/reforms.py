@@ -636,11 +636,13 @@ ITEM_COLUMNS = {
 }
 
 
-def item_table(rows: pd.DataFrame) -> pd.DataFrame:
+def item_table(rows: pd.DataFrame, as_of: str | date | None = None) -> pd.DataFrame:
     """Return ledger rows (from :func:`items_in`) with Chinese headers and labels.
 
     Dates are ``YYYY-MM-DD`` text, missing values "—"; submitted text is kept as
-    is (``show_table`` escapes it, ``save_table`` makes it formula-safe).
+    is (``show_table`` escapes it, ``save_table`` makes it formula-safe). With
+    *as_of*, an item that took effect only after that date is shown with the
+    status it had then (in progress), its later effective date kept.
     """
     labels = {
         "kind": REFORM_KINDS,
@@ -674,7 +676,11 @@ def item_table(rows: pd.DataFrame) -> pd.DataFrame:
             )
             for v in values
         ]
-    return pd.DataFrame(out, columns=list(ITEM_COLUMNS.values()))
+    table = pd.DataFrame(out, columns=list(ITEM_COLUMNS.values()))
+    if as_of is not None and len(rows):
+        later = (rows["effective"] > to_timestamp(as_of)).fillna(False).to_numpy(dtype=bool)
+        table.loc[later, ITEM_COLUMNS["status"]] = "截至日推进中（其后落地见效）"
+    return table
 
 
 # --- Narrative ---------------------------------------------------------------------
