@@ -269,6 +269,18 @@ def test_two_year_series_is_decomposed_but_not_screened():
     assert "未做异常筛查" in dec.reason
 
 
+def test_stock_with_a_step_is_decomposed_but_not_screened():
+    # Cold-chain capacity: linear growth, then a new warehouse adds 9 % in one month.
+    y = 240000 + 300 * np.arange(46)
+    y[41:] += 22000
+    s = pd.Series(y.astype(float), index=pd.date_range("2023-01-01", periods=46, freq="MS"))
+    dec = L.decompose(s, indicator="cold_chain_capacity")
+    assert dec.ok and not dec.screened and "存量指标" in dec.reason
+    assert L.anomalies_of(dec).empty
+    # The same shape as a flow is screened (and the step shows up there).
+    assert L.decompose(s, indicator="freight_rail").screened
+
+
 def test_too_many_gaps_are_not_decomposed():
     s = seasonal_series(36).iloc[::2]  # every other month missing
     dec = L.decompose(s)
@@ -331,6 +343,31 @@ def test_zone_narrative_from_numbers():
         "qinggang", p[(p["zone_id"] == "qinggang") & (p["month"] == "2026-02-01")]
     )
     assert "未报送" in empty and "未按零计" in empty
+
+
+def test_narrative_warns_when_an_anomaly_drives_the_cumulative_change():
+    rows = monthly("zhaodong", "import_value", "2025-01", [50.0] * 14)
+    rows += monthly("zhaodong", "export_value", "2025-01", [50.0] * 14)
+    p = L.indicator_panel(long_frame(rows), 2026, "2026-02-28")
+    latest = p[(p["zone_id"] == "zhaodong") & (p["month"] == "2026-02-01")]
+    planted = pd.DataFrame(
+        {
+            "zone_id": ["zhaodong", "zhaodong", "qinggang"],
+            "indicator": ["export_value", "export_value", "export_value"],
+            # Feb 2025 is in last year's Jan–Feb window; Jun 2025 and other zones are not.
+            "month": pd.to_datetime(["2025-02-01", "2025-06-01", "2025-02-01"]),
+            "value": [1.0, 1.0, 1.0],
+            "trend": [0.0] * 3,
+            "seasonal": [0.0] * 3,
+            "resid": [1.0] * 3,
+            "z": [9.0] * 3,
+        }
+    )
+    hits = L.anomalies_in_window(planted, "zhaodong", L.FOREIGN_TRADE, "2026-02-28")
+    assert list(hits["month"]) == [pd.Timestamp("2025-02-01")]
+    text = L.zone_narrative("zhaodong", latest, anomalies=planted)
+    assert "2025 年 2 月出口额被判为异常月份" in text and "6 月" not in text
+    assert "待核实" not in L.zone_narrative("zhaodong", latest)
 
 
 def test_summary_part_has_headlines_per_zone():

@@ -476,7 +476,8 @@ def decompose(
     the largest |robust z| of its residual is flagged if above ``anomaly_z``; its
     value is then replaced by the fitted trend + seasonal and STL refitted, so the
     spike neither bends the trend nor leaks into the same calendar month of other
-    years; repeat (at most a tenth of the months). The submitted values are kept
+    years; repeat (at most a tenth of the months). Stock indicators (aggregated by
+    ``last``) are not screened: they change in steps. The submitted values are kept
     and reported; the replacement only shapes the trend. With only two years, a
     spike in one year cannot be told from a dip in the other, hence the default
     of 36 months for screening.
@@ -505,7 +506,11 @@ def decompose(
     filled = full.interpolate(method="linear").to_numpy(dtype=float)
     interpolated = np.isnan(observed)
     floor = config.min_rel_scale * float(np.nanmedian(np.abs(observed)))
-    screened = n >= config.min_anomaly_months
+    # Stocks (capacity, coverage) move in steps when a warehouse opens or villages are
+    # added; STL reads a step as a run of odd months on either side of it, so stocks
+    # are shown with their trend but not screened month by month.
+    stock = AGGREGATION.get(indicator) == "last"
+    screened = n >= config.min_anomaly_months and not stock
     y = filled.copy()
     flagged = np.zeros(n, dtype=bool)
     res = _stl(y)
@@ -539,7 +544,9 @@ def decompose(
         index=idx,
     )
     reason = "已分解" if gaps == 0 else f"已分解（{gaps} 个缺报月份仅为分解作线性插补）"
-    if not screened:
+    if stock:
+        reason += "；存量指标按阶梯变化，不做单月异常筛查"
+    elif not screened:
         reason += f"；历史不足 {config.min_anomaly_months} 个月，未做异常筛查"
     return Decomposition(zone_id, indicator, frame, reason, n, gaps, screened)
 
@@ -719,7 +726,8 @@ def fmt_number(value: float, unit: str = "") -> str:
     """Format a level with thousands separators and unit; missing as ``未报送``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING_TEXT
-    digits = 1 if unit in ("%", "小时") or abs(value) < 100 else 0
+    whole = float(value).is_integer()
+    digits = 1 if unit in ("%", "小时") or (abs(value) < 100 and not whole) else 0
     text = f"{value:,.{digits}f}"
     return f"{text} {unit}".strip() if unit not in ("%",) else f"{text}%"
 
@@ -753,7 +761,7 @@ def latest_panel_display(panel: pd.DataFrame, zone_id: str, month) -> pd.DataFra
         ytd_text = fmt_number(r.ytd, unit)
         if np.isnan(r.ytd) and r.ytd_months > 0:
             ytd_text = f"不完整（报送 {r.ytd_months}/{m.month} 个月）"
-        att = "—（未设定目标）"
+        att = "未设定目标"
         if not np.isnan(r.target):
             att = "—" if np.isnan(r.attainment) else f"{r.attainment * 100:.1f}%"
         out.append(
@@ -846,9 +854,99 @@ def anomalies_display(anomalies: pd.DataFrame) -> pd.DataFrame:
             "趋势值": anomalies["trend"].astype(float).round(2),
             "季节项": anomalies["seasonal"].astype(float).round(2),
             "残差": anomalies["resid"].astype(float).round(2),
-            "稳健Z值": anomalies["z"].astype(float).round(2),
+            # ±inf (every other residual identical) shows as missing, never as "inf".
+            "稳健Z值": anomalies["z"].astype(float).replace([np.inf, -np.inf], np.nan).round(2),
         }
     )
+
+
+def corridor_csv(corridor: pd.DataFrame) -> pd.DataFrame:
+    """Return the monthly corridor table with Chinese headers (the data behind the corridor figure)."""
+    return pd.DataFrame(
+        {
+            "指标": corridor["indicator"].map(indicator_label),
+            "单位": corridor["indicator"].map(indicator_unit),
+            "月份": pd.DatetimeIndex(corridor["month"]).strftime("%Y-%m"),
+            "片区": corridor["zone_id"].map(zone_name),
+            "报送状态": np.where(corridor["submitted"], "已报送", MISSING_TEXT),
+            "当月值": corridor["value"],
+            "已报送片区合计": corridor["total_reported"],
+            "报送片区数": corridor["zones_reported"],
+            "占已报送合计份额": corridor["share"],
+        }
+    )
+
+
+def corridor_shares_display(shares: pd.DataFrame) -> pd.DataFrame:
+    """Return year-to-date corridor totals and shares per zone as Chinese-headed display strings."""
+    rows = []
+    for r in shares.itertuples(index=False):
+        unit = indicator_unit(r.indicator)
+        rows.append(
+            {
+                "指标": indicator_label(r.indicator),
+                "片区": zone_name(r.zone_id),
+                "1月至当月累计": fmt_number(r.ytd, unit)
+                if not np.isnan(r.ytd)
+                else "缺报月份，不计累计",
+                "份额": "—" if np.isnan(r.share) else f"{r.share * 100:.1f}%",
+            }
+        )
+    return pd.DataFrame(rows, columns=["指标", "片区", "1月至当月累计", "份额"])
+
+
+def rules_table(config: LogisticsConfig) -> pd.DataFrame:
+    """Return per indicator: unit, how months combine, how change is expressed, small-base threshold."""
+    rows = []
+    for ind in [*LOGISTICS_INDICATORS, FOREIGN_TRADE]:
+        how = AGGREGATION.get(ind, "sum")
+        threshold = config.threshold(ind)
+        rows.append(
+            {
+                "指标": indicator_label(ind),
+                "单位": indicator_unit(ind),
+                "累计口径": AGGREGATION_LABELS[how]
+                + ("（进口额 + 出口额，两者均报送的月份）" if ind == FOREIGN_TRADE else ""),
+                "变化表示": "百分点差" if ind in POINT_CHANGE else "增长率",
+                "小基数阈值": "不适用"
+                if ind in POINT_CHANGE or threshold is None
+                else f"{threshold:,g} {indicator_unit(ind)}",
+                "较低为好": "是" if ind in LOWER_IS_BETTER else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def figure_png(fig) -> bytes:
+    """Return *fig* as PNG bytes without software metadata.
+
+    The house backend is Agg, so ``plt.show()`` displays nothing; notebooks display
+    these bytes as an image.
+    """
+    import io
+
+    buf = io.BytesIO()
+    # "tight" keeps the source note (and demo-data label) that sits below the axes.
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def period_note(year: int, as_of, *, partial: bool = False) -> str:
+    """Return the sentence stating the period covered (and the plan's partial first year)."""
+    months = report_months(year, as_of)
+    last = months[-1]
+    text = (
+        f"统计期：{int(year)} 年 1—{last.month} 月（数据截至 {month_start(as_of):%Y-%m} 月），"
+        f"同比与上年同月比较，累计同比与上年 1—{last.month} 月比较。"
+    )
+    if last.month < 12:
+        text += "年度尚未结束，累计数为年内进度，不代表全年。"
+    if partial:
+        text += (
+            f"{int(year)} 年为行动计划实施首年（计划于当年 9 月印发），"
+            "本页按全年数据列示，作为后续年度比较的基期。"
+        )
+    return text
 
 
 def _headline_change(value: float, flag: str, indicator: str, what: str) -> str:
@@ -867,19 +965,53 @@ def _headline_change(value: float, flag: str, indicator: str, what: str) -> str:
     return ""
 
 
+def anomalies_in_window(
+    anomalies: pd.DataFrame | None, zone_id: str, indicator: str, month
+) -> pd.DataFrame:
+    """Return anomalies of *zone_id* behind *indicator* in January–*month* of this or last year.
+
+    The derived foreign-trade total is driven by its import and export parts.
+    """
+    if anomalies is None or anomalies.empty:
+        return pd.DataFrame(columns=ANOMALY_COLUMNS)
+    m = month_start(month)
+    parts = ["import_value", "export_value"] if indicator == FOREIGN_TRADE else [indicator]
+    months = pd.DatetimeIndex(anomalies["month"])
+    in_window = (months.month <= m.month) & months.year.isin([m.year, m.year - 1])
+    sel = anomalies[
+        (anomalies["zone_id"] == zone_id) & anomalies["indicator"].isin(parts) & in_window
+    ]
+    return sel.sort_values("month")
+
+
+def _anomaly_caveat(anomalies, zone_id: str, indicator: str, month) -> str:
+    """Return the clause warning that anomalous months lie inside a cumulative comparison."""
+    sel = anomalies_in_window(anomalies, zone_id, indicator, month)
+    if sel.empty:
+        return ""
+    names = "、".join(
+        f"{pd.Timestamp(r.month).year} 年 {pd.Timestamp(r.month).month} 月{indicator_label(r.indicator)}"
+        for r in sel.itertuples(index=False)
+    )
+    return f"（比较期内 {names}被判为异常月份，该变化须待核实后再作解读）"
+
+
 def zone_narrative(
     zone_id: str,
     latest: pd.DataFrame,
     *,
     n_anomalies: int = 0,
     n_not_decomposed: int = 0,
+    anomalies: pd.DataFrame | None = None,
 ) -> str:
     """Return Chinese sentences on one zone from its as-of-month panel rows.
 
     *latest* holds the panel rows (from :func:`indicator_panel`) of *zone_id* for
     the as-of month. Covers foreign trade (import + export), trade with Russia and
     train departures year-to-date, indicators not submitted, anomalies and series
-    too short to decompose.
+    too short to decompose. *anomalies* (all flagged months, any year) lets a
+    headline change say when an anomalous month in this year's or last year's
+    January-to-month window drives it.
     """
     rows = {r.indicator: r for r in latest.itertuples(index=False) if r.zone_id == zone_id}
     name = zone_name(zone_id)
@@ -902,8 +1034,9 @@ def zone_narrative(
         parts.append(
             f"{label}累计 {fmt_number(r.ytd, unit)}"
             + _headline_change(r.ytd_change, r.ytd_flag, ind, "同比")
+            + _anomaly_caveat(anomalies, zone_id, ind, month)
         )
-    text = f"{name}{period}：" + "；".join(parts) + "。" if parts else f"{name}{period}："
+    text = f"{name} {period}：" + "；".join(parts) + "。" if parts else f"{name} {period}："
     missing = [
         indicator_label(i) for i, r in rows.items() if i != FOREIGN_TRADE and r.ytd_months == 0
     ]
@@ -947,8 +1080,18 @@ def corridor_narrative(shares: pd.DataFrame, year: int, month) -> str:
     return "".join(sentences)
 
 
-def summary_part(panel: pd.DataFrame, anomalies: pd.DataFrame, month) -> dict:
-    """Return the ``logistics`` summary part: headline values per zone at the as-of month."""
+def summary_part(
+    panel: pd.DataFrame,
+    anomalies: pd.DataFrame,
+    month,
+    all_anomalies: pd.DataFrame | None = None,
+) -> dict:
+    """Return the ``logistics`` summary part: headline values per zone at the as-of month.
+
+    *anomalies* are this report year's flagged months (counted per zone);
+    *all_anomalies* (any year) name the anomalous months inside each headline's
+    January-to-month comparison, so a consumer can tell a growth driven by them.
+    """
     m = month_start(month)
     zones = {}
     for z in ZONES:
@@ -965,6 +1108,11 @@ def summary_part(panel: pd.DataFrame, anomalies: pd.DataFrame, month) -> dict:
             entry[f"{key}_ytd"] = r["ytd"]
             entry[f"{key}_ytd_growth"] = r["ytd_change"] if r["ytd_flag"] == "ok" else None
             entry[f"{key}_ytd_flag"] = r["ytd_flag"]
+            hits = anomalies_in_window(all_anomalies, z, ind, m)
+            entry[f"{key}_ytd_anomaly_months"] = [
+                f"{pd.Timestamp(t):%Y-%m} {i}"
+                for t, i in zip(hits["month"], hits["indicator"], strict=True)
+            ]
         base = panel[(panel["zone_id"] == z) & (panel["indicator"] != FOREIGN_TRADE)]
         entry["indicators_not_submitted"] = int(
             (base.groupby("indicator")["submitted"].sum() == 0).sum()
