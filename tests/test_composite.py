@@ -84,6 +84,14 @@ def test_flow_target_is_pro_rated_for_a_year_in_progress():
     # Growth targets are rates: never pro-rated.
     growth = cfg.indicator("funds_growth")
     assert c.resolve_target(growth, "zhaodong", 2026, "2026-10-31", Targets()) == 0.25
+    # The plan's first year counts only from the plan's issue date (2024-09-09):
+    # 9 Sep – 31 Dec 2024 is 114 of 366 days; to 31 October, 53 days.
+    assert c.resolve_target(ind, "zhaodong", 2024, "2024-12-31", Targets()) == pytest.approx(
+        20 * 114 / 366
+    )
+    assert c.resolve_target(ind, "zhaodong", 2024, "2026-10-31", Targets()) == pytest.approx(
+        20 * 53 / 366
+    )
     # Per-zone overrides from targets.yaml are honoured.
     t = Targets(zone_overrides={"qinggang": {"reforms_replicated": 10}})
     assert c.resolve_target(ind, "qinggang", 2025, "2025-12-31", t) == 10.0

@@ -15,7 +15,8 @@ Rules (each one is stated on the comprehensive-evaluation page too):
   sub-year detail: a year's row counts for that year if it has been submitted.
 * **Scoring (0–100).** An indicator with a target scores ``100 × value / target``
   capped to [0, 100] (direction "−": ``100 × target / value``); a target for a flow
-  (count or sum) is pro-rated to the share of the year the window covers. An
+  (count or sum) is pro-rated to the share of the year the window covers — in the
+  plan's partial first year, to the share after the plan was issued. An
   indicator without a target is min–max normalized over the three zones × the plan
   years in the report: ``100 × (x − min) / (max − min)`` (reversed for "−"); if all
   values are equal every zone-year scores 100 (the indicator does not separate them).
@@ -49,7 +50,7 @@ import yaml
 
 from . import paths
 from .config import TARGET_KEYS, ConfigError, Targets
-from .schema import TABLES, ZONES
+from .schema import TABLES, ZONES, zone_name
 
 #: Aggregations the ``formula`` of an indicator may name (the whole vocabulary).
 AGGREGATIONS: dict[str, str] = {
@@ -462,11 +463,16 @@ def window_end(year: int, as_of: str | date) -> date:
     return date(year, a.month, day)
 
 
-def year_fraction(year: int, as_of: str | date) -> float:
-    """Return the share of *year* its window covers (1.0 for a window ending 31 December)."""
+def year_fraction(year: int, as_of: str | date, start: date | None = None) -> float:
+    """Return the share of *year* its window covers (1.0 for a window ending 31 December).
+
+    With *start* (the plan's issue date in its first year) only the days from
+    *start* on count: the plan's targets did not apply before it was issued.
+    """
     end = window_end(year, as_of)
+    begin = max(date(year, 1, 1), start) if start is not None else date(year, 1, 1)
     days = 366 if calendar.isleap(year) else 365
-    return ((end - date(year, 1, 1)).days + 1) / days
+    return max((end - begin).days + 1, 0) / days
 
 
 def _period_end(table: str, column: str, values: pd.Series) -> pd.Series:
@@ -624,7 +630,9 @@ def resolve_target(
     else:
         value = float(t)
     if indicator.formula.agg in FLOW_AGGS and as_of is not None:
-        value *= year_fraction(year, as_of)
+        t = targets or Targets()
+        start = t.plan_issued if t.is_partial_year(year) else None
+        value *= year_fraction(year, as_of, start)
     return value
 
 
@@ -869,3 +877,786 @@ def is_robust(sens: pd.DataFrame, leader: str, threshold: float = ROBUST_SHARE) 
     """Return True when *leader* ranks first in at least *threshold* of the weight draws."""
     row = sens[sens["zone_id"] == leader]
     return bool(len(row)) and float(row["p_first"].iloc[0]) >= threshold
+
+
+# --- Page tables (Chinese headers first) ----------------------------------------------------
+
+DIRECTION_WORDS = {1: "正向（越大越好）", -1: "逆向（越小越好）"}
+METHOD_WORDS = {"target": "对标目标", "minmax": "极差标准化（三片区×各年）"}
+MISSING_WORD = "缺失（维度内按其余指标重新分配权重）"
+
+
+def _num(x, nd: int = 1) -> str:
+    """Format a number with *nd* decimals; missing as an em dash."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{float(x):,.{nd}f}"
+
+
+def _signed(x, nd: int = 1) -> str:
+    """Format a change with its sign (``+3.2``); missing as an em dash."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{float(x):+,.{nd}f}"
+
+
+def _pct(x, nd: int = 1) -> str:
+    """Format a share as a percentage (``45.0%``)."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{100 * float(x):.{nd}f}%"
+
+
+def _zone_order(zones) -> list[str]:
+    """Return *zones* in :data:`ZONES` order (stable page order)."""
+    present = set(zones)
+    return [z for z in ZONES if z in present]
+
+
+def dimension_table(
+    dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig, year: int
+) -> pd.DataFrame:
+    """Return one row per zone for *year*: dimension scores, composite score, rank, coverage."""
+    d = dims[dims["year"] == year].set_index(["zone_id", "dimension"])["score"]
+    c = comp[comp["year"] == year].set_index("zone_id")
+    rows = []
+    for z in _zone_order(c.index):
+        row = {"片区": zone_name(z)}
+        for dim in config.dimensions:
+            row[f"{dim.name}（分）"] = round(float(d.get((z, dim.id), math.nan)), 2)
+        row["综合得分（分）"] = round(float(c.loc[z, "score"]), 2)
+        row["排名"] = c.loc[z, "rank"]
+        row["数据覆盖率"] = _pct(c.loc[z, "coverage"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def indicator_table(scored: pd.DataFrame, config: IndicatorConfig, year: int) -> pd.DataFrame:
+    """Return every indicator × zone for *year*: value, target, score, method, missing note."""
+    s = scored[scored["year"] == year].set_index(["indicator", "zone_id"])
+    rows = []
+    for dim in config.dimensions:
+        for ind in dim.indicators:
+            for z in _zone_order(s.loc[ind.id].index):
+                r = s.loc[(ind.id, z)]
+                rows.append(
+                    {
+                        "维度": dim.name,
+                        "指标": ind.name,
+                        "片区": zone_name(z),
+                        "单位": ind.unit,
+                        "方向": DIRECTION_WORDS[ind.direction],
+                        "评分方法": METHOD_WORDS[r["method"]],
+                        "数值": round(float(r["value"]), 4) if pd.notna(r["value"]) else math.nan,
+                        "目标（按时间进度）": round(float(r["target"]), 4)
+                        if pd.notna(r["target"])
+                        else math.nan,
+                        "得分（分）": round(float(r["score"]), 2)
+                        if pd.notna(r["score"])
+                        else math.nan,
+                        "说明": MISSING_WORD if pd.isna(r["value"]) else "",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def weights_table(config: IndicatorConfig, entropy: pd.Series) -> pd.DataFrame:
+    """Return configured weights (per level and overall) beside the entropy weights."""
+    rows = []
+    for dim in config.dimensions:
+        for ind in dim.indicators:
+            rows.append(
+                {
+                    "维度": dim.name,
+                    "指标": ind.name,
+                    "维度权重": round(dim.weight, 4),
+                    "维度内权重": round(ind.weight, 4),
+                    "配置综合权重": round(dim.weight * ind.weight, 4),
+                    "熵权": round(float(entropy.get(ind.id, math.nan)), 4),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def ranking_table(comp: pd.DataFrame, ent: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return *year*'s scores and ranks under the configured and the entropy weights."""
+    c = comp[comp["year"] == year].set_index("zone_id")
+    e = ent[ent["year"] == year].set_index("zone_id")
+    return pd.DataFrame(
+        [
+            {
+                "片区": zone_name(z),
+                "配置权重·综合得分（分）": round(float(c.loc[z, "score"]), 2),
+                "配置权重·排名": c.loc[z, "rank"],
+                "熵权法·综合得分（分）": round(float(e.loc[z, "score"]), 2),
+                "熵权法·排名": e.loc[z, "rank"],
+            }
+            for z in _zone_order(c.index)
+        ]
+    )
+
+
+def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
+    """Return the sensitivity result with Chinese headers."""
+    return pd.DataFrame(
+        {
+            "片区": [zone_name(z) for z in sens["zone_id"]],
+            "排名第一的概率": [_pct(p) for p in sens["p_first"]],
+            "得分均值（分）": sens["mean"].round(2).to_numpy(),
+            "得分5%分位（分）": sens["p05"].round(2).to_numpy(),
+            "得分中位数（分）": sens["p50"].round(2).to_numpy(),
+            "得分95%分位（分）": sens["p95"].round(2).to_numpy(),
+        }
+    )
+
+
+def trend_table(dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig) -> pd.DataFrame:
+    """Return every zone × year: dimension scores, composite, rank (this report's basis)."""
+    rows = []
+    for y in sorted(comp["year"].unique()):
+        t = dimension_table(dims, comp, config, int(y))
+        t.insert(1, "年度", int(y))
+        rows.append(t)
+    out = pd.concat(rows, ignore_index=True)
+    order = {zone_name(z): i for i, z in enumerate(ZONES)}
+    return out.sort_values(["片区", "年度"], key=lambda s: s.map(order) if s.name == "片区" else s)
+
+
+def summary_part(comp: pd.DataFrame, year: int) -> dict:
+    """Return the ``composite`` summary part: per zone ``composite_score`` and ``rank``."""
+    c = comp[comp["year"] == year]
+    return {
+        "zones": {
+            r.zone_id: {
+                "composite_score": None if pd.isna(r.score) else round(float(r.score), 2),
+                "rank": None if pd.isna(r.rank) else int(r.rank),
+            }
+            for r in c.itertuples(index=False)
+        }
+    }
+
+
+# --- Narrative (Chinese, built from the numbers) ---------------------------------------------
+
+
+def _ordered(comp: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return *year*'s composite rows sorted by rank, then zone order."""
+    c = comp[comp["year"] == year].copy()
+    c["_o"] = c["zone_id"].map({z: i for i, z in enumerate(ZONES)})
+    return c.sort_values(["rank", "_o"], na_position="last")
+
+
+def ranking_sentence(comp: pd.DataFrame, year: int) -> str:
+    """Return the sentence naming the ranking and scores of *year* (ties stated as ties)."""
+    c = _ordered(comp, year)
+    parts = []
+    for rank, g in c.groupby("rank", sort=True):
+        names = "、".join(
+            f"{zone_name(z)}（{_num(s)} 分）" for z, s in zip(g["zone_id"], g["score"], strict=True)
+        )
+        tie = "并列" if len(g) > 1 else ""
+        parts.append(f"{tie}第 {int(rank)} 名 {names}")
+    return f"{year} 年综合评估：" + "；".join(parts) + "。"
+
+
+def change_sentence(comp: pd.DataFrame, year: int) -> str | None:
+    """Return the sentence on score and rank changes from the previous year (None if no prior year)."""
+    prev = comp[comp["year"] == year - 1].set_index("zone_id")
+    if prev.empty:
+        return None
+    cur = comp[comp["year"] == year].set_index("zone_id")
+    parts = []
+    for z in _zone_order(cur.index):
+        d = cur.loc[z, "score"] - prev.loc[z, "score"] if z in prev.index else math.nan
+        if pd.isna(d):
+            parts.append(f"{zone_name(z)}无法比较")
+            continue
+        move = int(prev.loc[z, "rank"]) - int(cur.loc[z, "rank"])
+        rank_word = (
+            "排名不变" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
+        )
+        verb = "提高" if d > 0 else ("下降" if d < 0 else "持平")
+        amount = f" {abs(d):.1f} 分" if d != 0 else ""
+        parts.append(f"{zone_name(z)}{verb}{amount}，{rank_word}")
+    return f"与 {year - 1} 年同期相比：" + "；".join(parts) + "。"
+
+
+def entropy_sentence(comp: pd.DataFrame, ent: pd.DataFrame, year: int) -> str:
+    """Return whether the entropy-weight ranking agrees with the configured one."""
+    c = comp[comp["year"] == year].set_index("zone_id")["rank"]
+    e = ent[ent["year"] == year].set_index("zone_id")["rank"]
+    zones = _zone_order(c.index)
+    if all(c[z] == e[z] for z in zones):
+        return "熵权法（按数据离散程度客观赋权）得出的排名与配置权重下的排名完全一致。"
+    diffs = "；".join(
+        f"{zone_name(z)}配置权重第 {int(c[z])} 名、熵权法第 {int(e[z])} 名"
+        for z in zones
+        if c[z] != e[z]
+    )
+    return f"熵权法（按数据离散程度客观赋权）得出的排名与配置权重不同：{diffs}。名次取决于权重选择，应结合各维度得分解读。"
+
+
+def sensitivity_sentence(
+    sens: pd.DataFrame,
+    comp: pd.DataFrame,
+    year: int,
+    *,
+    draws: int,
+    concentration: float,
+    threshold: float = ROBUST_SHARE,
+) -> str:
+    """Return the plain statement of how robust the first place is to the weights."""
+    c = _ordered(comp, year)
+    leaders = list(c[c["rank"] == c["rank"].min()]["zone_id"])
+    p = sens.set_index("zone_id")["p_first"]
+    head = (
+        f"权重敏感性：以配置权重为中心按 Dirichlet 分布（集中度 κ={concentration:g}，固定随机种子）"
+        f"随机抽取 {draws} 组权重重新计算，"
+    )
+    if len(leaders) > 1:
+        names = "、".join(zone_name(z) for z in leaders)
+        return head + f"配置权重下 {names} 并列第一，排名不稳健：第一名取决于权重。"
+    lead = leaders[0]
+    others = "；".join(
+        f"{zone_name(z)} {_pct(p[z])}" for z in _zone_order(p.index) if z != lead and p[z] > 0
+    )
+    if p[lead] >= threshold:
+        tail = f"排名稳健（判定标准：第一名在至少 {threshold:.0%} 的抽样中保持第一）。"
+    else:
+        tail = (
+            f"排名不稳健：第一名在不足 {threshold:.0%} 的抽样中保持第一，"
+            "名次差距小于权重选择带来的不确定性，不宜据此排定先后。"
+        )
+    extra = f"（其他片区排名第一的概率：{others}）" if others else ""
+    return head + f"{zone_name(lead)}在 {_pct(p[lead])} 的抽样中排名第一{extra}，" + tail
+
+
+def missing_sentences(scored: pd.DataFrame, config: IndicatorConfig, year: int) -> list[str]:
+    """Return one sentence per zone naming the indicators missing in *year* (none: empty list)."""
+    s = scored[(scored["year"] == year) & scored["value"].isna()]
+    out = []
+    for z in _zone_order(s["zone_id"]):
+        names = "、".join(config.indicator(i).name for i in s[s["zone_id"] == z]["indicator"])
+        out.append(
+            f"{zone_name(z)} {year} 年缺少以下指标的数据（未报送或无法计算），"
+            f"已在所属维度内按其余指标重新分配权重，未按零分处理：{names}。"
+        )
+    return out
+
+
+# --- Executive summary (the year's home page) -------------------------------------------------
+
+#: Traffic-light words: a symbol and the verdict in text, never colour alone.
+LIGHT_MET = "🟢 达标"
+LIGHT_NOT_MET = "🔴 未达标"
+LIGHT_NOT_YET = "🔴 尚未达标（年度进行中）"
+LIGHT_BASELINE = "⚪ 基线年（不考核）"
+LIGHT_UNDEFINED = "⚪ 无法判定（基期为零或无数据）"
+
+
+def light(met, *, partial: bool, in_progress: bool = False) -> str:
+    """Return the traffic-light text for one hard target (met True/False/None)."""
+    if partial:
+        return LIGHT_BASELINE
+    if _is_none(met):
+        return LIGHT_UNDEFINED
+    if bool(met):
+        return LIGHT_MET
+    return LIGHT_NOT_YET if in_progress else LIGHT_NOT_MET
+
+
+def _is_true(v) -> bool:
+    """Return True only for a real True verdict (None / NaN / NA are not verdicts)."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return False
+    return bool(v)
+
+
+def _is_none(v) -> bool:
+    """Return True when *v* carries no verdict (None / NaN / NA)."""
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _growth_text(g, defined) -> str:
+    """Return growth as ``+12.3%`` or the words for undefined growth."""
+    if not bool(defined) or g is None or pd.isna(g):
+        return "增速无法计算"
+    return f"{100 * float(g):+.1f}%"
+
+
+def traffic_lights(
+    reform_att: pd.DataFrame,
+    invest_att: pd.DataFrame,
+    *,
+    partial: bool,
+    in_progress: bool,
+) -> pd.DataFrame:
+    """Return one row per zone with the three hard targets as text traffic lights and figures.
+
+    *reform_att* / *invest_att* are the frames returned by :func:`evalkit.reforms.attainment`
+    and :func:`evalkit.investment.attainment`.
+    """
+    r = reform_att.set_index("zone_id")
+    i = invest_att.set_index("zone_id")
+    rows = []
+    for z in _zone_order(r.index):
+        rr, ii = r.loc[z], i.loc[z]
+        rows.append(
+            {
+                "片区": zone_name(z),
+                "复制推广经验": light(
+                    rr["met_replicated"], partial=partial, in_progress=in_progress
+                ),
+                "复制推广（条）/目标": f"{int(rr['replicated'])} / {int(rr['target_replicated'])}",
+                "自主创新经验": light(rr["met_original"], partial=partial, in_progress=in_progress),
+                "自主创新（条）/目标": f"{int(rr['original'])} / {int(rr['target_original'])}",
+                "到位资金同比增长": light(ii["met"], partial=partial, in_progress=in_progress),
+                "增速/目标": f"{_growth_text(ii['yoy_growth'], ii['growth_defined'])} / "
+                f"{100 * float(ii['target_growth']):.0f}%",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return per zone: composite score and rank of *year* with the change from the year before."""
+    cur = comp[comp["year"] == year].set_index("zone_id")
+    prev = comp[comp["year"] == year - 1].set_index("zone_id")
+    rows = []
+    for z in _zone_order(cur.index):
+        score, rank = cur.loc[z, "score"], cur.loc[z, "rank"]
+        if z in prev.index and pd.notna(prev.loc[z, "score"]):
+            d = float(score) - float(prev.loc[z, "score"])
+            move = int(prev.loc[z, "rank"]) - int(rank)
+            change = _signed(d)
+            rank_change = (
+                "持平" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
+            )
+        else:
+            change, rank_change = "—（无上年可比数据）", "—（无上年可比数据）"
+        rows.append(
+            {
+                "片区": zone_name(z),
+                "综合得分（分）": round(float(score), 2),
+                "排名": rank,
+                "较上年同期得分变化（分）": change,
+                "较上年同期排名变化": rank_change,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _names(zones) -> str:
+    """Join zone names with 、 in :data:`ZONES` order."""
+    return "、".join(zone_name(z) for z in _zone_order(zones))
+
+
+def reform_finding(
+    reform_att: pd.DataFrame,
+    year: int,
+    *,
+    partial: bool,
+    in_progress: bool,
+    as_of: str | date | None = None,
+) -> str:
+    """Return the key finding on the two reform targets."""
+    r = reform_att.set_index("zone_id")
+    zones = _zone_order(r.index)
+    counts = "、".join(
+        f"{zone_name(z)} {int(r.loc[z, 'replicated'])} 条/{int(r.loc[z, 'original'])} 条"
+        for z in zones
+    )
+    if partial:
+        return f"{year} 年为行动计划实施首年（基线年，不按全年目标考核）：复制推广/自主创新经验分别为 {counts}。"
+    both = [
+        z
+        for z in zones
+        if _is_true(r.loc[z, "met_replicated"]) and _is_true(r.loc[z, "met_original"])
+    ]
+    missing = [z for z in zones if z not in both]
+    end = pd.Timestamp(as_of) if as_of is not None else None
+    when = f"截至 {end.month} 月 {end.day} 日" if in_progress and end is not None else "全年"
+    text = f"改革目标（每年复制推广≥{int(r['target_replicated'].iloc[0])} 条、自主创新≥{int(r['target_original'].iloc[0])} 条）：{when}复制推广/自主创新经验分别为 {counts}；"
+    if len(both) == len(zones):
+        return text + "三个片区两项目标均已达到。"
+    word = "尚未同时达到两项全年目标（年度进行中）" if in_progress else "未同时达到两项目标"
+    if not both:
+        return text + f"三个片区均{word}。"
+    return text + f"{_names(both)}两项均已达到，{_names(missing)}{word}。"
+
+
+def funds_finding(invest_att: pd.DataFrame, year: int, *, partial: bool, in_progress: bool) -> str:
+    """Return the key finding on the funds-in-place growth target."""
+    i = invest_att.set_index("zone_id")
+    zones = _zone_order(i.index)
+    growth = "、".join(
+        f"{zone_name(z)} {_growth_text(i.loc[z, 'yoy_growth'], i.loc[z, 'growth_defined'])}"
+        for z in zones
+    )
+    basis = "累计同比" if in_progress else "全年同比"
+    target = f"{100 * float(i['target_growth'].iloc[0]):.0f}%"
+    if partial:
+        return f"{year} 年为基线年（不考核）：招商引资到位资金{basis}增速为 {growth}。"
+    met = [z for z in zones if _is_true(i.loc[z, "met"])]
+    undefined = [z for z in zones if _is_none(i.loc[z, "met"])]
+    text = f"招商引资到位资金增长目标（同比≥{target}）：{basis}增速为 {growth}；"
+    if len(met) == len(zones):
+        return text + "三个片区均已达标。"
+    parts = [f"{_names(met)}达标" if met else "尚无片区达标"]
+    if undefined:
+        parts.append(f"{_names(undefined)}无法判定")
+    return text + "，".join(parts) + "。"
+
+
+def trade_finding(
+    scored: pd.DataFrame,
+    dims: pd.DataFrame,
+    year: int,
+    dimension: str = "trade_logistics",
+    total_indicator: str = "foreign_trade",
+    label: str = "进出口额",
+    as_of: str | date | None = None,
+) -> str:
+    """Return the key finding on trade and logistics: total and change, best-scoring zone."""
+    s = scored[scored["indicator"] == total_indicator].groupby("year")["value"].sum(min_count=1)
+    d = dims[(dims["year"] == year) & (dims["dimension"] == dimension)]
+    d = d.assign(_o=d["zone_id"].map({z: k for k, z in enumerate(ZONES)})).sort_values(
+        ["score", "_o"], ascending=[False, True]
+    )
+    period = ""
+    if as_of is not None:
+        end = window_end(year, as_of)
+        period = "" if (end.month, end.day) == (12, 31) else f" 1—{end.month} 月"
+    text = f"{year} 年{period}三个片区{label}合计 {_num(s.get(year), 0)} 万元"
+    if (year - 1) in s.index and pd.notna(s.get(year - 1)) and s[year - 1] > 0:
+        g = 100 * (s[year] / s[year - 1] - 1)
+        text += f"，较上年同期{'增长' if g >= 0 else '下降'} {abs(g):.1f}%"
+    best = d.iloc[0]
+    return (
+        text
+        + f"；贸易与物流维度得分最高的是{zone_name(best['zone_id'])}（{_num(best['score'])} 分）。"
+    )
+
+
+def weakest_finding(
+    dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig, year: int
+) -> str:
+    """Return the finding on the largest change (or, without a prior year, the weakest dimension)."""
+    cur = comp[comp["year"] == year].set_index("zone_id")["score"]
+    prev = comp[comp["year"] == year - 1].set_index("zone_id")["score"]
+    if len(prev):
+        delta = (cur - prev).dropna()
+        delta = delta.reindex(_zone_order(delta.index))
+        up, down = delta.idxmax(), delta.idxmin()
+        if delta[up] > 0:
+            text = f"与上年同期相比，综合得分提高最多的是{zone_name(up)}（{_signed(delta[up])} 分）"
+        else:
+            text = f"与上年同期相比，没有片区综合得分提高（变化最好的是{zone_name(up)}，{_signed(delta[up])} 分）"
+        if delta[down] < 0 and down != up:
+            text += f"，下降最多的是{zone_name(down)}（{_signed(delta[down])} 分）"
+        elif down != up:
+            text += f"，提高最少的是{zone_name(down)}（{_signed(delta[down])} 分）"
+        text += "。"
+    else:
+        text = ""
+    d = dims[dims["year"] == year].groupby("dimension")["score"].mean()
+    d = d.reindex([x.id for x in config.dimensions]).dropna()
+    weak = d.idxmin()
+    return (
+        text
+        + f"{year} 年三片区平均得分最低的维度是{config.dimension(weak).name}（平均 {_num(d[weak])} 分），是共同短板。"
+    )
+
+
+def composite_finding(
+    comp: pd.DataFrame, sens: pd.DataFrame, year: int, threshold: float = ROBUST_SHARE
+) -> str:
+    """Return the key finding on the composite ranking and its robustness."""
+    c = _ordered(comp, year)
+    leaders = list(c[c["rank"] == c["rank"].min()]["zone_id"])
+    text = ranking_sentence(comp, year).rstrip("。")
+    if len(leaders) > 1:
+        return text + "；第一名并列，排名不稳健。"
+    p = float(sens.set_index("zone_id")["p_first"][leaders[0]])
+    verdict = "排名稳健" if p >= threshold else "排名不稳健，名次取决于权重选择"
+    return text + f"；权重随机扰动下{zone_name(leaders[0])}保持第一的概率为 {_pct(p)}，{verdict}。"
+
+
+def findings_markdown(findings: list[tuple[str, str]]) -> str:
+    """Return numbered Markdown findings, each with a relative link to its supporting page."""
+    lines = [
+        f"{k}. {text} [详见：{label}]({href})"
+        for k, (text, (label, href)) in enumerate(
+            ((t, (PAGE_LABELS.get(h, h), h)) for t, h in findings), start=1
+        )
+    ]
+    return "\n".join(lines)
+
+
+#: Pages findings link to (relative links between pages of one year).
+PAGE_LABELS = {
+    "comprehensive.html": "年度综合评估",
+    "reforms.html": "改革试点经验复制推广与自主创新专项评估",
+    "investment.html": "招商引资专项评估",
+    "logistics.html": "物流与贸易专项评估",
+    "impact.html": "政策效应评估",
+}
+
+
+# --- Three-year closing review (the plan's last year) -------------------------------------------
+
+
+def year_label(year: int, as_of: str | date) -> str:
+    """Return ``2026年`` or, for a year in progress, ``2026年（截至10月31日）``."""
+    end = pd.Timestamp(as_of)
+    if end.year == year and (end.month, end.day) != (12, 31):
+        return f"{year}年（截至{end.month}月{end.day}日）"
+    return f"{year}年"
+
+
+def closing_status(
+    reform_atts: Mapping[int, pd.DataFrame],
+    invest_atts: Mapping[int, pd.DataFrame],
+    targets: Targets,
+    as_of: str | date,
+) -> pd.DataFrame:
+    """Return zone × hard target rows with each plan year's traffic light and figure.
+
+    *reform_atts* / *invest_atts* map each plan year to that year's attainment frame,
+    computed as of the year's end (or *as_of* for the year in progress).
+    """
+    years = sorted(reform_atts)
+    last = pd.Timestamp(as_of)
+    rows = []
+    for z in ZONES:
+        for key, label in (
+            ("replicated", "复制推广经验（条）"),
+            ("original", "自主创新经验（条）"),
+            ("funds", "到位资金同比增长"),
+        ):
+            row = {"片区": zone_name(z), "硬性目标": label}
+            for y in years:
+                running = y == last.year and (last.month, last.day) != (12, 31)
+                partial = targets.is_partial_year(y)
+                if key == "funds":
+                    a = invest_atts[y].set_index("zone_id").loc[z]
+                    figure = _growth_text(a["yoy_growth"], a["growth_defined"])
+                    verdict = light(a["met"], partial=partial, in_progress=running)
+                else:
+                    a = reform_atts[y].set_index("zone_id").loc[z]
+                    figure = f"{int(a[key])} 条"
+                    verdict = light(a[f"met_{key}"], partial=partial, in_progress=running)
+                row[year_label(y, as_of if y == last.year else f"{y}-12-31")] = (
+                    f"{verdict}（{figure}）"
+                )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def funds_cumulative(invest_atts: Mapping[int, pd.DataFrame], targets: Targets) -> pd.DataFrame:
+    """Return chained growth of funds in place over the plan years against the compounded target.
+
+    *invest_atts* maps each plan year to :func:`evalkit.investment.attainment` over the
+    same months (the report's window), so each year's growth is like for like; the
+    cumulative growth is ``Π(1 + gᵧ) − 1`` and the target compounds the yearly target.
+    Undefined growth in any year makes the cumulative figure undefined (said in words).
+    """
+    years = sorted(invest_atts)
+    rows = []
+    for z in ZONES:
+        row = {"片区": zone_name(z)}
+        factor, ok, need = 1.0, True, 1.0
+        for y in years:
+            a = invest_atts[y].set_index("zone_id").loc[z]
+            row[f"{y}年同期增速"] = _growth_text(a["yoy_growth"], a["growth_defined"])
+            need *= 1 + float(targets.for_zone(z, "funds_growth"))
+            if bool(a["growth_defined"]) and pd.notna(a["yoy_growth"]):
+                factor *= 1 + float(a["yoy_growth"])
+            else:
+                ok = False
+        row["累计增长"] = _pct(factor - 1) if ok else "无法计算（某年增速无法计算）"
+        row["按年度增长目标复合应达"] = _pct(need - 1)
+        row["是否达到"] = ("已达到" if factor >= need - 1e-12 else "未达到") if ok else "无法判定"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def dimension_change(
+    dims: pd.DataFrame, config: IndicatorConfig, first: int, last: int
+) -> pd.DataFrame:
+    """Return zone × dimension scores in *first* year and the latest year with data, and the change.
+
+    The latest year is *last* unless the dimension has no score then (annual data not
+    yet submitted in a year in progress): then the most recent earlier year, named in
+    the ``对比年度`` column.
+    """
+    d = dims.set_index(["zone_id", "year", "dimension"])["score"]
+    rows = []
+    for z in ZONES:
+        for dim in config.dimensions:
+            a = d.get((z, first, dim.id), math.nan)
+            latest, b = last, math.nan
+            for y in range(last, first, -1):
+                b = d.get((z, y, dim.id), math.nan)
+                if pd.notna(b):
+                    latest = y
+                    break
+            rows.append(
+                {
+                    "片区": zone_name(z),
+                    "维度": dim.name,
+                    f"{first}年得分（分）": round(float(a), 2) if pd.notna(a) else math.nan,
+                    "对比年度": latest if pd.notna(b) else math.nan,
+                    "对比年度得分（分）": round(float(b), 2) if pd.notna(b) else math.nan,
+                    "变化（分）": round(float(b - a), 2)
+                    if pd.notna(a) and pd.notna(b)
+                    else math.nan,
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["对比年度"] = out["对比年度"].astype("Int64")
+    return out
+
+
+#: A change of less than this many points counts as unchanged in the closing review.
+UNCHANGED_POINTS = 1.0
+
+
+def change_sentences(change: pd.DataFrame, first: int, last: int) -> list[str]:
+    """Return per zone: which dimensions improved, which did not, which cannot be compared."""
+    out = []
+    delta_col = "变化（分）"
+
+    def label(r) -> str:
+        note = "" if r["对比年度"] == last else f"，至 {int(r['对比年度'])} 年"
+        return f"{r['维度']}（{_signed(r[delta_col])}{note}）"
+
+    for zone in dict.fromkeys(change["片区"]):
+        g = change[change["片区"] == zone]
+        up = [label(r) for _, r in g.iterrows() if r[delta_col] >= UNCHANGED_POINTS]
+        down = [label(r) for _, r in g.iterrows() if r[delta_col] <= -UNCHANGED_POINTS]
+        flat = [r["维度"] for _, r in g.iterrows() if abs(r[delta_col]) < UNCHANGED_POINTS]
+        na = [r["维度"] for _, r in g.iterrows() if pd.isna(r[delta_col])]
+        parts = []
+        parts.append(f"提高的维度：{'、'.join(up)}" if up else "没有维度明显提高")
+        parts.append(f"下降的维度：{'、'.join(down)}" if down else "没有维度下降")
+        if flat:
+            parts.append(f"基本持平（变化不足 {UNCHANGED_POINTS:g} 分）：{'、'.join(flat)}")
+        if na:
+            parts.append(f"无法比较（缺少数据）：{'、'.join(na)}")
+        out.append(f"{zone}（{first}→{last} 年同期）：" + "；".join(parts) + "。")
+    return out
+
+
+def cumulative_sentence(cum: pd.DataFrame, closed: bool) -> str:
+    """Return the sentence on three-year cumulative reform counts (``reforms.cumulative`` frame)."""
+    parts = []
+    for r in cum.itertuples(index=False):
+        parts.append(
+            f"{zone_name(r.zone_id)}复制推广 {int(r.cum_replicated)}/{int(r.target_replicated)} 条、"
+            f"自主创新 {int(r.cum_original)}/{int(r.target_original)} 条"
+        )
+    done = [
+        r.zone_id
+        for r in cum.itertuples(index=False)
+        if _is_true(r.met_replicated) and _is_true(r.met_original)
+    ]
+    when = "三年累计" if closed else "截至目前三年累计"
+    text = f"{when}（累计/三年目标）：" + "；".join(parts) + "。"
+    if len(done) == len(cum):
+        return text + "三个片区均已完成三年改革目标。"
+    rest = [z for z in cum["zone_id"] if z not in done]
+    head = f"{_names(done)}已完成两项三年目标；" if done else ""
+    tail = "尚未完成" if not closed else "未完成"
+    return text + head + f"{_names(rest)}{tail}。"
+
+
+def funds_cumulative_sentence(table: pd.DataFrame, years: int) -> str:
+    """Return the sentence on cumulative growth of funds in place against the compounded target."""
+    parts = [f"{r['片区']} {r['累计增长']}（{r['是否达到']}）" for _, r in table.iterrows()]
+    need = "、".join(dict.fromkeys(table["按年度增长目标复合应达"]))
+    return (
+        f"招商引资到位资金 {years} 年累计增长（各年同期增速连乘）："
+        + "；".join(parts)
+        + f"。按年度增长目标复合计算，{years} 年应累计增长 {need}。"
+    )
+
+
+def lights_legend(year: int, as_of: str | date, *, partial: bool, in_progress: bool) -> str:
+    """Return the legend and period note under the traffic-light table."""
+    text = (
+        f"图例：{LIGHT_MET}；{LIGHT_NOT_MET}；{LIGHT_BASELINE}；{LIGHT_UNDEFINED}。"
+        "颜色之外均有文字说明。"
+    )
+    if partial:
+        text += (
+            f"{year} 年为行动计划实施首年（计划于当年 9 月印发），只作基线展示，不按全年目标考核。"
+        )
+    elif in_progress:
+        end = pd.Timestamp(as_of)
+        text += (
+            f"{year} 年尚在进行中（数据截至 {end.month} 月 {end.day} 日）：改革事项为年内累计条数，"
+            "“尚未达标”表示截至目前尚未达到全年目标；到位资金增速为累计同比。"
+        )
+    return text
+
+
+def headline_note(year: int, as_of: str | date, first_year: int | None = None) -> str:
+    """Return the note under the composite headline table (basis of the change column)."""
+    if first_year is not None and year <= first_year:
+        return (
+            "综合得分由五个维度的指标加权得出（方法见[年度综合评估](comprehensive.html)）；"
+            f"{year} 年是行动计划实施首年，也是首个评估年度，没有上年可比得分。"
+        )
+    end = window_end(year, as_of)
+    window = (
+        "全年" if (end.month, end.day) == (12, 31) else f"1 月 1 日至 {end.month} 月 {end.day} 日"
+    )
+    return (
+        f"综合得分由五个维度的指标加权得出（方法见[年度综合评估](comprehensive.html)）；"
+        f"“较上年同期”按同一口径比较 {year} 年与 {year - 1} 年的{window}。"
+    )
+
+
+def closing_intro(year: int, as_of: str | date, first_year: int, last_year: int) -> str:
+    """Return the opening paragraph of the closing review (a short note before the last year)."""
+    if year < last_year:
+        return (
+            f"三年总结评估在行动计划收官之年（{last_year} 年）的报告中给出：届时对照计划目标，"
+            f"汇总 {first_year}—{last_year} 年的累计完成情况，说明哪些方面改善了、哪些没有。"
+            f"{year} 年的评估结果见[年度评估摘要](index.html)和[年度综合评估](comprehensive.html)。"
+        )
+    if year > last_year:
+        return (
+            f"行动计划的实施期为 {first_year}—{last_year} 年，三年总结评估见 {last_year} 年的报告。"
+        )
+    end = pd.Timestamp(as_of)
+    status = (
+        f"{last_year} 年尚未结束（数据截至 {end.year} 年 {end.month} 月 {end.day} 日），"
+        f"{last_year} 年的数字为截至该日的累计，结论在年底前仍可能变化。"
+        if (end.month, end.day) != (12, 31)
+        else f"{last_year} 年数据已全部报送。"
+    )
+    return (
+        f"{last_year} 年是行动计划的收官之年。本节对照计划的三项硬性目标，汇总 {first_year}—{last_year} 年的累计完成情况，"
+        f"并比较各维度得分的变化，说明哪些方面改善了、哪些没有。{status}"
+    )
+
+
+def closing_method_note(year: int, as_of: str | date) -> str:
+    """Return the note on how the closing review compares years."""
+    end = window_end(year, as_of)
+    window = (
+        "全年" if (end.month, end.day) == (12, 31) else f"1 月 1 日至 {end.month} 月 {end.day} 日"
+    )
+    return (
+        f"说明：各维度和综合得分按年度综合评估的方法计算，各年统一取{window}（同期口径），"
+        f"变化不足 {UNCHANGED_POINTS:g} 分视为基本持平；年度产业数据在年度进行中尚未报送，相应维度无法比较。"
+        "图中各点数值见下载文件 closing_composite_trend.csv。"
+    )
+
+
+def for_page(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with missing values as "—" so no page (HTML or text) shows NaN."""
+    out = df.astype(object)
+    return out.where(df.notna(), "—")
