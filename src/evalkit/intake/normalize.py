@@ -221,10 +221,11 @@ def parse_date(value: object) -> Parsed:
         return None, "bad_date"
     if isinstance(value, int | float | np.integer | np.floating):
         return _date_from_number(float(value))
+    if m := _YMD_TIME.match(fold(value)):
+        return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     text = key(value)
-    for pattern in (_YMD, _YMD_TIME):
-        if m := pattern.match(text):
-            return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _YMD.match(text):
+        return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _YM.match(text):
         return _ymd(int(m.group(1)), int(m.group(2)), 1)
     if m := _QUARTER.match(text):

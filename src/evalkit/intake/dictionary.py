@@ -1,0 +1,181 @@
+"""The data-dictionary page, generated from the schema (the pipeline writes it into the site)."""
+
+from __future__ import annotations
+
+from .. import schema
+
+_TYPE = {
+    "str": "文字 text",
+    "float": "数字 number",
+    "int": "整数 integer",
+    "date": "日期 date",
+    "month": "月份 month",
+    "bool": "是/否 yes/no",
+}
+
+
+def _cell(text: object) -> str:
+    """Escape a Markdown table cell (pipes and line breaks)."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _enum_text(enum: dict[str, str], limit: int = 12) -> str:
+    """Return "label (id)" pairs of an enumeration, shortened after *limit* entries."""
+    items = [f"{label}（`{k}`）" for k, label in enum.items()]
+    if len(items) > limit:
+        return "、".join(items[:limit]) + f" 等 {len(items)} 项，见下文"
+    return "、".join(items)
+
+
+def _rules(table: schema.Table) -> list[str]:
+    """Return the validation rules that involve *table*, one Markdown bullet each."""
+    out = [f"- 唯一键 unique key：{' + '.join(f'`{k}`' for k in table.key)}"]
+    label = {c.name: c.label for c in table.columns}
+    for r in schema.REQUIRED_WHEN:
+        if r.table == table.name:
+            enum = table.column(r.when_column).enum or {}
+            when = "、".join(enum.get(v, v) for v in r.when_values)
+            out.append(
+                f"- {label[r.when_column]}为“{when}”时，{label[r.column]}必填 "
+                f"(`{r.column}` required when `{r.when_column}` is {', '.join(r.when_values)})"
+            )
+    for r in schema.ALLOWED_WHEN:
+        if r.table == table.name:
+            out.append(
+                f"- `{r.when_column}` ∈ {{{', '.join(r.when_values)}}} ⇒ `{r.column}` ∈ "
+                f"{{{', '.join(r.allowed)}}}（{'警告 warning' if r.severity == 'warning' else '错误 error'}）"
+            )
+    for r in schema.TEMPORAL_ORDER:
+        if r.table == table.name:
+            out.append(
+                f"- {label[r.earlier]} 不晚于 {label[r.later]} (`{r.earlier}` ≤ `{r.later}`)"
+            )
+    for r in schema.REFERENCES:
+        if r.table == table.name:
+            same = "，且" + "、".join(label[c] for c in r.same) + "一致" if r.same else ""
+            out.append(
+                f"- `{r.column}` 须为 {schema.TABLES[r.ref_table].title} 中已登记的编号{same} "
+                f"(must name a row of `{r.ref_table}`)"
+            )
+    if table.name in schema.ZONE_CLUSTER_TABLES:
+        out.append(
+            "- 产业集群应为该片区的主导产业（警告）/ cluster should be a lead industry of the zone (warning)"
+        )
+    if table.name == "funds_monthly":
+        out.append(
+            f"- 项目累计到位资金超过签约金额 {schema.FUNDS_OVER_CONTRACT_RATIO:g} 倍时警告 / "
+            f"warning when cumulative funds exceed {schema.FUNDS_OVER_CONTRACT_RATIO:g}× the contracted amount"
+        )
+    if table.name in schema.SPIKE_SERIES:
+        out.append(
+            f"- 某期数值超过前后两期 {schema.SPIKE_RATIO:g} 倍时警告 / warning when a period is over "
+            f"{schema.SPIKE_RATIO:g}× both neighbours"
+        )
+    if table.name in schema.COMPLETENESS:
+        period, step = schema.COMPLETENESS[table.name]
+        unit = "月" if step == 1 else "季度"
+        out.append(
+            f"- 完整性：每个片区自首期起至数据截至日期每{unit}都应有数据（缺报时警告）/ "
+            f"completeness: every zone reports every {'month' if step == 1 else 'quarter'} up to the as-of date"
+        )
+    if "indicator" in table.column_names:
+        pct = [k for k in schema.INDICATOR_MAXIMUM if k in (table.column("indicator").enum or {})]
+        if pct:
+            out.append(f"- 百分比指标（{'、'.join(f'`{k}`' for k in pct)}）取值 0–100")
+    return out
+
+
+def data_dictionary_markdown() -> str:
+    """Return the data-dictionary page (Markdown, Chinese first) generated from the schema."""
+    lines = [
+        "---",
+        'title: "数据字典 / Data dictionary"',
+        "---",
+        "",
+        "本页由 `evalkit.schema` 自动生成，是报送模板、数据校验和各评估页面共同遵循的数据约定。"
+        "金额统一以万元存储；月份以当月 1 日表示。",
+        "",
+        "*Generated from `evalkit.schema`, the single contract for templates, validation and reports. "
+        "Money is stored in 万元; a month is its first day.*",
+        "",
+        "## 片区 / Zones",
+        "",
+        "| 标识 id | 名称 | 可识别的别名 aliases |",
+        "|---|---|---|",
+    ]
+    for zid, name in schema.ZONES.items():
+        aliases = sorted(
+            a for a, z in schema.ZONE_ALIASES.items() if z == zid and a not in (zid, name)
+        )
+        lines.append(f"| `{zid}` | {_cell(name)} | {_cell('、'.join(aliases))} |")
+    lines += ["", "## 数据表 / Tables", ""]
+    for table in schema.TABLES.values():
+        lines += [
+            f"### {table.title}（`{table.name}`）",
+            "",
+        ]
+        if table.description:
+            lines += [_cell(table.description), ""]
+        lines += [
+            "| 表头 header | 字段 column | 类型 type | 单位 unit | 必填 required | 取值/范围 allowed | 说明 notes |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for col in table.columns:
+            allowed = _enum_text(col.enum) if col.enum else ""
+            if col.minimum is not None or col.maximum is not None:
+                lo = "" if col.minimum is None else f"{col.minimum:g}"
+                hi = "" if col.maximum is None else f"{col.maximum:g}"
+                allowed = f"{lo} – {hi}".strip()
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        _cell(col.header),
+                        f"`{col.name}`",
+                        _TYPE.get(col.dtype, col.dtype),
+                        _cell(col.unit or ""),
+                        "是" if col.required else "否",
+                        _cell(allowed),
+                        _cell(col.description),
+                    ]
+                )
+                + " |"
+            )
+        lines += ["", "校验规则 / Validation rules:", "", *_rules(table), ""]
+    lines += [
+        "## 产业集群 / Industry clusters",
+        "",
+        "| 片区 zone | 集群 id | 名称 |",
+        "|---|---|---|",
+    ]
+    for zid, clusters in schema.CLUSTERS.items():
+        for cid, name in clusters.items():
+            lines.append(f"| {_cell(schema.zone_name(zid))} | `{cid}` | {_cell(name)} |")
+    lines += [
+        "",
+        "## 指标 / Indicators",
+        "",
+        "| 表 table | 指标 id | 名称 | 单位 unit |",
+        "|---|---|---|---|",
+    ]
+    for tname, indicators in (
+        ("logistics_monthly", schema.LOGISTICS_INDICATORS),
+        ("gov_services_quarterly", schema.GOV_SERVICE_INDICATORS),
+        ("county_panel", schema.COUNTY_INDICATORS),
+    ):
+        for iid, (name, unit) in indicators.items():
+            lines.append(f"| `{tname}` | `{iid}` | {_cell(name)} | {_cell(unit)} |")
+    lines += [
+        "",
+        "## 报送与处理 / Submission and handling",
+        "",
+        "- 工作簿中每张数据表一个工作表，名称为上表标题；“说明”“示例”工作表不读入。CSV 可为 UTF-8 或 GBK 编码。",
+        "- 金额表头可写（元）（万元）（亿元），统一换算为万元；日期可写 2024-09-03、2024.9.3、2024年9月3日。",
+        "- 结构性错误（文件无法读取、工作表名称或表头不符）使本次入库失败，已有数据保持不变。",
+        "- 行级错误的行连同原因进入隔离清单，其余行入库；读入行数 = 入库行数 + 隔离行数。",
+        "",
+        "*Structural errors fail the run and leave the curated data unchanged; rows with errors are "
+        "quarantined with their reasons and the rest is curated: rows read = accepted + quarantined.*",
+        "",
+    ]
+    return "\n".join(lines)

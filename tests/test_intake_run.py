@@ -1,0 +1,107 @@
+"""The intake run end to end: store contents, atomic replacement, command-line exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from intake_factory import AS_OF, tree_digest, valid_rows, write_dataset
+
+from evalkit import schema
+from evalkit.cli import main
+from evalkit.intake import read_intake, run
+
+
+def _with_bad_rows(tmp_path):
+    rows = valid_rows()
+    rows["projects"][1]["contracted_wan_yuan"] = "#REF!"  # quarantines ZH-P2 and its 6 fund rows
+    rows["logistics_monthly"][0]["zone_id"] = "大庆"
+    return write_dataset(tmp_path / "raw", rows)
+
+
+def test_store_contents(tmp_path):
+    folder = _with_bad_rows(tmp_path)
+    result = run(folder, tmp_path / "data")
+    assert result.status == 0 and result.written
+    cur = tmp_path / "data" / "curated"
+    assert sorted(p.name for p in cur.iterdir()) == sorted(
+        [f"{t}.parquet" for t in schema.TABLES] + ["_meta.json", "_intake.json", "_quarantine.csv"]
+    )
+    meta = json.loads((cur / "_meta.json").read_text("utf-8"))
+    assert meta["synthetic"] is True and meta["as_of"] == AS_OF and meta["dataset"] == "raw"
+    for name in ("submission.xlsx", "dataset.yaml"):
+        assert meta["files"][name] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    q = (cur / "_quarantine.csv").read_bytes()
+    assert q.startswith(b"\xef\xbb\xbf")
+    qdf = pd.read_csv(cur / "_quarantine.csv", encoding="utf-8-sig")
+    assert sorted(qdf["row"].tolist()) == [2, 3, 8, 9, 10, 11, 12, 13]
+    assert qdf.loc[qdf["row"] == 3, "reasons"].str.contains("#REF!").all()
+    report = read_intake(tmp_path / "data")
+    t = report["totals"]
+    assert t["rows_read"] == t["rows_accepted"] + t["rows_quarantined"] == 64
+    assert t["rows_quarantined"] == 8
+    for rec in report["tables"]:
+        assert rec["rows_read"] == rec["rows_accepted"] + rec["rows_quarantined"]
+    p = pd.read_parquet(cur / "projects.parquet")
+    assert "ZH-P2" not in set(p["project_id"]) and len(p) == 3
+    assert list(p.columns) == schema.PROJECTS.column_names
+
+
+def test_failed_run_leaves_store_untouched(tmp_path):
+    good = write_dataset(tmp_path / "good")
+    assert run(good, tmp_path / "data").written
+    before = tree_digest(tmp_path / "data" / "curated")
+    bad = write_dataset(tmp_path / "bad")
+    (bad / "notes.xls").write_bytes(b"\x00")
+    result = run(bad, tmp_path / "data")
+    assert result.status == 2 and not result.written
+    assert tree_digest(tmp_path / "data" / "curated") == before
+
+
+def test_write_failure_midway_keeps_previous_store(tmp_path, monkeypatch):
+    good = write_dataset(tmp_path / "good")
+    assert run(good, tmp_path / "data").written
+    before = tree_digest(tmp_path / "data" / "curated")
+    calls = {"n": 0}
+    original = pd.DataFrame.to_parquet
+
+    def flaky(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
+    with pytest.raises(OSError):
+        run(_with_bad_rows(tmp_path), tmp_path / "data")
+    assert tree_digest(tmp_path / "data" / "curated") == before
+    assert [p.name for p in (tmp_path / "data").iterdir() if p.name.startswith(".curated.")] == [
+        ".curated.lock"
+    ]
+
+
+def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EVALKIT_BUILD_DIR", str(tmp_path / "build"))
+    folder = _with_bad_rows(tmp_path)
+    data = str(tmp_path / "data")
+    assert main(["validate", "--dataset", str(folder), "--data-dir", data]) == 0
+    out = capsys.readouterr().out
+    assert "隔离 quarantined" in out and "#REF!" in out and "第3行" in out
+    assert main(["validate", "--dataset", str(folder), "--data-dir", data, "--strict"]) == 2
+    (folder / "extra.csv").write_bytes(b"")
+    assert main(["validate", "--dataset", str(folder), "--data-dir", data]) == 2
+    out = capsys.readouterr().out
+    assert "结构性错误" in out and "文件为空" in out
+
+
+def test_missing_dataset_folder_is_a_finding_not_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EVALKIT_BUILD_DIR", str(tmp_path / "build"))
+    assert main(["validate", "--dataset", str(tmp_path / "nope"), "--data-dir", str(tmp_path)]) == 2
+    assert "no .xlsx or .csv files" in capsys.readouterr().out
+
+
+def test_templates_command(tmp_path, capsys):
+    assert main(["templates", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "全部数据表.xlsx").exists()

@@ -1,0 +1,155 @@
+"""Templates round-trip through the readers; the data dictionary covers the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from evalkit import schema
+from evalkit.intake import run
+from evalkit.intake.dictionary import data_dictionary_markdown
+from evalkit.intake.templates import EXAMPLES, write_templates
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    return write_templates(tmp_path_factory.mktemp("templates"))
+
+
+def test_one_workbook_per_table_plus_all(templates):
+    names = {p.stem for p in templates}
+    assert names == {"全部数据表"} | {t.title for t in schema.TABLES.values()}
+
+
+def test_headers_dropdowns_and_instructions(templates):
+    wb = openpyxl.load_workbook(templates[0])
+    assert wb.sheetnames[0] == "说明"
+    assert wb["_lists"].sheet_state == "hidden"
+    for table in schema.TABLES.values():
+        ws = wb[table.title]
+        assert [c.value for c in ws[1]] == [c.header for c in table.columns]
+        ranges = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
+        for i, col in enumerate(table.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(i)
+            has = any(r.startswith(f"{letter}2:") for r in ranges)
+            assert has == bool(col.enum), (table.name, col.name)
+        # Every drop-down points at a list holding exactly the enumeration's labels.
+        lists = wb["_lists"]
+        for dv in ws.data_validations.dataValidation:
+            ref = dv.formula1.split("!")[1].replace("$", "")
+            labels = [c.value for row in lists[ref] for c in row]
+            col = table.columns[
+                openpyxl.utils.column_index_from_string(str(dv.sqref).split(":")[0][0]) - 1
+            ]
+            assert labels == list(col.enum.values())
+        # The example sheet holds one example row.
+        ex = wb[f"示例-{table.title}"[:31]]
+        assert ex.max_row == 2
+    text = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
+    for table in schema.TABLES.values():
+        assert table.title in text
+
+
+def test_filled_template_reads_back_exactly(templates, tmp_path):
+    """A zone office fills the all-tables template by hand (openpyxl); intake reads it back."""
+    wb = openpyxl.load_workbook(templates[0])
+    typed = {
+        "projects": [
+            [
+                "QI-2025-07",
+                "青冈片区",
+                "生猪屠宰及深加工",
+                "畜禽产品精深加工",
+                "省内·哈尔滨",
+                "哈尔滨市",
+                12345.6,
+                dt.datetime(2025, 4, 2),
+                dt.datetime(2025, 6, 1),
+                None,
+            ],
+            [
+                "QI-2025-08",
+                "青冈片区",
+                "汉麻纤维",
+                "工业大麻",
+                "境外",
+                "俄罗斯",
+                8000,
+                dt.datetime(2025, 5, 9),
+                None,
+                None,
+            ],
+        ],
+        "funds_monthly": [
+            ["QI-2025-07", "青冈片区", "2025-05", 1500.5],
+            ["QI-2025-07", "青冈片区", "2025-06", 2100],
+            ["QI-2025-08", "青冈片区", "2025-06", 300],
+        ],
+    }
+    for name, rows in typed.items():
+        ws = wb[schema.TABLES[name].title]
+        for r, values in enumerate(rows, start=2):
+            for c, v in enumerate(values, start=1):
+                ws.cell(r, c, v)
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    wb.save(folder / "青冈.xlsx")
+    (folder / "dataset.yaml").write_text("synthetic: false\nas_of: 2025-06-30\n", "utf-8")
+    result = run(folder, tmp_path / "data")
+    assert result.status == 0 and not result.errors, result.errors
+    p = pd.read_parquet(tmp_path / "data" / "curated" / "projects.parquet")
+    expected = pd.DataFrame(
+        {
+            "project_id": ["QI-2025-07", "QI-2025-08"],
+            "zone_id": ["qinggang", "qinggang"],
+            "name": ["生猪屠宰及深加工", "汉麻纤维"],
+            "cluster": ["livestock_processing", "industrial_hemp"],
+            "origin": ["harbin", "foreign"],
+            "origin_detail": ["哈尔滨市", "俄罗斯"],
+            "contracted_wan_yuan": [12345.6, 8000.0],
+            "signed": pd.to_datetime(["2025-04-02", "2025-05-09"]),
+            "construction_started": pd.to_datetime(["2025-06-01", None]),
+            "in_production": pd.to_datetime([None, None]),
+        }
+    )
+    for c in ("signed", "construction_started", "in_production"):
+        expected[c] = expected[c].astype("datetime64[ns]")
+    pd.testing.assert_frame_equal(p, expected, check_dtype=False)
+    f = pd.read_parquet(tmp_path / "data" / "curated" / "funds_monthly.parquet")
+    assert f["funds_wan_yuan"].tolist() == [1500.5, 2100.0, 300.0]
+    assert f["month"].dt.strftime("%Y-%m").tolist() == ["2025-05", "2025-06", "2025-06"]
+    # Blank template sheets are read as zero rows, not as errors.
+    c = result.counts.set_index("table")
+    assert c.loc["reform_items", "rows_read"] == 0
+
+
+def test_example_rows_are_valid(templates, tmp_path):
+    """The example sheets, renamed to data sheets, pass validation (the examples teach valid input)."""
+    wb = openpyxl.load_workbook(templates[0])
+    for table in schema.TABLES.values():
+        del wb[table.title]
+        wb[f"示例-{table.title}"[:31]].title = table.title
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    wb.save(folder / "examples.xlsx")
+    (folder / "dataset.yaml").write_text("as_of: 2025-06-30\n", "utf-8")
+    result = run(folder, tmp_path / "data", write=False)
+    assert not result.errors, result.errors
+    assert all(len(result.tables[n]) == 1 for n in EXAMPLES)
+
+
+def test_dictionary_covers_every_column_and_rule():
+    md = data_dictionary_markdown()
+    for table in schema.TABLES.values():
+        assert f"`{table.name}`" in md
+        for col in table.columns:
+            assert f"`{col.name}`" in md
+            assert col.header.replace("|", "\\|") in md
+    for label in schema.REFORM_SOURCES.values():
+        assert label in md
+    for rule in schema.TEMPORAL_ORDER:
+        assert f"`{rule.earlier}` ≤ `{rule.later}`" in md
+    assert md.startswith("---\ntitle:")
