@@ -478,3 +478,13 @@ def test_item_table_shows_status_as_of_the_report_date():
     assert t.loc["E8", "状态"] == "截至日推进中（其后落地见效）"
     assert t.loc["E8", "落地见效日期"] == "2026-01-15"
     assert t.loc["E7", "状态"] == "推进中"
+
+
+def test_searchable_table_escapes_submitted_text():
+    df = pd.DataFrame(
+        {"事项名称": ['<script>alert("x")</script>'], "佐证材料": ["=cmd|' /C calc'!A0"]}
+    )
+    html_text = reforms.SearchableTable(df, caption="清单")._repr_html_()
+    assert "<script>alert" not in html_text and "&lt;script&gt;" in html_text
+    assert 'class="evalkit-search"' in html_text
+    assert repr(reforms.SearchableTable(df, caption="清单")).startswith("清单\n")

@@ -683,6 +683,39 @@ def item_table(rows: pd.DataFrame, as_of: str | date | None = None) -> pd.DataFr
     return table
 
 
+_SEARCH_JS = (
+    "var q=this.value.trim().toLowerCase();"
+    "this.closest('.evalkit-searchable').querySelectorAll('tbody tr').forEach(function(r){"
+    "r.style.display=r.textContent.toLowerCase().indexOf(q)>=0?'':'none';});"
+)
+
+
+class SearchableTable:
+    """Rich-display table with a filter box: escaped HTML for pages, fixed-width text for nbval.
+
+    Typing in the box hides the rows that do not contain the text (any column);
+    the table itself is :func:`evalkit.report.table_html`, so every cell is escaped.
+    """
+
+    def __init__(self, df: pd.DataFrame, caption: str | None = None):
+        self.df, self.caption = df, caption
+
+    def _repr_html_(self) -> str:
+        from .report import table_html
+
+        box = (
+            '<p><label>检索 / search：<input type="search" class="evalkit-search" '
+            f'placeholder="输入编号、名称、文号等" oninput="{_SEARCH_JS}"></label></p>'
+        )
+        return f'<div class="evalkit-searchable">{box}{table_html(self.df, caption=self.caption)}</div>'
+
+    def __repr__(self) -> str:
+        with pd.option_context(
+            "display.max_rows", None, "display.max_columns", None, "display.width", 200
+        ):
+            return (self.caption + "\n" if self.caption else "") + self.df.to_string(index=False)
+
+
 # --- Narrative ---------------------------------------------------------------------
 
 
