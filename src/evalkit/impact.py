@@ -752,7 +752,7 @@ def plot_event_study(es: EventStudy, *, outcome_label: str, synthetic: bool = Fa
     ax.text(FIRST_TREATED_YEAR - 0.45, ax.get_ylim()[1], "2024 年 9 月设立", va="top", fontsize=9)
     ax.set_xticks(x)
     ax.set_xlabel("年份")
-    ax.legend(loc="lower left")
+    ax.legend(loc="best")
     return fig
 
 
@@ -862,7 +862,7 @@ def narrative(
     if plan["partial_post"]:
         years_note.append(
             f"{report_year} 年报告只有一个设立后的年份（2024 年），而先导区 2024 年 9 月才设立，"
-            "该年大部分时间尚未受政策影响，估计值很可能低估全年效应，只能作初步参考。"
+            "该年大部分时间尚未受政策影响，若政策效应逐步显现，这一估计可能低于完整年份的效应，只能作初步参考。"
         )
     elif plan["dropped"]:
         years_note.append(
@@ -908,3 +908,108 @@ def narrative(
         + "这是相关证据而非精确计量：其他同期政策或冲击若只作用于试点县，也会混入估计值。"
     )
     return "\n\n".join(parts)
+
+
+def group_trends(panel: pd.DataFrame, outcome: str, *, ref: int = REFERENCE_YEAR) -> pd.DataFrame:
+    """Return the geometric-mean *outcome* of pilot and comparison counties, *ref* year = 100.
+
+    One row per year: ``year``, ``pilot`` and ``comparison`` indices. Parallel
+    lines before the designation are what the parallel-trends assumption needs.
+    """
+    logged = with_log(panel, outcome)
+    means = logged.groupby(["year", "group"])[f"log_{outcome}"].mean().unstack("group").sort_index()
+    if ref not in means.index:
+        raise ImpactError(f"参照年 {ref} 不在数据中 / reference year not in data")
+    index = 100 * np.exp(means - means.loc[ref])
+    return pd.DataFrame(
+        {
+            "year": index.index.astype(int),
+            "pilot": index.get(1, pd.Series(np.nan, index=index.index)).to_numpy(),
+            "comparison": index.get(0, pd.Series(np.nan, index=index.index)).to_numpy(),
+        }
+    )
+
+
+def outcomes_table(
+    panel: pd.DataFrame,
+    plan: dict,
+    indicators: dict[str, tuple[str, str]],
+    *,
+    reps: int = DEFAULT_REPS,
+    seed: int = DEFAULT_SEED,
+) -> pd.DataFrame:
+    """Return the headline specification applied to every county outcome (log scale).
+
+    Columns: ``outcome``, ``label``, ``estimate``, ``se``, ``ci_low``, ``ci_high``
+    (t distribution), ``p_wild_bootstrap``. An outcome with a non-positive value
+    is skipped with NaN numbers rather than failing the page.
+    """
+    rows = []
+    for key, (label, _unit) in indicators.items():
+        try:
+            logged = with_log(panel, key)
+            res = did(
+                sample_for(logged, plan["pre"], plan["post"]),
+                f"log_{key}",
+                "county_id",
+                "year",
+                "treated",
+                bootstrap_reps=reps,
+                seed=seed,
+                bootstrap_ci=False,
+            )
+            nums = (res.estimate, res.se, res.ci_low, res.ci_high, res.p_wild_bootstrap)
+        except ImpactError:
+            nums = (math.nan,) * 5
+        rows.append(
+            dict(
+                zip(["estimate", "se", "ci_low", "ci_high", "p_wild_bootstrap"], nums, strict=True)
+            )
+            | {"outcome": key, "label": label}
+        )
+    return pd.DataFrame(rows)[
+        ["outcome", "label", "estimate", "se", "ci_low", "ci_high", "p_wild_bootstrap"]
+    ]
+
+
+def outcomes_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`outcomes_table` formatted for the page (Chinese headers)."""
+    return pd.DataFrame(
+        {
+            "指标": table["label"],
+            "估计值（对数）": [fmt_num(v) for v in table["estimate"]],
+            "约合百分比（%）": [fmt_num(pct(v), 1) for v in table["estimate"]],
+            "95% 区间（t 分布）": [
+                f"{fmt_num(lo)} ～ {fmt_num(hi)}"
+                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "wild bootstrap p 值": [fmt_p(v) for v in table["p_wild_bootstrap"]],
+        }
+    )
+
+
+def period_note(report_year: int, plan: dict) -> str:
+    """Return one sentence saying which years this page compares (Markdown)."""
+    pre, post = year_span(plan["pre"]), year_span(plan["post"])
+    text = f"本页比较 {pre} 年（设立前）与 {post} 年（设立后）。"
+    if plan["partial_post"]:
+        text += "2024 年为先导区设立当年（9 月设立），只有部分时间受政策影响。"
+    elif plan["dropped"]:
+        text += "2024 年为设立当年（9 月设立），属部分处理年，基准估计不使用。"
+    last = plan["last_panel_year"]
+    if last is not None and last < report_year:
+        text += f"县级年度数据目前只到 {last} 年。"
+    return text
+
+
+def figure_png(fig) -> bytes:
+    """Return *fig* as PNG bytes without the software-version metadata.
+
+    ``evalkit.figures`` selects the Agg backend, so ``plt.show()`` renders nothing
+    in a kernel; notebooks display these bytes with ``IPython.display.Image``.
+    """
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
