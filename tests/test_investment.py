@@ -155,8 +155,12 @@ def test_concentration_growth_without_top_project():
     assert e["top1_project_id"] == "A" and e["top1_name"] == "大项目"
     assert e["top1_share"] == pytest.approx(400 / 510)
     assert e["growth_ex_top1"] == pytest.approx(0.10)
-    sentences = inv.narrative(att, Targets(), conc=conc.reset_index())
-    assert any("增长主要依赖单个大项目" in s for s in sentences)
+    # Increase 510 - 200 = 310, of which project A brought 400 - 100 = 300.
+    assert e["top1_increase_share"] == pytest.approx(300 / 310)
+    text = "\n".join(inv.narrative(att, Targets(), conc=conc.reset_index()))
+    assert "剔除最大项目后同比增速为+10.0%" in text
+    assert "该项目贡献了同比增量的96.8%，增长主要依赖单个大项目" in text
+    assert "若无该项目，将达不到增长目标" in text
 
 
 def test_origin_and_size_classes():
@@ -255,6 +259,7 @@ def test_narrative_and_summary(funds):
             "model_label": "同比比率法",
         }
     }
+    proj["zhaodong"] = {**proj["suihua_etdz"], "p_target": 0.001}
     s = inv.narrative(att, Targets(), late=["qinggang"], projections=proj)
     text = "\n".join(s)
     assert (
@@ -264,6 +269,7 @@ def test_narrative_and_summary(funds):
     assert "肇东片区" in text and "上年同期到位资金为零，同比增速无法计算" in text
     assert "迟报：仅报送至9月" in text
     assert "预测值约1,812万元" in text and "概率约为83%（预测）" in text
+    assert "概率不足1%（预测）" in text
     assert "nan" not in text.lower() and "inf" not in text.lower()
     part = inv.summary_part(att)["zones"]
     assert part["suihua_etdz"]["funds_yoy_growth"] == pytest.approx(0.5)

@@ -428,8 +428,10 @@ def concentration(
     """Return per zone the concentration of this year's funds and growth without the top project.
 
     Columns ``zone_id, n_projects, top1_project_id, top1_name, top1_share,
-    top3_share, hhi, growth_ex_top1, growth_ex_top1_defined``: growth excluding the
-    largest project compares the zone's funds minus that project in both periods.
+    top3_share, hhi, growth_ex_top1, growth_ex_top1_defined, base_ex_top1,
+    top1_increase_share``: growth excluding the largest project compares the zone's
+    funds minus that project in both periods; ``top1_increase_share`` is that
+    project's share of the year-on-year increase (NaN when funds did not increase).
     """
     year = int(att["year"].iloc[0])
     through = dict(zip(att["zone_id"], att["through_month"], strict=True))
@@ -446,11 +448,16 @@ def concentration(
         meas = concentration_measures(c["funds_wan_yuan"])
         top = str(c["project_id"].iloc[0]) if meas["n"] else None
         g, ok, base_ex = float("nan"), False, float("nan")
+        top_inc_share = float("nan")
         if top is not None:
             b = base[base["zone_id"] == r.zone_id]
             cur_ex = float(c.loc[c["project_id"] != top, "funds_wan_yuan"].sum())
             base_ex = r.base_wan_yuan - float(b.loc[b["project_id"] == top, "funds_wan_yuan"].sum())
             g, ok = growth_rate(cur_ex, base_ex)
+            increase = float(c["funds_wan_yuan"].sum()) - r.base_wan_yuan
+            top_increase = float(c["funds_wan_yuan"].iloc[0]) - (r.base_wan_yuan - base_ex)
+            if math.isfinite(increase) and increase > 0:
+                top_inc_share = top_increase / increase
         rows.append(
             {
                 "zone_id": r.zone_id,
@@ -463,6 +470,7 @@ def concentration(
                 "growth_ex_top1": g,
                 "growth_ex_top1_defined": ok,
                 "base_ex_top1": base_ex,
+                "top1_increase_share": top_inc_share,
             }
         )
     return pd.DataFrame(rows)
@@ -634,6 +642,17 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
+def _prob(p: float) -> str:
+    """Return a probability in words: ``约为83%``, ``不足1%``, ``超过99%`` or ``无法计算``."""
+    if p is None or not math.isfinite(p):
+        return "无法计算（上年全年无数据）"
+    if p < 0.005:
+        return "不足1%"
+    if p > 0.995:
+        return "超过99%"
+    return f"约为{p * 100:.0f}%"
+
+
 def narrative(
     att: pd.DataFrame,
     targets: Targets,
@@ -681,7 +700,7 @@ def narrative(
             out.append(
                 f"按{pr['model_label']}预测，{name}全年到位资金预测值约{pr['point']:,.0f}万元"
                 f"（80%预测区间{pr['lo80']:,.0f}—{pr['hi80']:,.0f}万元），"
-                f"全年同比增长达到{_pct(r.target_growth)}的概率约为{pr['p_target'] * 100:.0f}%（预测）。"
+                f"全年同比增长达到{_pct(r.target_growth)}的概率{_prob(pr['p_target'])}（预测）。"
             )
         if conc is not None:
             c = conc[conc["zone_id"] == r.zone_id]
@@ -690,8 +709,15 @@ def narrative(
                 s2 = f"{name}最大单个项目占到位资金的{_pct(c0['top1_share'])}，前三个项目占{_pct(c0['top3_share'])}"
                 if c0["growth_ex_top1_defined"] and r.growth_defined:
                     s2 += f"；剔除最大项目后同比增速为{c0['growth_ex_top1'] * 100:+.1f}%"
+                    inc = c0["top1_increase_share"]
+                    if math.isfinite(inc) and inc >= 1.0:
+                        s2 += (
+                            "，同比增量全部来自该项目（其余项目合计持平或下降），增长依赖单个大项目"
+                        )
+                    elif math.isfinite(inc) and inc > 0.5:
+                        s2 += f"，该项目贡献了同比增量的{_pct(inc)}，增长主要依赖单个大项目"
                     if r.yoy_growth >= r.target_growth > c0["growth_ex_top1"]:
-                        s2 += "，增长主要依赖单个大项目"
+                        s2 += "；若无该项目，将达不到增长目标"
                 out.append(s2 + "。")
         if stalled_counts is not None:
             k = int(stalled_counts.get(r.zone_id, 0))
