@@ -25,12 +25,23 @@ from . import paths
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Text starting with a formula prefix that is still harmless: a lone sign used as a
+#: placeholder ("-", "+") or a plain signed number ("-12.5"), which a spreadsheet may
+#: read as a number but never as a formula. Left as is so placeholders look as typed.
+_HARMLESS = re.compile(r"[-+]|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
 def neutralize_cell(value):
     """Prefix a string that a spreadsheet would run as a formula with ``'``.
 
-    Numbers (including negative ones) are returned unchanged so they stay numeric.
+    Numbers (including negative ones) are returned unchanged so they stay numeric;
+    so are the harmless texts ``"-"``, ``"+"`` and plain signed numbers like ``"-3.5"``.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _HARMLESS.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -61,26 +72,106 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def table_csv_bytes(df: pd.DataFrame) -> bytes:
-    """Serialize *df* as formula-safe UTF-8-with-BOM CSV with stable float formatting."""
+    """Serialize *df* as formula-safe UTF-8-with-BOM CSV with stable float formatting.
+
+    Lines end in CRLF (RFC 4180): the CSV writer then quotes any field holding a
+    carriage return, which a bare LF terminator would leave unquoted and let a
+    submitted CR split one row into two.
+    """
     safe = neutralize_frame(df)
-    text = safe.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    text = safe.to_csv(index=False, float_format="%.6g", lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 
-def save_table(df: pd.DataFrame, name: str, year: int, *, label: str | None = None):
-    """Write *df* to ``reports/<year>/tables/<name>.csv`` and return a download link.
+#: Timestamp written into every XLSX (document properties and ZIP entries) so that
+#: the same table always gives the same bytes.
+XLSX_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
-    The returned object displays as an HTML link (relative to the report page) in
-    the notebook and as plain text elsewhere.
+
+def _xlsx_value(value):
+    """Return *value* as an XLSX cell value: numbers numeric, text neutralized, missing empty."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    return neutralize_cell(str(value))
+
+
+def table_xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    """Serialize *df* as a formula-safe, deterministic XLSX workbook.
+
+    Text cells (and headers) are neutralized like the CSV and stored as explicit
+    string cells, so no cell is ever a formula; numbers stay numeric. Document
+    properties and ZIP entry times are fixed (:data:`XLSX_FIXED_TIME`).
+    """
+    import datetime as dt
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = re.sub(r"[\\/*?:\[\]]", "_", sheet)[:31] or "data"
+    rows = [[neutralize_cell(str(c)) for c in df.columns]]
+    rows += [[_xlsx_value(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+    for r, rec in enumerate(rows, start=1):
+        for c, value in enumerate(rec, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+            elif isinstance(value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd"
+    fixed = dt.datetime(*XLSX_FIXED_TIME)
+    wb.properties.creator = "evalkit"
+    wb.properties.created = fixed
+    raw = io.BytesIO()
+    wb.save(raw)
+    # openpyxl stamps the save time into docProps/core.xml and every ZIP entry: fix both.
+    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=XLSX_FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def save_table(df: pd.DataFrame, name: str, year: int, *, label: str | None = None):
+    """Write *df* to ``reports/<year>/tables/<name>.csv`` and ``.xlsx``; return download links.
+
+    Both files are formula-safe (see :func:`neutralize_cell`) and byte-for-byte
+    deterministic. The returned object displays as HTML links (relative to the
+    report page) in the notebook and as plain text elsewhere.
     """
     from IPython.display import HTML
 
     if not name.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"table name must be letters, digits, - or _: {name!r}")
-    path = paths.tables_dir(year) / f"{name}.csv"
-    _atomic_write_bytes(path, table_csv_bytes(df))
+    folder = paths.tables_dir(year)
+    _atomic_write_bytes(folder / f"{name}.csv", table_csv_bytes(df))
+    _atomic_write_bytes(folder / f"{name}.xlsx", table_xlsx_bytes(df, sheet=name))
     text = html.escape(label or f"下载数据 {name}.csv")
-    return HTML(f'<p class="evalkit-download"><a href="tables/{name}.csv" download>{text}</a></p>')
+    return HTML(
+        f'<p class="evalkit-download"><a href="tables/{name}.csv" download>{text}</a>'
+        f' · <a href="tables/{name}.xlsx" download>Excel（{html.escape(name)}.xlsx）</a></p>'
+    )
 
 
 def _format_cell(value) -> str:
