@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifest as mf
-from . import paths, publish
+from . import paths, provenance, publish
 
 #: Years the plan's data can cover (plan issued 2024; the mechanism is to run beyond 2026).
 YEAR_MIN, YEAR_MAX = 2024, 2030
@@ -661,6 +661,7 @@ def run_report(
                     for n in sorted(entries)
                 },
             }
+            provenance.annotate_manifest(man, data)  # raw-file hashes, git state, renderer version
             (stage / mf.MANIFEST_NAME).write_text(mf.manifest_json(man), encoding="utf-8")
             out(
                 f"{len(result.executed)} 个已执行 executed, "

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, paths, publish
 from . import manifest as mf
+from . import paths, provenance, publish
 
 #: Static files of the site, copied from the project root into the staging project.
 STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "styles.css")
@@ -97,28 +97,25 @@ def _md_cell(text: str) -> dict:
 
 
 def provenance_markdown(
-    as_of: str | None, inputs: dict[str, str], commit: str | None, renderer: str
+    as_of: str | None,
+    inputs: dict[str, str],
+    commit: str | None,
+    renderer: str,
+    *,
+    renderer_version: str | None = None,
+    dirty: bool | None = None,
 ) -> str:
-    """Return the provenance footer of a page: as-of date, input files' short SHA-256, versions."""
-    lines = [
-        "---",
-        "",
-        "::: {.evalkit-provenance}",
-        "**来源与版本 / Provenance**",
-        "",
-    ]
-    facts = []
-    if as_of:
-        facts.append(f"数据截至 as of {as_of}")
-    facts.append(f"evalkit {__version__}")
-    facts.append(f"git {commit[:SHORT_SHA] if commit else '未知 unknown'}")
-    facts.append(f"渲染 renderer {renderer}")
-    lines.append(" · ".join(facts))
-    if inputs:
-        lines += ["", "| 输入文件 input file | SHA-256（前 12 位 / short） |", "|---|---|"]
-        lines += [f"| `{name}` | `{sha[:SHORT_SHA]}` |" for name, sha in sorted(inputs.items())]
-    lines += ["", "完整哈希见 / full hashes in `manifest.json`.", ":::", ""]
-    return "\n".join(lines)
+    """Return the provenance footer of a page (see :func:`evalkit.provenance.footer_block`)."""
+    from . import provenance
+
+    return provenance.footer_block(
+        as_of,
+        inputs,
+        commit=commit,
+        renderer=renderer,
+        renderer_version=renderer_version,
+        dirty=dirty,
+    )
 
 
 _LINK = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)(")')
@@ -269,7 +266,13 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
             nb["cells"].append(
                 _md_cell(
                     provenance_markdown(
-                        as_of, entry.get("inputs_sha256", {}), man.get("git_commit"), renderer
+                        as_of,
+                        provenance.page_inputs(entry),
+                        man.get("git_commit"),
+                        renderer,
+                        renderer_version=man.get("renderer_version")
+                        or provenance.renderer_version(renderer),
+                        dirty=man.get("git_dirty"),
                     )
                 )
             )
