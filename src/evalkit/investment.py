@@ -858,8 +858,17 @@ def project_year(
     return pd.DataFrame(rows, columns=cols)
 
 
+def _whole(s: pd.Series) -> pd.Series:
+    """Return *s* rounded to whole numbers as a nullable integer column (missing stays missing)."""
+    return s.round(0).astype("Int64")
+
+
 def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
-    """Return the page / CSV frame of :func:`project_year`; every value is labelled 预测."""
+    """Return the page / CSV frame of :func:`project_year`; every value is labelled 预测.
+
+    Projected amounts are shown in whole 万元: more digits would suggest a precision
+    a simulation-based projection does not have.
+    """
     from .projection import MODELS
 
     return pd.DataFrame(
@@ -869,13 +878,13 @@ def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
             "选用模型": ["是" if m == chosen else "否（对比）" for m in pj["model"]],
             "已报送至": pj["through_month"].map(lambda m: f"{m}月"),
             "实际累计（万元）": pj["ytd_wan_yuan"].round(2),
-            "上年全年（万元）": pj["prev_total_wan_yuan"].round(2),
-            "达标所需全年（万元）": pj["target_total_wan_yuan"].round(2),
-            "全年预测值（万元）": pj["point"].round(2),
-            "80%预测区间下限（万元）": pj["lo80"].round(2),
-            "80%预测区间上限（万元）": pj["hi80"].round(2),
-            "95%预测区间下限（万元）": pj["lo95"].round(2),
-            "95%预测区间上限（万元）": pj["hi95"].round(2),
+            "上年全年（万元）": _whole(pj["prev_total_wan_yuan"]),
+            "达标所需全年（万元）": _whole(pj["target_total_wan_yuan"]),
+            "全年预测值（万元）": _whole(pj["point"]),
+            "80%预测区间下限（万元）": _whole(pj["lo80"]),
+            "80%预测区间上限（万元）": _whole(pj["hi80"]),
+            "95%预测区间下限（万元）": _whole(pj["lo95"]),
+            "95%预测区间上限（万元）": _whole(pj["hi95"]),
             "达到目标的概率（预测）": [_fmt_share(p) for p in pj["p_target"]],
         }
     )
