@@ -17,7 +17,9 @@ Estimation (:func:`did`, :func:`event_study`)
     (#FE - 1)`` and, for every FE nested in the clusters (the unit FE when
     clustering by unit), removes ``size - 1`` (each nested FE keeps one
     parameter; if every FE is nested, ``K = k + 1``). For the two-way DiD
-    clustered by unit, ``K = k + T`` (T = number of periods). statsmodels' own
+    clustered by unit, ``K = k + T`` (T = number of periods). fixest 0.13
+    renamed these arguments (``K.adj``, ``K.fixef = "nonnested"``, ``G.adj``)
+    with the same default; pyfixest calls it ``k_fixef="nonnested"``. statsmodels' own
     correction counts every dummy, which gives larger standard errors than
     fixest; the tests check this module against pyfixest (a port of fixest's
     defaults) and against published textbook numbers.
@@ -49,7 +51,7 @@ WEBB_WEIGHTS = np.array(
     [-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)]
 )
 
-#: Default number of bootstrap replications (odd-free: p-values are multiples of 1/B).
+#: Default number of bootstrap replications (p-values are multiples of 1/9999).
 DEFAULT_REPS = 9999
 DEFAULT_SEED = 20240909  # the plan's issue date: fixed so pages are reproducible
 
