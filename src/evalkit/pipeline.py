@@ -42,6 +42,18 @@ DEFAULT_DATASET = "data/raw/demo"
 LOCK_WAIT_SECONDS = 10.0
 
 
+def say(text: str) -> None:
+    """Print one progress line at once (unbuffered even when piped, so lines stay in order)."""
+    print(text, flush=True)
+
+
+def checkpoint(name: str) -> None:
+    """Pause at step *name* when ``EVALKIT_PAUSE_AT`` names it (crash-safety tests kill the run here)."""
+    if os.environ.get("EVALKIT_PAUSE_AT") == name:
+        print(f"EVALKIT_PAUSED {name}", flush=True)
+        time.sleep(float(os.environ.get("EVALKIT_PAUSE_SECONDS", "120")))
+
+
 class PipelineError(Exception):
     """A user-facing failure with a bilingual (zh / en) message; the run exits non-zero."""
 
@@ -170,7 +182,7 @@ def run_lock(timeout: float | None = None):
 # --- Intake ----------------------------------------------------------------------
 
 
-def run_intake(dataset: Path, data: Path, out=print) -> bool:
+def run_intake(dataset: Path, data: Path, out=say) -> bool:
     """Curate *dataset* into *data* with :func:`evalkit.intake.run` if that module exists.
 
     Returns True when intake ran. Without the intake module, or without the raw
@@ -188,7 +200,36 @@ def run_intake(dataset: Path, data: Path, out=print) -> bool:
     from . import intake
 
     out(f"· 整理原始数据 curating {mf.display_path(dataset)} …")
-    intake.run(Path(dataset), Path(data))
+    result = intake.run(Path(dataset), Path(data))
+    status = getattr(result, "status", 0)
+    findings = list(getattr(result, "findings", []) or [])
+    errors = [f for f in findings if getattr(f, "severity", "") == "error"]
+    if status:
+        where = getattr(result, "report_path", None)
+        first = "\n".join(
+            "  - "
+            + " ".join(
+                str(x)
+                for x in (
+                    getattr(f, "file", ""),
+                    getattr(f, "sheet", ""),
+                    f"row {f.row}" if getattr(f, "row", None) else "",
+                    getattr(f, "column", ""),
+                    getattr(f, "message", ""),
+                )
+                if x
+            )
+            for f in errors[:5]
+        )
+        raise PipelineError(
+            f"原始数据校验失败（{len(errors)} 个错误），已整理数据未改动；详见 "
+            f"{mf.display_path(where) if where else 'python -m evalkit validate'} / "
+            f"intake failed ({len(errors)} errors); curated data unchanged\n{first}"
+        )
+    out(
+        f"  已整理 curated: {len(errors)} 个行级错误已隔离 row errors quarantined, "
+        f"{len(findings) - len(errors)} 个警告 warnings"
+    )
     return True
 
 
@@ -393,7 +434,7 @@ def _drain(queue, progress: Progress, stop: threading.Event) -> None:
         progress.update(*msg)
 
 
-def execute_all(tasks: list[dict], jobs: int, out=print) -> list[dict]:
+def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     """Execute *tasks* on *jobs* worker processes; stop scheduling at the first failure."""
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -558,7 +599,7 @@ def run_report(
     force: bool = False,
     dataset: str | Path | None = None,
     render: bool = True,
-    out=print,
+    out=say,
 ) -> RunResult:
     """Run the whole report job for *year*; raise :class:`PipelineError` on failure.
 
@@ -584,8 +625,9 @@ def run_report(
         entries: dict[str, dict] = {}
         tasks: list[dict] = []
 
+        # We hold the lock: any staging folder left is from a killed run.
+        shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
         staging_root = paths.reports_dir() / ".staging" / f"run-{os.getpid()}"
-        shutil.rmtree(staging_root, ignore_errors=True)
         stage = staging_root / str(int(year))
         if published.exists():
             shutil.copytree(published, stage, symlinks=True)
@@ -673,8 +715,11 @@ def run_report(
 
                 # Render from the staged reports before publishing anything, so a
                 # rendering failure leaves both reports/ and _site/ as they were.
+                checkpoint("render")
                 built, result.renderer = site.prepare_site({int(year): stage}, out=out)
+            checkpoint("publish-reports")
             publish.swap_dir(stage, published)
+            checkpoint("publish-site")
             if built is not None:
                 site.publish_site(built, out=out)
         finally:

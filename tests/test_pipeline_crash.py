@@ -1,0 +1,191 @@
+"""Crash and concurrency safety: kill ``evalkit report`` mid-run; two runs at once.
+
+The pipeline runs as a real subprocess (its own session, killed with SIGKILL) on
+tiny fake notebooks in temporary folders; the previously published reports and
+site must stay byte-identical and readable, and the next run must succeed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+AS_OF = "2026-10-31"
+
+
+def _notebook(sleep_cell: bool):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["evalkit"] = {"reads": ["projects"], "order": 10}
+    params = nbformat.v4.new_code_cell('year = 2026\nas_of = "2026-10-31"\ndata_dir = "data"')
+    params.metadata["tags"] = ["parameters"]
+    cells = [nbformat.v4.new_raw_cell('---\ntitle: "崩溃测试"\n---'), params]
+    cells.append(
+        nbformat.v4.new_code_cell(
+            "from evalkit import report, store\n"
+            "df = store.read_table('projects', data_dir)\nprint('项目数', len(df))\n"
+            "display(report.save_table(df, 'projects_list', year))"
+        )
+    )
+    if sleep_cell:
+        cells.append(
+            nbformat.v4.new_code_cell(
+                "import os, time\ntime.sleep(float(os.environ.get('FAKE_NOTEBOOK_SLEEP', '0')))"
+            )
+        )
+    nb.cells = cells
+    return nb
+
+
+@pytest.fixture
+def env(tmp_path):
+    data = tmp_path / "data" / "curated"
+    data.mkdir(parents=True)
+    pd.DataFrame({"project_id": ["P1", "P2"], "name": ["一", "二"]}).to_parquet(
+        data / "projects.parquet"
+    )
+    (data / "_meta.json").write_text(json.dumps({"synthetic": True, "as_of": AS_OF}), "utf-8")
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    nbformat.write(_notebook(sleep_cell=True), nbdir / "slow.ipynb")
+    e = dict(os.environ)
+    e.update(
+        EVALKIT_NOTEBOOKS_DIR=str(nbdir),
+        EVALKIT_DATA_DIR=str(tmp_path / "data"),
+        EVALKIT_REPORTS_DIR=str(tmp_path / "reports"),
+        EVALKIT_SITE_DIR=str(tmp_path / "_site"),
+        EVALKIT_BUILD_DIR=str(tmp_path / "build"),
+        EVALKIT_LOCK_TIMEOUT="1",
+        FAKE_NOTEBOOK_SLEEP="0",
+    )
+    e.pop("EVALKIT_PAUSE_AT", None)
+    return tmp_path, e
+
+
+def _cmd(tmp_path):
+    return [
+        sys.executable,
+        "-m",
+        "evalkit",
+        "report",
+        "--year",
+        "2026",
+        "--as-of",
+        AS_OF,
+        "--jobs",
+        "1",
+        "--force",
+        "--dataset",
+        str(tmp_path / "no-raw"),
+    ]
+
+
+def _run(tmp_path, env):
+    return subprocess.run(_cmd(tmp_path), env=env, capture_output=True, text=True, timeout=300)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _start_and_kill(tmp_path, env, marker: str) -> str:
+    """Start a run, wait until its output contains *marker*, SIGKILL its whole session."""
+    proc = subprocess.Popen(
+        _cmd(tmp_path),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    deadline = time.monotonic() + 240
+    try:
+        for line in proc.stdout:
+            seen.append(line)
+            if marker in line:
+                break
+            if time.monotonic() > deadline:
+                break
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    out = "".join(seen)
+    assert marker in out, out
+    return out
+
+
+@pytest.mark.parametrize(
+    "point, pause, marker",
+    [
+        ("during notebook execution", None, "slow 4/5"),
+        ("during rendering", "render", "EVALKIT_PAUSED render"),
+        ("between the report and site swaps", "publish-site", "EVALKIT_PAUSED publish-site"),
+    ],
+)
+def test_kill_leaves_previous_outputs_and_rerun_succeeds(env, point, pause, marker):
+    tmp_path, e = env
+    first = _run(tmp_path, e)
+    assert first.returncode == 0, first.stderr
+    reports_before = _snapshot(tmp_path / "reports")
+    site_before = _snapshot(tmp_path / "_site")
+    assert "2026/slow.ipynb" in reports_before and "index.html" in site_before
+
+    killed_env = dict(e, FAKE_NOTEBOOK_SLEEP="60")
+    if pause:
+        killed_env["EVALKIT_PAUSE_AT"] = pause
+    _start_and_kill(tmp_path, killed_env, marker)
+
+    reports_after = _snapshot(tmp_path / "reports")
+    site_after = _snapshot(tmp_path / "_site")
+    if pause == "publish-site":
+        # The new reports were published whole; the site is still the previous one, whole.
+        assert set(reports_after) >= {"2026/slow.ipynb", "2026/summary.json", "2026/manifest.json"}
+        json.loads(reports_after["2026/manifest.json"])
+    else:
+        assert {k: v for k, v in reports_after.items() if not k.startswith(".staging/")} == (
+            reports_before
+        ), point
+    assert site_after == site_before, point
+
+    again = _run(tmp_path, e)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "_site" / "reports" / "2026" / "slow.html").exists()
+    assert not (tmp_path / "reports" / ".staging").exists()
+    assert not list(tmp_path.glob("._site.*"))
+
+
+def test_two_runs_at_once_one_refused(env):
+    tmp_path, e = env
+    slow = dict(e, FAKE_NOTEBOOK_SLEEP="10", EVALKIT_LOCK_TIMEOUT="1")
+    first = subprocess.Popen(
+        _cmd(tmp_path), env=slow, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        for line in first.stdout:  # wait until the first run holds the lock and executes
+            if "slow" in line:
+                break
+        second = _run(tmp_path, slow)
+        assert second.returncode == 2
+        assert f"pid {first.pid}" in second.stderr and "运行锁" in second.stderr
+    finally:
+        rest, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, rest
+    assert (tmp_path / "reports" / "2026" / "summary.json").exists()
