@@ -87,3 +87,27 @@ def new_figure(
     note = source + ("（演示数据，系合成数据 / synthetic demo data）" if synthetic else "")
     fig.text(0.01, -0.02, note, ha="left", va="top", fontsize=8, color="#555555")
     return fig, ax
+
+
+def to_png(fig) -> bytes:
+    """Return *fig* as PNG bytes, without software metadata so the bytes are reproducible.
+
+    ``bbox_inches="tight"`` keeps the source note (and demo-data label) below the axes.
+    """
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def show(fig) -> None:
+    """Display *fig* in the notebook as a PNG image and close it.
+
+    The house backend is Agg (set above), under which ``plt.show()`` displays
+    nothing in a kernel; this shows the same image under any backend.
+    """
+    from IPython.display import Image, display
+
+    display(Image(data=to_png(fig), format="png"))
+    plt.close(fig)
