@@ -50,14 +50,15 @@ def _read_json(path: Path) -> dict:
     return doc if isinstance(doc, dict) else {}
 
 
-def raw_inputs(reads: list[str] | None, data: Path) -> dict[str, str]:
+def raw_inputs(reads: list[str] | None, data: Path, *, every_file: bool = False) -> dict[str, str]:
     """Return ``{"raw/<dataset>/<file>": sha256}`` of the raw submissions behind *reads*.
 
     The curated ``_meta.json`` holds the SHA-256 of every raw file intake read;
     ``_intake.json`` says which file each curated table's rows came from. A
     notebook reading tables *reads* (``None``: every table) depends on the raw
     files that contributed rows to them, and always on ``dataset.yaml`` (as-of
-    date, demo-data flag). Empty when the curated data did not come from intake.
+    date, demo-data flag). With *every_file*, all files intake read are returned.
+    Empty when the curated data did not come from intake.
     """
     curated = paths.curated_dir(data)
     meta = _read_json(curated / "_meta.json")
@@ -72,7 +73,7 @@ def raw_inputs(reads: list[str] | None, data: Path) -> dict[str, str]:
         and (reads is None or t.get("table") in reads)
         and int(t.get("rows_read") or 0) > 0
     }
-    if not intake:
+    if not intake or every_file:
         used = set(files)  # no record of which file fed which table: all of them
     used.add("dataset.yaml")
     dataset = str(meta.get("dataset") or "dataset")
@@ -130,17 +131,15 @@ def renderer_version(renderer: str | None) -> str | None:
 def annotate_manifest(man: dict, data: Path) -> dict:
     """Add the raw-submission hashes, git state and renderer version to a run manifest.
 
-    Per notebook: ``raw_inputs_sha256``; for the run: ``raw_inputs_sha256`` (all
-    of them), ``git_dirty`` and ``renderer_version``. Nothing here is a timestamp,
+    Per notebook: ``raw_inputs_sha256`` (the files it used); for the run:
+    ``raw_inputs_sha256`` (every file of the curated dataset), ``git_dirty`` and
+    ``renderer_version``. Nothing here is a timestamp,
     so two runs on the same data and code give the same stable manifest. Returns
     *man* (changed in place).
     """
-    union: dict[str, str] = {}
     for entry in (man.get("notebooks") or {}).values():
-        raw = raw_inputs(entry.get("reads"), data)
-        entry["raw_inputs_sha256"] = raw
-        union.update(raw)
-    man["raw_inputs_sha256"] = dict(sorted(union.items()))
+        entry["raw_inputs_sha256"] = raw_inputs(entry.get("reads"), data)
+    man["raw_inputs_sha256"] = raw_inputs(None, data, every_file=True)
     commit, dirty = git_state()
     if commit and not man.get("git_commit"):
         man["git_commit"] = commit

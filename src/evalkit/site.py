@@ -118,6 +118,19 @@ def provenance_markdown(
     )
 
 
+def _static_provenance(as_of: str | None, renderer: str) -> str:
+    """Return the footer of a page built from no input file (methodology, dictionary, home)."""
+    commit, dirty = provenance.git_state()
+    return provenance_markdown(
+        as_of,
+        {},
+        commit,
+        renderer,
+        renderer_version=provenance.renderer_version(renderer),
+        dirty=dirty,
+    )
+
+
 _LINK = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)(")')
 _MD_LINK = re.compile(r"(\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\s]+)(\))")
 
@@ -296,15 +309,13 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
         '---\ntitle: "数据字典 / Data dictionary"\n---\n\n'
         + dictionary
         + "\n\n"
-        + provenance_markdown(None, {}, mf.git_commit(), renderer),
+        + _static_provenance(None, renderer),
         encoding="utf-8",
     )
     meth = src / "methodology.qmd"
     if meth.exists():
         meth.write_text(
-            meth.read_text(encoding="utf-8")
-            + "\n\n"
-            + provenance_markdown(None, {}, mf.git_commit(), renderer),
+            meth.read_text(encoding="utf-8") + "\n\n" + _static_provenance(None, renderer),
             encoding="utf-8",
         )
     return src
@@ -330,7 +341,7 @@ def _stage_home(src: Path, years: dict[int, Path], renderer: str) -> str:
             + f"\n## {latest} 年度主要指标 / Headline figures\n\n"
             + headline_table(summary)
             + "\n"
-            + provenance_markdown(summary.get("as_of"), {}, mf.git_commit(), renderer)
+            + _static_provenance(summary.get("as_of"), renderer)
         )
         index_qmd.write_text(f"---\ntitle: {json.dumps(title)}\n---\n\n{body}", encoding="utf-8")
         return "index.qmd"
