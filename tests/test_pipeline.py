@@ -259,6 +259,7 @@ def test_incremental_runs_and_site(project):
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags or "parameters" in tags:
             assert "remove-cell" in tags
+            assert cell.source.startswith("#| include: false\n")
     assert "start_time" not in json.dumps(nb.metadata.get("papermill", {}))
     assert str(project) not in (year_dir / "a.ipynb").read_text(encoding="utf-8").replace(
         json.dumps(str(project / "data"))[1:-1], ""
@@ -355,3 +356,18 @@ def test_second_run_refused_while_lock_held(project):
 
 def test_paths_are_not_absolute_in_parameters():
     assert pipeline.notebook_data_param(paths.ROOT / "data") == "data"
+
+
+def test_smalldocs_honours_remove_cell_tag_alone():
+    from smalldocs.notebook import to_markdown
+
+    nb = nbformat.v4.new_notebook()
+    hidden = nbformat.v4.new_code_cell("year = 2031")
+    hidden.metadata["tags"] = ["injected-parameters", "remove-cell"]
+    hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="SECRET-PARAM\n")]
+    shown = nbformat.v4.new_code_cell("print(1)")
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="VISIBLE\n")]
+    nb.cells = [hidden, shown]
+    _, body = to_markdown(nbformat.writes(nb))
+    assert "VISIBLE" in body
+    assert "SECRET-PARAM" not in body and "2031" not in body

@@ -338,6 +338,7 @@ def _template_cell_index(nb, executed_index: int) -> int:
 
 
 HIDE_TAG = "remove-cell"
+HIDE_OPTION = "#| include: false\n"
 #: Papermill metadata that changes on every run (timestamps) or names absolute paths.
 _VOLATILE_NB_META = ("start_time", "end_time", "duration", "input_path", "output_path", "exception")
 
@@ -347,7 +348,7 @@ def finalize_notebook(path: Path) -> None:
 
     The papermill-injected cell (tag ``injected-parameters``) and the template's
     ``parameters`` cell get the ``remove-cell`` tag (honoured by Quarto and
-    smalldocs). Papermill timestamps and absolute paths are removed from the
+    smalldocs) and the ``#| include: false`` cell option. Papermill timestamps and absolute paths are removed from the
     notebook and cell metadata so committed reports change only when results do.
     """
     import nbformat
@@ -356,8 +357,12 @@ def finalize_notebook(path: Path) -> None:
     for cell in nb.cells:
         meta = cell.setdefault("metadata", {})
         tags = list(meta.get("tags", []))
-        if ("injected-parameters" in tags or "parameters" in tags) and HIDE_TAG not in tags:
-            meta["tags"] = [*tags, HIDE_TAG]
+        if "injected-parameters" in tags or "parameters" in tags:
+            if HIDE_TAG not in tags:
+                meta["tags"] = [*tags, HIDE_TAG]
+            # Also Quarto's documented cell option, for renderers that ignore tags.
+            if not cell.source.startswith(HIDE_OPTION):
+                cell.source = HIDE_OPTION + cell.source
         pm_meta = meta.get("papermill")
         if isinstance(pm_meta, dict):
             for key in _VOLATILE_NB_META:
@@ -610,6 +615,7 @@ def run_report(
     with run_lock():
         publish.recover(paths.report_dir(year))
         publish.recover(paths.site_dir())
+        publish.recover(paths.curated_dir(data))  # a killed intake's half-swapped store
         run_intake(paths.resolve(dataset or DEFAULT_DATASET), data, out=out)
         if as_of is None:
             as_of = default_as_of(year, data)

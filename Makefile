@@ -1,0 +1,82 @@
+# evalkit — two commands: `make report YEAR=2026` and `make test`. `make` alone lists every target.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+YEAR ?= 2026
+AS_OF ?=
+JOBS ?=
+PORT ?= 8000
+# Committed executed reports that nbval re-executes; their regenerated outputs go here.
+REPORT_NOTEBOOKS := $(wildcard reports/*/*.ipynb)
+NBVAL_OUT := build/nbval/reports
+
+# Single-quote a make variable for the shell (embedded ' becomes '\''), so a
+# value such as YEAR="2026; rm -rf ." reaches Python as one literal argument.
+shquote = '$(subst ','\'',$(1))'
+
+.PHONY: help report render test lint format serve clean templates validate demo lock bench
+
+help: ## 列出所有目标 / list every target with its description
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.venv/.installed: pyproject.toml requirements.lock ## 创建/更新虚拟环境 / create the venv (rebuilt when pyproject.toml or the lock changes)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -c requirements.lock -e ".[test]"
+	touch $@
+
+data/raw/demo/dataset.yaml: | .venv/.installed
+	$(PY) -m evalkit demo
+
+# Curated tables are not committed: (re)built from the raw demo dataset when missing.
+data/curated/_meta.json: | .venv/.installed data/raw/demo/dataset.yaml
+	$(PY) -m evalkit validate --dataset data/raw/demo
+
+report: .venv/.installed data/raw/demo/dataset.yaml ## 生成年度报告与网站 / execute the year's notebooks and render _site (YEAR=2026 [AS_OF=YYYY-MM-DD] [JOBS=n])
+	$(PY) -m evalkit report --year $(call shquote,$(YEAR))$(if $(AS_OF), --as-of $(call shquote,$(AS_OF)))$(if $(JOBS), --jobs $(call shquote,$(JOBS)))
+
+render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the published reports
+	$(PY) -m evalkit render
+
+test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff + pytest + nbval re-execution of the committed reports + browser test
+	rm -rf $(NBVAL_OUT)
+	EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  $(REPORT_NOTEBOOKS) tests
+
+lint: .venv/.installed ## 代码检查 / ruff check and format check
+	$(VENV)/bin/ruff check src tests bench notebooks
+	$(VENV)/bin/ruff format --check src tests bench notebooks
+
+format: .venv/.installed ## 自动格式化 / ruff fix and format
+	$(VENV)/bin/ruff check --fix src tests bench notebooks
+	$(VENV)/bin/ruff format src tests bench notebooks
+
+serve: ## 本地预览网站 / preview _site on http://127.0.0.1:8000 (PORT=…)
+	@test -f _site/index.html || { echo "_site/ 不存在，请先运行 make report / run make report first"; exit 1; }
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _site $(PORT)
+
+clean: ## 删除构建产物 / remove build/, _site/ and caches (keeps reports/ and data/)
+	rm -rf build _site _site.* .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +
+
+templates: .venv/.installed ## 生成报送模板 / write blank submission workbooks to build/templates
+	$(PY) -m evalkit templates
+
+validate: .venv/.installed ## 校验并整理报送数据 / validate data/raw/demo into data/curated
+	$(PY) -m evalkit validate
+
+demo: .venv/.installed ## 生成合成演示数据 / regenerate the synthetic demo dataset in data/raw/demo
+	$(PY) -m evalkit demo
+
+lock: ## 重新生成锁定文件 / regenerate requirements.lock from a fresh resolve of pyproject.toml
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -e ".[test]"
+	build/lock-venv/bin/pip freeze --exclude-editable | LC_ALL=C sort -f > requirements.lock
+	rm -rf build/lock-venv
+
+bench: .venv/.installed data/curated/_meta.json ## 性能基准 / print pipeline timings (cold, warm, parallel vs sequential)
+	for f in bench/bench_*.py; do $(PY) "$$f" || exit 1; done
