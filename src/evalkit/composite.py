@@ -1660,3 +1660,42 @@ def for_page(df: pd.DataFrame) -> pd.DataFrame:
     """Return *df* with missing values as "—" so no page (HTML or text) shows NaN."""
     out = df.astype(object)
     return out.where(df.notna(), "—")
+
+
+def method_notes(
+    config: IndicatorConfig,
+    year: int,
+    as_of: str | date,
+    first_year: int,
+    draws: int,
+    concentration: float,
+) -> list[str]:
+    """Return the page's statement of method (Chinese), with this report's windows and settings."""
+    end = window_end(year, as_of)
+    dims = "、".join(f"{d.name}（{d.weight:g}）" for d in config.dimensions)
+    span = f"{year} 年" if year <= first_year else f"{first_year}—{year} 年"
+    window = (
+        "全年"
+        if (end.month, end.day) == (12, 31)
+        else f"各年 1 月 1 日至 {end.month} 月 {end.day} 日（同期口径，与累计同比一致）"
+    )
+    return [
+        f"**指标体系**：{len(config.dimensions)} 个维度、{len(config.indicators)} 项指标，"
+        f"维度及权重为 {dims}；参照自贸试验区制度创新指数的分维度做法，结合本行动计划的目标与各片区报送的数据设定，"
+        "配置文件为 `data/config/indicators.yaml`。",
+        f"**统计口径**：每年的指标值统计 {window}；月度、季度数据只计入截至该日已结束的期间；"
+        "年度产业数据按年报送，年度进行中尚无数据时视为缺失。复制推广、自主创新条数和到位资金及其增速直接取自对应专项评估的计算结果，两处口径一致。",
+        "**评分（0—100 分）**：有目标的指标按“实际值÷目标值×100”计分，达到目标即满分（逆向指标按“目标值÷实际值”），"
+        "条数、金额类目标在年度进行中按时间进度折算，行动计划实施首年按计划印发后的天数折算；"
+        f"无目标的指标在三个片区×{span}的全部数值中做极差标准化"
+        "（最小值 0 分、最大值 100 分，逆向指标反之；全部相同则均为 100 分）。",
+        "**缺失数据**：未报送或无法计算（如基期为零的增速）的指标记为缺失，绝不按零分处理；"
+        "维度得分在该维度现有指标间按权重重新分配，综合得分同理；“数据覆盖率”为实际参与计分的权重占比。",
+        "**排名**：得分保留两位小数后从高到低排名，得分相同的片区并列（如 1、1、3）。",
+        "**熵权法**：以各指标得分在三个片区×各年度样本中的离散程度客观赋权（熵值越小、权重越大），与配置权重的结果并列展示。",
+        f"**权重敏感性**：以配置权重为中心，按 Dirichlet 分布（集中度 κ={concentration:g}）随机抽取 {draws} 组维度及指标权重，"
+        f"固定随机种子（{DEFAULT_SEED}），统计各片区排名第一的概率和得分区间；"
+        f"第一名在至少 {ROBUST_SHARE:.0%} 的抽样中保持第一才称“排名稳健”。",
+        "**历年得分**：本页各年度得分均按本报告的口径（同期窗口、同一标准化范围）重新计算，因而与往年报告中的数值可能不同；"
+        "“较上年变化”均为同口径比较。各片区面积与体量不同，绝对量指标（金额、条数）有利于体量大的片区，解读时请结合各维度得分。",
+    ]
