@@ -69,6 +69,8 @@ def test_attainment_finished_year_uses_twelve_months(funds):
     assert e["funds_wan_yuan"] == 1800 and e["base_wan_yuan"] == 1200
     assert att.set_index("zone_id").loc["qinggang", "yoy_growth"] == pytest.approx(0.1)
     assert inv.late_zones(att, 2026, "2027-03-31") == []
+    text = "\n".join(inv.narrative(att, Targets()))
+    assert "绥化经开区片区2026年全年到位资金1,800万元，同比增长50.0%" in text
 
 
 def test_attainment_ignores_months_after_as_of(funds):

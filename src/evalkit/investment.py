@@ -676,9 +676,8 @@ def narrative(
         if r.through_month == 0:
             out.append(f"{name}{r.year}年尚未报送到位资金数据，无法评价。")
             continue
-        period = window_label(r.through_month)
-        period = "全年" if r.through_month == 12 else period
-        s = f"{name}{r.year}年{period}累计到位资金{r.funds_wan_yuan:,.0f}万元"
+        period = "全年" if r.through_month == 12 else f"{window_label(r.through_month)}累计"
+        s = f"{name}{r.year}年{period}到位资金{r.funds_wan_yuan:,.0f}万元"
         if r.growth_defined:
             verb = "增长" if r.yoy_growth >= 0 else "下降"
             s += f"，同比{verb}{_pct(abs(r.yoy_growth))}"
