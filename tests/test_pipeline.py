@@ -371,3 +371,19 @@ def test_smalldocs_honours_remove_cell_tag_alone():
     _, body = to_markdown(nbformat.writes(nb))
     assert "VISIBLE" in body
     assert "SECRET-PARAM" not in body and "2031" not in body
+
+
+def test_intake_skipped_when_raw_and_curated_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALKIT_BUILD_DIR", str(tmp_path / "build"))
+    raw = paths.ROOT / "data" / "raw" / "demo"
+    if not (raw / "dataset.yaml").exists():
+        pytest.skip("no raw demo dataset")
+    data = tmp_path / "data"
+    quiet = lambda s: None  # noqa: E731
+    assert pipeline.run_intake(raw, data, out=quiet) is True
+    assert (data / "curated" / "_meta.json").exists()
+    assert pipeline.run_intake(raw, data, out=quiet) is False
+    # A curated table changed behind the pipeline's back is curated again.
+    (data / "curated" / "projects.parquet").write_bytes(b"not parquet")
+    assert pipeline.run_intake(raw, data, out=quiet) is True
+    assert (data / "curated" / "projects.parquet").read_bytes()[:4] == b"PAR1"

@@ -199,6 +199,15 @@ def run_intake(dataset: Path, data: Path, out=say) -> bool:
         return False
     from . import intake
 
+    state_path = paths.build_dir() / "intake-state.json"
+    state = intake_state(Path(dataset), Path(data))
+    try:
+        previous = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    if previous == state:
+        out("· 原始数据与已整理数据均无变化，跳过整理 / raw data unchanged: curation up to date")
+        return False
     out(f"· 整理原始数据 curating {mf.display_path(dataset)} …")
     result = intake.run(Path(dataset), Path(data))
     status = getattr(result, "status", 0)
@@ -230,7 +239,29 @@ def run_intake(dataset: Path, data: Path, out=say) -> bool:
         f"  已整理 curated: {len(errors)} 个行级错误已隔离 row errors quarantined, "
         f"{len(findings) - len(errors)} 个警告 warnings"
     )
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    state_path.write_text(json.dumps(intake_state(Path(dataset), Path(data)), sort_keys=True))
     return True
+
+
+def intake_state(dataset: Path, data: Path) -> dict:
+    """Return the content hashes deciding whether curation must run again.
+
+    The raw files, the evalkit code and the curated files themselves: a curated
+    table changed by anything else (``demo --curated-only``) is curated again.
+    """
+    raw = {
+        p.relative_to(dataset).as_posix(): mf.sha256_file(p)
+        for p in sorted(Path(dataset).rglob("*"))
+        if p.is_file()
+    }
+    curated_dir = paths.curated_dir(data)
+    curated = {
+        p.relative_to(curated_dir).as_posix(): mf.sha256_file(p)
+        for p in sorted(curated_dir.rglob("*"))
+        if p.is_file()
+    }
+    return {"raw": raw, "curated": curated, "code_sha256": mf.source_sha256()}
 
 
 # --- Notebook execution ----------------------------------------------------------
@@ -565,6 +596,8 @@ class RunResult:
     executed: list[str] = field(default_factory=list)
     up_to_date: list[str] = field(default_factory=list)
     renderer: str | None = None
+    #: Wall-clock seconds spent executing notebooks (the parallel phase), for bench/.
+    execute_seconds: float = 0.0
 
 
 def templates() -> list[Path]:
@@ -674,7 +707,9 @@ def run_report(
             n_jobs = jobs or os.cpu_count() or 1
             if tasks:
                 out(f"执行 executing {len(tasks)} 个笔记本 notebook(s) on {n_jobs} worker(s) …")
+            t0 = time.monotonic()
             results = execute_all(tasks, n_jobs, out=out)
+            result.execute_seconds = time.monotonic() - t0
             failed = [r for r in results if not r["ok"]]
             if failed:
                 raise PipelineError("\n".join(failure_message(r) for r in failed))
