@@ -105,3 +105,23 @@ def test_missing_dataset_folder_is_a_finding_not_a_traceback(tmp_path, monkeypat
 def test_templates_command(tmp_path, capsys):
     assert main(["templates", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "全部数据表.xlsx").exists()
+
+
+def test_quality_tables_and_code_names(tmp_path):
+    from evalkit.intake import quality
+    from evalkit.intake.findings import MESSAGES
+
+    assert set(quality.CODE_NAMES) == set(MESSAGES)
+    folder = _with_bad_rows(tmp_path)
+    run(folder, tmp_path / "data")
+    report = read_intake(tmp_path / "data")
+    counts = quality.table_counts(report)
+    assert counts["读入行数"].sum() == counts["入库行数"].sum() + counts["隔离行数"].sum() == 64
+    errors = quality.findings_frame(report, "error")
+    # #REF! on ZH-P2, its six fund rows (unknown project), and the 大庆 logistics row.
+    assert set(errors["级别"]) == {"错误"} and len(errors) == 1 + 6 + 1
+    by_code = quality.findings_by_code(report)
+    assert by_code.set_index("代码").loc["excel_error", "条数"] == 1
+    text = quality.quality_narrative(report)
+    assert "读入 64 行" in text and "56 行通过校验入库" in text and "8 行因存在错误被隔离" in text
+    assert quality.summary_part(report)["data_quality"]["rows_quarantined"] == 8

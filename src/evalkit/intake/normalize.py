@@ -273,21 +273,62 @@ def parse_bool(value: object) -> Parsed:
 
 
 def map_series(
-    series: pd.Series, parse: Callable[[object], Parsed]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Apply *parse* to each distinct value of *series*; return (values, problems) arrays.
+    series: pd.Series, parse: Callable[[object], Parsed], kind: str = "object"
+) -> tuple[object, np.ndarray]:
+    """Apply *parse* to each distinct value of *series*; return (values, problems).
 
     Distinct values are parsed once and broadcast back with the factorize codes, so
-    cost grows with the number of distinct values, not rows.
+    cost grows with the number of distinct values, not rows. *kind* chooses the
+    values' container: ``"object"`` (numpy objects), ``"str"`` (a pandas string
+    array) or ``"datetime"`` (numpy ``datetime64[ns]``).
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     results = [parse(u) for u in uniques]
-    values = np.empty(len(results) + 1, dtype=object)
+    codes = np.where(codes < 0, len(results), codes)
     problems = np.empty(len(results) + 1, dtype=object)
-    for i, (v, p) in enumerate(results):
-        values[i], problems[i] = v, p
-    values[-1], problems[-1] = None, "missing"
-    return values[codes], problems[codes]
+    problems[:-1] = [p for _, p in results]
+    problems[-1] = "missing"
+    parsed = [v for v, _ in results] + [None]
+    if kind == "str":
+        values = pd.array(parsed, dtype="str").take(codes)
+    elif kind == "datetime":
+        values = pd.to_datetime(pd.Series(parsed, dtype=object)).to_numpy("datetime64[ns]")[codes]
+    else:
+        values = np.empty(len(parsed), dtype=object)
+        values[:] = parsed
+        values = values[codes]
+    return values, problems[codes]
+
+
+_MARKERS = sorted(EMPTY_MARKERS - {""})
+#: Text that needs no normalization: no leading/trailing/double spaces, no markers.
+_PLAIN_TEXT = "[^\\s\u3000\u00a0]+( [^\\s\u3000\u00a0]+)*"
+_PLAIN_ID = "[!-~]+"
+
+
+def map_strings(series: pd.Series, parse: Callable[[object], Parsed], *, identifier: bool):
+    """Parse a text column: values already in normal form skip the per-value parser.
+
+    For CSV columns (pandas string dtype) the check is one vectorized regex; only
+    the remaining values (spaces to trim, full-width forms, markers) are parsed.
+    """
+    if series.dtype == object or not len(series):
+        return map_series(series, parse, "str")
+    pattern = _PLAIN_ID if identifier else _PLAIN_TEXT
+    plain = (
+        series.str.fullmatch(pattern).fillna(False)
+        & ~series.str.startswith("#").fillna(False)
+        & ~series.isin(_MARKERS)
+    ).to_numpy(dtype=bool)
+    if plain.all():
+        return series.array, np.full(len(series), None, dtype=object)
+    rest = np.flatnonzero(~plain)
+    values, probs = map_series(series.iloc[rest], parse, "str")
+    out = series.array.copy()
+    out[rest] = values
+    problems = np.full(len(series), None, dtype=object)
+    problems[rest] = probs
+    return out, problems
 
 
 def parse_numbers(series: pd.Series, *, money: bool, integer: bool, header_factor: float):

@@ -191,7 +191,8 @@ def read_workbook(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
     findings: list[Finding] = []
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-        formulas = openpyxl.load_workbook(path, data_only=False)
+        # A second, formula-preserving load only when some sheet has formulas.
+        formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
     except Exception as exc:  # noqa: BLE001 - any failure to parse is the submitter's problem
         detail = f"{type(exc).__name__}: {exc}"[:200]
         return [], [make("error", "unreadable_file", file=file, detail=detail)]
@@ -218,14 +219,31 @@ def read_workbook(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
                 continue
             rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
             _fill_merged(ws, rows)
-            _mark_uncached_formulas(formulas[ws.title], rows)
+            if formulas is not None:
+                _mark_uncached_formulas(formulas[ws.title], rows)
             region = _region(rows, file, ws.title, table, findings)
             if region is not None:
                 sheets.append(region)
     finally:
         wb.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
     return sheets, findings
+
+
+def _has_formulas(path: Path) -> bool:
+    """Return True if any worksheet XML in the .xlsx holds a formula element (``<f>``)."""
+    import re
+    import zipfile
+
+    pattern = re.compile(rb"<(?:\w+:)?f[ >/]")
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with z.open(name) as fh:
+                    if pattern.search(fh.read()):
+                        return True
+    return False
 
 
 def _fill_merged(ws, rows: list[list]) -> None:
@@ -327,7 +345,7 @@ def _csv_region(
     frame = pd.DataFrame(index=range(len(body)))
     for col in table.columns:
         if col.name in by_name:
-            frame[col.name] = body.iloc[:, by_name[col.name]].to_numpy()
+            frame[col.name] = body.iloc[:, by_name[col.name]].reset_index(drop=True)
         else:
             frame[col.name] = pd.Series([None] * len(body), dtype=object)
     frame["_row"] = pd.RangeIndex(h + 2, h + 2 + len(body)).to_numpy()

@@ -21,6 +21,7 @@ from .findings import Finding, make, render
 from .normalize import (
     enum_parser,
     map_series,
+    map_strings,
     parse_bool,
     parse_date,
     parse_identifier,
@@ -140,9 +141,15 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
             factors = np.array([sh.factors.get(col.name, 1.0) for sh in sheets] or [1.0])
             values, problems = _numbers(series, col, factors[src] if n else np.ones(0))
         else:
-            values, problems = map_series(series, _parser(col))
+            parse = _parser(col)
             if col.dtype in ("date", "month"):
-                values = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
+                values, problems = map_series(series, parse, "datetime")
+            elif parse in (parse_identifier, parse_text):
+                values, problems = map_strings(series, parse, identifier=parse is parse_identifier)
+            elif col.dtype == "str":
+                values, problems = map_series(series, parse, "str")
+            else:
+                values, problems = map_series(series, parse)
         clean[col.name] = values
         problems = np.asarray(problems, dtype=object)
         for code in pd.unique(problems[live & pd.notna(problems)]):
@@ -165,7 +172,7 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
     accepted = accepted.sort_values(list(table.key) + ["_file", "_row"], kind="stable")
     accepted = accepted.reset_index(drop=True)
     warn = _Issues()
-    _warnings(warn, table, frame, ~err, ctx)
+    _warnings(warn, table, frame, ~err, raw["_row"].to_numpy())
     findings = _findings(issues, table, raw, meta, sheets, src)
     findings += _findings(warn, table, raw, meta, sheets, src)
     findings += _plausibility(table, accepted, ctx)
@@ -351,27 +358,26 @@ def _references(issues: _Issues, table, frame: pd.DataFrame, ctx: Context, ok) -
         values = frame[rule.column]
         found = values.isin(known.index).to_numpy()
         missing = np.flatnonzero(ok & ~found & values.notna().to_numpy())
-        quarantined = np.array(
-            [values.iloc[i] in ref.quarantined_keys for i in missing], dtype=bool
-        )
+        quarantined = values.iloc[missing].isin(list(ref.quarantined_keys)).to_numpy(dtype=bool)
         detail = np.where(quarantined, "（该项目因有错误已隔离）", "")
         detail_en = np.where(quarantined, " (the project row was quarantined)", "")
         issues.add(missing, rule.column, "unknown_reference", detail=detail, detail_en=detail_en)
         for col in rule.same:
-            theirs = values.map(known[col]).to_numpy(dtype=object)
-            mine = frame[col].to_numpy(dtype=object)
-            bad = np.flatnonzero(ok & found & pd.notna(mine) & (mine != theirs))
+            theirs_s = values.map(known[col])
+            differs = (frame[col] != theirs_s).fillna(False).to_numpy(dtype=bool)
+            bad = np.flatnonzero(ok & found & frame[col].notna().to_numpy() & differs)
+            theirs = theirs_s.iloc[bad].to_numpy(dtype=object)
             label = schema.TABLES[table.name].column(col).label
             issues.add(
                 bad,
                 col,
                 "reference_mismatch",
-                detail=[f"项目台账中{label}为 {theirs[i]}" for i in bad],
-                detail_en=[f"the project ledger says {col} = {theirs[i]}" for i in bad],
+                detail=[f"项目台账中{label}为 {t}" for t in theirs],
+                detail_en=[f"the project ledger says {col} = {t}" for t in theirs],
             )
 
 
-def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, ctx: Context) -> None:
+def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows) -> None:
     """Row-level warnings on accepted rows: spikes, repeated source experiences."""
     if table.name in schema.SPIKE_SERIES:
         group = list(schema.SPIKE_SERIES[table.name])
@@ -395,13 +401,18 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, ctx: 
         sub = sub.loc[sub["source_experience"].notna()]
         dup = sub.duplicated(["zone_id", "source_experience"], keep="first")
         if dup.any():
+            first = sub.loc[~dup].reset_index().set_index(["zone_id", "source_experience"])["index"]
+            repeats = sub.loc[dup]
+            firsts = first.reindex(
+                pd.MultiIndex.from_frame(repeats[["zone_id", "source_experience"]])
+            )
             warn.add(
-                sub.index.to_numpy()[dup.to_numpy()],
+                repeats.index.to_numpy(),
                 "source_experience",
                 "duplicate_experience",
                 "warning",
+                detail=[str(r) for r in rows[firsts.to_numpy()]],
             )
-            warn.parts[-1]["detail"] = ""
 
 
 def _plausibility(table: schema.Table, accepted: pd.DataFrame, ctx: Context) -> list[Finding]:
@@ -434,17 +445,19 @@ def _plausibility(table: schema.Table, accepted: pd.DataFrame, ctx: Context) -> 
     if table.name in schema.COMPLETENESS and len(accepted):
         period, step = schema.COMPLETENESS[table.name]
         start = accepted[period].min()
-        end = ctx.as_of.replace(day=1)
-        if step == 3:
-            end = end.replace(month=3 * ((end.month - 1) // 3) + 1)
+        # Only periods that have ended by the as-of date are expected.
+        nxt = ctx.as_of.normalize() + pd.Timedelta(days=1)
+        first = nxt.replace(day=1, month=step * ((nxt.month - 1) // step) + 1)
+        end = first - pd.DateOffset(months=step)
         expected = pd.date_range(start, end, freq=f"{step}MS")
         have = accepted[["zone_id", period]].drop_duplicates()
+        zone_files = accepted[["zone_id", "_file"]].drop_duplicates()
         for zone in sorted(have["zone_id"].unique()):
             got = set(have.loc[have["zone_id"] == zone, period])
             missing = [m for m in expected if m not in got]
             if not missing:
                 continue
-            files = sorted(set(accepted.loc[accepted["zone_id"] == zone, "_file"].astype(str)))
+            files = sorted({str(f) for f in zone_files.loc[zone_files["zone_id"] == zone, "_file"]})
             out.append(
                 make(
                     "warning",
@@ -524,32 +537,63 @@ def _header_of(table: schema.Table, sheets: list[Sheet], src_i: int, column: str
     return sheets[src_i].headers.get(column) or table.column(column).header
 
 
+class _Rows:
+    """Row lookups for the rows that have findings, extracted once (no per-row pandas access)."""
+
+    def __init__(self, table, raw, meta, sheets, src, idx: np.ndarray) -> None:
+        self.table, self.sheets = table, sheets
+        self.pos = {int(i): k for k, i in enumerate(idx)}
+        self.src = src[idx]
+        self.file = meta["_file"].iloc[idx].astype(str).tolist()
+        self.sheet = meta["_sheet"].iloc[idx].astype(str).tolist()
+        self.row = meta["_row"].iloc[idx].astype("int64").tolist()
+        self.values = {c: raw[c].iloc[idx].tolist() for c in table.column_names}
+
+    def value(self, i: int, column: str) -> str:
+        """Return the raw value of row *i* in *column* as shown in messages."""
+        return show(self.values[column][self.pos[i]]) if column else ""
+
+    def header(self, i: int, column: str) -> str:
+        """Return the submitted header of *column* for row *i*."""
+        return _header_of(self.table, self.sheets, int(self.src[self.pos[i]]), column)
+
+    def where(self, i: int) -> dict:
+        """Return file, sheet and Excel row of row *i*."""
+        k = self.pos[i]
+        return {"file": self.file[k], "sheet": self.sheet[k], "row": self.row[k]}
+
+
+_TEXT_FIELDS = ("detail", "detail_en", "allowed", "ratio")
+
+
+def _texts(rec, f: pd.DataFrame) -> dict:
+    """Return the message fields present on an issue record."""
+    return {c: getattr(rec, c) for c in _TEXT_FIELDS if c in f and isinstance(getattr(rec, c), str)}
+
+
 def _findings(issues, table, raw, meta, sheets, src) -> list[Finding]:
     """Render accumulated row issues as findings (one per row and problem)."""
     f = issues.frame()
     f = f.loc[f["code"] != "sheet_invalid"]
-    out: list[Finding] = []
     if f.empty:
-        return out
+        return []
     f = f.sort_values(["idx", "column", "code"], kind="stable")
-    text_cols = [c for c in ("detail", "detail_en", "allowed", "ratio") if c in f]
+    rows = _Rows(table, raw, meta, sheets, src, np.unique(f["idx"].to_numpy()))
+    out: list[Finding] = []
     for rec in f.itertuples(index=False):
         i = int(rec.idx)
-        value = show(raw[rec.column].iloc[i]) if rec.column else ""
-        fields = {c: getattr(rec, c) for c in text_cols if isinstance(getattr(rec, c), str)}
-        message, fix = render(rec.code, value=value, **fields)
+        value = rows.value(i, rec.column)
+        message, fix = render(rec.code, value=value, **_texts(rec, f))
         out.append(
             Finding(
                 severity=rec.severity,
                 code=rec.code,
                 table=table.name,
-                file=str(meta["_file"].iloc[i]),
-                sheet=str(meta["_sheet"].iloc[i]),
-                row=int(meta["_row"].iloc[i]),
-                column=_header_of(table, sheets, int(src[i]), rec.column),
+                column=rows.header(i, rec.column),
                 value=value,
                 message=message,
                 fix=fix,
+                **rows.where(i),
             )
         )
     return out
@@ -562,40 +606,31 @@ def _quarantine(issues, table, raw, meta, sheets, src, err) -> pd.DataFrame:
     if len(idx) == 0:
         return pd.DataFrame(columns=cols)
     f = issues.frame()
-    f = f.loc[(f["severity"] == "error") & f["idx"].isin(idx)].sort_values(
-        ["idx", "column", "code"]
-    )
+    f = f.loc[(f["severity"] == "error") & f["idx"].isin(idx)]
+    f = f.sort_values(["idx", "column", "code"], kind="stable")
+    rows = _Rows(table, raw, meta, sheets, src, idx)
     reasons: dict[int, list[str]] = {}
     for rec in f.itertuples(index=False):
         i = int(rec.idx)
-        header = _header_of(table, sheets, int(src[i]), rec.column)
-        value = show(raw[rec.column].iloc[i]) if rec.column else ""
-        fields = {
-            c: getattr(rec, c)
-            for c in ("detail", "detail_en", "allowed", "ratio")
-            if c in f and isinstance(getattr(rec, c), str)
-        }
-        message, _ = render(rec.code, value=value, **fields)
+        header = rows.header(i, rec.column)
+        message, _ = render(rec.code, value=rows.value(i, rec.column), **_texts(rec, f))
         reasons.setdefault(i, []).append(f"[{header}] {message}" if header else message)
-    rows = []
-    sub = raw.iloc[idx]
-    for i, rec in zip(idx, sub[table.column_names].itertuples(index=False, name=None), strict=True):
-        values = {
-            _header_of(table, sheets, int(src[i]), c): show(v)
-            for c, v in zip(table.column_names, rec, strict=True)
-            if show(v) != ""
-        }
-        rows.append(
+    out = []
+    for i in idx.tolist():
+        values = {}
+        for c in table.column_names:
+            v = rows.value(i, c)
+            if v != "":
+                values[rows.header(i, c)] = v
+        out.append(
             {
                 "table": table.name,
-                "file": str(meta["_file"].iloc[i]),
-                "sheet": str(meta["_sheet"].iloc[i]),
-                "row": int(meta["_row"].iloc[i]),
+                **rows.where(i),
                 "reasons": "；".join(reasons.get(i, [])),
                 "raw": json.dumps(values, ensure_ascii=False, sort_keys=True),
             }
         )
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(out, columns=cols)
 
 
 def _counts(meta: pd.DataFrame, err: np.ndarray, sheets: list[Sheet]) -> pd.DataFrame:
