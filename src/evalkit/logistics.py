@@ -895,6 +895,19 @@ def corridor_shares_display(shares: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["指标", "片区", "1月至当月累计", "份额"])
 
 
+def corridor_shares_csv(shares: pd.DataFrame) -> pd.DataFrame:
+    """Return year-to-date corridor totals and shares with Chinese headers, numbers numeric."""
+    return pd.DataFrame(
+        {
+            "指标": shares["indicator"].map(indicator_label),
+            "单位": shares["indicator"].map(indicator_unit),
+            "片区": shares["zone_id"].map(zone_name),
+            "1月至当月累计": shares["ytd"],
+            "份额": shares["share"],
+        }
+    )
+
+
 def rules_table(config: LogisticsConfig) -> pd.DataFrame:
     """Return per indicator: unit, how months combine, how change is expressed, small-base threshold."""
     rows = []
