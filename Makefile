@@ -16,6 +16,10 @@ NBVAL_OUT := build/nbval/reports
 # Single-quote a make variable for the shell (embedded ' becomes '\''), so a
 # value such as YEAR="2026; rm -rf ." reaches Python as one literal argument.
 shquote = '$(subst ','\'',$(1))'
+# Command-line variables are exported to recipes, and exporting expands them: a
+# value like YEAR='$(shell …)' would run in make itself. Not exported, and read
+# with $(value …), such a value stays text and reaches Python to be refused.
+unexport YEAR AS_OF JOBS
 
 .PHONY: help report render test lint format serve clean templates validate demo lock bench
 
@@ -35,7 +39,7 @@ data/curated/_meta.json: | .venv/.installed data/raw/demo/dataset.yaml
 	$(PY) -m evalkit validate --dataset data/raw/demo
 
 report: .venv/.installed data/raw/demo/dataset.yaml ## 生成年度报告与网站 / execute the year's notebooks and render _site (YEAR=2026 [AS_OF=YYYY-MM-DD] [JOBS=n])
-	$(PY) -m evalkit report --year $(call shquote,$(YEAR))$(if $(AS_OF), --as-of $(call shquote,$(AS_OF)))$(if $(JOBS), --jobs $(call shquote,$(JOBS)))
+	$(PY) -m evalkit report --year $(call shquote,$(value YEAR))$(if $(value AS_OF), --as-of $(call shquote,$(value AS_OF)))$(if $(value JOBS), --jobs $(call shquote,$(value JOBS)))
 
 render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the published reports
 	$(PY) -m evalkit render
