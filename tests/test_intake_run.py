@@ -125,3 +125,46 @@ def test_quality_tables_and_code_names(tmp_path):
     text = quality.quality_narrative(report)
     assert "读入 64 行" in text and "56 行通过校验入库" in text and "8 行因存在错误被隔离" in text
     assert quality.summary_part(report)["data_quality"]["rows_quarantined"] == 8
+
+
+def test_completeness_expects_only_ended_periods(tmp_path):
+    """As of 2025-06-30 the second quarter has ended (expected); as of 2025-06-29 June has not."""
+    rows = valid_rows()
+    rows["gov_services_quarterly"] = [
+        r
+        for r in rows["gov_services_quarterly"]
+        if not (r["zone_id"] == "青冈" and r["quarter"] == "2025Q2")
+    ]
+    folder = write_dataset(tmp_path / "raw", rows)
+    result = run(folder, tmp_path / "data", write=False)
+    gaps = [f for f in result.warnings if f.code == "missing_periods"]
+    assert [(f.table, f.message.split(" / ")[0]) for f in gaps] == [
+        ("gov_services_quarterly", "青冈片区 缺少 2025-04 的数据（截至 2025-06-30）")
+    ]
+    (folder / "dataset.yaml").write_text("as_of: 2025-06-29\n", "utf-8")
+    result = run(folder, tmp_path / "data", write=False)
+    assert not [f for f in result.warnings if f.code == "missing_periods"]
+    # As of May, the June rows lie after the as-of date: reported as warnings, kept.
+    (folder / "dataset.yaml").write_text("as_of: 2025-05-31\n", "utf-8")
+    result = run(folder, tmp_path / "data", write=False)
+    late = [f for f in result.warnings if f.code == "after_as_of" and f.table == "funds_monthly"]
+    assert len(late) == 4 and {f.value for f in late} == {"2025-06"}
+    assert len(result.tables["funds_monthly"]) == 24
+
+
+def test_demo_raw_dataset_curates_with_quarantine(tmp_path, monkeypatch):
+    """The committed demo submission: no structural errors, its invalid rows quarantined."""
+    from evalkit import paths
+
+    demo = paths.ROOT / "data" / "raw" / "demo"
+    if not (demo / "dataset.yaml").exists():
+        pytest.skip("demo raw files not generated")
+    monkeypatch.setenv("EVALKIT_BUILD_DIR", str(tmp_path / "build"))
+    before = tree_digest(demo)
+    result = run(demo, tmp_path / "data")
+    assert result.status == 0 and result.written and not result.structural
+    t = result.counts[["rows_read", "rows_accepted", "rows_quarantined"]].sum()
+    assert t["rows_read"] == t["rows_accepted"] + t["rows_quarantined"]
+    assert t["rows_quarantined"] > 0
+    assert result.meta["synthetic"] is True
+    assert tree_digest(demo) == before
