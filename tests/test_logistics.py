@@ -160,6 +160,13 @@ def test_zone_without_submissions_is_on_the_panel_as_missing(panel):
     assert list(z_rows["未报送月份"]) == ["2 月"]
 
 
+def test_narrative_names_indicators_with_missing_months(panel):
+    latest = panel[(panel["zone_id"] == "zhaodong") & (panel["month"] == "2026-04-01")]
+    text = L.zone_narrative("zhaodong", latest, n_screened=4)
+    assert "1 项指标有月份未报送（出口额）" in text
+    assert "各月均已报送" not in text and "本年度未报送" not in text
+
+
 def test_panel_covers_every_contract_indicator_and_foreign_trade():
     df = long_frame(
         monthly("suihua_etdz", "import_value", "2025-01", [10.0] * 14)
@@ -339,6 +346,9 @@ def test_zone_narrative_from_numbers():
     assert "+80.0%" in text and "仅供参考" in text and "增长 80.0%" not in text
     assert "中欧（中俄）班列开行未报送" in text
     assert "2 个月份" in text and "1 项指标" in text
+    assert "各月均已报送" not in text  # trains not submitted
+    unscreened = L.zone_narrative("zhaodong", latest, n_screened=0)
+    assert "未做异常筛查" in unscreened and "未发现异常" not in unscreened
     empty = L.zone_narrative(
         "qinggang", p[(p["zone_id"] == "qinggang") & (p["month"] == "2026-02-01")]
     )

@@ -1015,6 +1015,7 @@ def zone_narrative(
     *,
     n_anomalies: int = 0,
     n_not_decomposed: int = 0,
+    n_screened: int | None = None,
     anomalies: pd.DataFrame | None = None,
 ) -> str:
     """Return Chinese sentences on one zone from its as-of-month panel rows.
@@ -1022,7 +1023,9 @@ def zone_narrative(
     *latest* holds the panel rows (from :func:`indicator_panel`) of *zone_id* for
     the as-of month. Covers foreign trade (import + export), trade with Russia and
     train departures year-to-date, indicators not submitted, anomalies and series
-    too short to decompose. *anomalies* (all flagged months, any year) lets a
+    too short to decompose. *n_screened* is the number of the zone's series screened
+    for anomalies (None: not stated); with none, the text says no screening took
+    place rather than that nothing was found. *anomalies* (all flagged months, any year) lets a
     headline change say when an anomalous month in this year's or last year's
     January-to-month window drives it.
     """
@@ -1053,11 +1056,20 @@ def zone_narrative(
     missing = [
         indicator_label(i) for i, r in rows.items() if i != FOREIGN_TRADE and r.ytd_months == 0
     ]
+    partial = [
+        indicator_label(i)
+        for i, r in rows.items()
+        if i != FOREIGN_TRADE and 0 < r.ytd_months < month.month
+    ]
     if missing:
         text += f"本年度未报送 {len(missing)} 项指标（{'、'.join(missing)}），页面显示为“未报送”，未按零计。"
-    else:
-        text += "各项指标本年度均有报送。"
-    if n_anomalies:
+    if partial:
+        text += f"{len(partial)} 项指标有月份未报送（{'、'.join(partial)}），缺报月份不按零计。"
+    if not missing and not partial:
+        text += "各项指标本年度各月均已报送。"
+    if n_screened == 0:
+        text += "本片区没有满足异常筛查条件的序列（历史不足三年、存量指标或未报送），未做异常筛查。"
+    elif n_anomalies:
         text += f"季节分解后有 {n_anomalies} 个月份的数值异常，已列出供核对报送材料。"
     else:
         text += "季节分解后本年度未发现异常月份。"
