@@ -83,6 +83,11 @@ class LogisticsConfig:
     whose base (last year's same month, or last year's January-to-month figure) is
     below it is shown with a warning marker, not as a headline. ``targets`` maps
     indicator → zone id (or ``"default"``) → annual target.
+
+    Decomposition needs ``min_months`` of history (≥ 24) with at most
+    ``max_fill_share`` of them missing; anomaly screening needs
+    ``min_anomaly_months`` and flags |robust z| > ``anomaly_z``, the scale being at
+    least ``min_rel_scale`` × the series' median level.
     """
 
     small_base: dict[str, float] = field(default_factory=dict)
