@@ -201,7 +201,7 @@ def test_every_page_has_provenance(hostile_run):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert provenance.page_has_provenance(html), page.name
-        assert f"evalkit {__version__}" in html
+        assert f"evalkit {__version__}" in html and f"数据截至 as of {AS_OF}" in html, page.name
         assert f"renderer {man['renderer']} {man['renderer_version']}" in html, page.name
         if man.get("git_commit"):
             assert man["git_commit"][:12] in html, page.name

@@ -291,6 +291,26 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
             )
             _write_notebook(nb_path, nb)
 
+    # Pages built from no input file still say how current the site's data are.
+    latest_as_of = None
+    if staged_years:
+        latest = staged_years[max(staged_years)] / "summary.json"
+        if latest.exists():
+            latest_as_of = json.loads(latest.read_text(encoding="utf-8")).get("as_of")
+    dictionary = data_dictionary_markdown()
+    (src / "data-dictionary.qmd").write_text(
+        '---\ntitle: "数据字典 / Data dictionary"\n---\n\n'
+        + dictionary
+        + "\n\n"
+        + _static_provenance(latest_as_of, renderer),
+        encoding="utf-8",
+    )
+    meth = src / "methodology.qmd"
+    if meth.exists():
+        meth.write_text(
+            meth.read_text(encoding="utf-8") + "\n\n" + _static_provenance(latest_as_of, renderer),
+            encoding="utf-8",
+        )
     home = _stage_home(src, staged_years, renderer)
     # Navigation: the committed _quarto.yml plus one menu per year with reports.
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
@@ -300,24 +320,22 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
         if isinstance(e, dict) and e.get("href") == "index.qmd":
             e["href"] = home
     nav["left"] = left[:1] + navbar(staged_years) + left[1:]
+    if staged_years and (staged_years[max(staged_years)] / "data_quality.ipynb").exists():
+        nav["left"].append(
+            {
+                "href": f"reports/{max(staged_years)}/data_quality.ipynb",
+                "text": "数据质量 Data quality",
+            }
+        )
+    # Quarto refuses render entries naming missing files: keep globs and files that exist.
+    project = cfg.setdefault("project", {})
+    project["render"] = [
+        r for r in project.get("render", []) if any(c in r for c in "*?[") or (src / r).exists()
+    ]
     (src / "_quarto.yml").write_text(
         yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
 
-    dictionary = data_dictionary_markdown()
-    (src / "data-dictionary.qmd").write_text(
-        '---\ntitle: "数据字典 / Data dictionary"\n---\n\n'
-        + dictionary
-        + "\n\n"
-        + _static_provenance(None, renderer),
-        encoding="utf-8",
-    )
-    meth = src / "methodology.qmd"
-    if meth.exists():
-        meth.write_text(
-            meth.read_text(encoding="utf-8") + "\n\n" + _static_provenance(None, renderer),
-            encoding="utf-8",
-        )
     return src
 
 

@@ -277,7 +277,8 @@ def _write_quarantine(quarantine: pd.DataFrame, path: Path) -> None:
     """Write quarantined rows as UTF-8-with-BOM CSV (opens cleanly in Excel)."""
     from ..report import neutralize_frame
 
-    text = neutralize_frame(quarantine).to_csv(index=False, lineterminator="\n")
+    # CRLF (RFC 4180) so a field holding a submitted CR is quoted and cannot split a row.
+    text = neutralize_frame(quarantine).to_csv(index=False, lineterminator="\r\n")
     path.write_bytes(("\ufeff" + text).encode("utf-8"))
 
 
@@ -291,15 +292,21 @@ def write_store(
     """Replace *curated* as a whole: write a sibling temporary folder, then swap it in.
 
     A lock file beside the folder keeps two runs from swapping at once; if anything
-    fails before the swap the previous store is untouched.
+    fails (or the process is killed) before the swap the previous store is
+    untouched. The swap is :func:`evalkit.publish.swap_dir` (one atomic exchange on
+    Linux); leftovers of a killed run are repaired or removed first
+    (:func:`evalkit.publish.recover`).
     """
     from filelock import FileLock
+
+    from .. import publish
+    from ..pipeline import checkpoint
 
     parent = curated.parent
     parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(parent / f".{curated.name}.lock")):
+        publish.recover(curated)
         tmp = parent / f".{curated.name}.new-{os.getpid()}"
-        old = parent / f".{curated.name}.old-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         try:
@@ -314,10 +321,8 @@ def write_store(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        if curated.exists():
-            os.replace(curated, old)
-        os.replace(tmp, curated)
-        shutil.rmtree(old, ignore_errors=True)
+        checkpoint("curate-swap")  # tests kill the run here: new store staged, not swapped
+        publish.swap_dir(tmp, curated)
 
 
 def read_intake(data_dir: str | os.PathLike | None = None) -> dict:
