@@ -147,6 +147,23 @@ CASES = [
         "",
     ),
     (
+        "ragged_csv",
+        _extra_file(
+            "funds_monthly.csv",
+            (
+                "项目编号,片区,月份,当月到位资金（万元）\n"
+                + "ZH-P1,肇东,2025-01,1\n" * 12
+                + "ZH-P1,肇东,2025-02,1,2,3\n"  # line 14 has two cells too many
+            ).encode(),
+        ),
+        "unreadable_file",
+        "error",
+        "funds_monthly.csv",
+        "",
+        None,
+        "",
+    ),
+    (
         "xls",
         _extra_file("old.xls", b"\xd0\xcf\x11\xe0"),
         "unsupported_file",
@@ -569,3 +586,37 @@ def test_as_of_from_dataset_yaml(tmp_path):
     result = run(folder, tmp_path / "data")
     assert result.meta["as_of"] == AS_OF
     assert result.meta["synthetic"] is True
+
+
+ODD_CELLS = [
+    True,
+    dt.time(12, 30),
+    dt.datetime(1900, 1, 1),
+    -45000,
+    1e300,
+    "inf",
+    "nan",
+    "=1/0",
+    "#N/A",
+    "长" * 5000,
+    "\u200b",
+    "１２,３４５.６万元",
+    "2024年2月30日",
+    "Q5",
+]
+
+
+@pytest.mark.parametrize("odd", ODD_CELLS, ids=lambda v: repr(v)[:20])
+def test_odd_values_in_every_column_never_raise(odd, tmp_path):
+    """Any cell value in any column gives findings, never an exception."""
+    rows = valid_rows()
+    for name, table_rows in rows.items():
+        for col in schema.TABLES[name].columns:
+            table_rows[0][col.name] = odd
+    folder = write_dataset(tmp_path / "raw", rows)
+    result = run(folder, tmp_path / "data", write=False)
+    c = result.counts
+    assert (c["rows_read"] == c["rows_accepted"] + c["rows_quarantined"]).all()
+    assert not result.structural
+    for name, df in result.tables.items():
+        assert list(df.columns) == schema.TABLES[name].column_names

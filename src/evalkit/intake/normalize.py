@@ -195,6 +195,8 @@ def _ymd(y: int, m: int, d: int) -> Parsed:
 
 def _date_from_number(number: float) -> Parsed:
     """Interpret a number as yyyymmdd, yyyymm or an Excel serial date."""
+    if not math.isfinite(number):
+        return None, "bad_date"
     if not float(number).is_integer():
         # A fractional serial carries a time of day: keep the day.
         number = math.floor(number)
@@ -362,4 +364,9 @@ def parse_numbers(series: pd.Series, *, money: bool, integer: bool, header_facto
     if integer:
         bad = ok & ~np.isclose(out, np.round(out))
         problems[bad] = "not_integer"
+        # Beyond 2**53 a float no longer holds every whole number: not a count anyone means.
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(out) > 2**53
+        problems[huge] = "bad_number"
+        out[huge] = np.nan
     return out, problems
