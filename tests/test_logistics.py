@@ -380,6 +380,13 @@ def test_narrative_warns_when_an_anomaly_drives_the_cumulative_change():
     assert "待核实" not in L.zone_narrative("zhaodong", latest)
 
 
+def test_anomaly_note_distinguishes_none_found_from_not_screened():
+    assert "未做异常筛查" in L.anomaly_note(0, 0, 2024, "2024-12-31", 3.5)
+    none = L.anomaly_note(0, 30, 2026, "2026-10-31", 3.5)
+    assert "已筛查 30 个序列" in none and "1—10 月未发现异常月份" in none
+    assert "共 2 个异常月份" in L.anomaly_note(2, 30, 2026, "2026-10-31", 3.5)
+
+
 def test_summary_part_has_headlines_per_zone():
     rows = monthly("zhaodong", "import_value", "2025-01", [50.0] * 14)
     rows += monthly("zhaodong", "export_value", "2025-01", [50.0] * 12 + [75.0, 75.0])

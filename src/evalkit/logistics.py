@@ -935,6 +935,25 @@ def rules_table(config: LogisticsConfig) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def anomaly_note(n_anomalies: int, n_screened: int, year: int, month, threshold: float) -> str:
+    """Return the sentence above the anomaly table: how many flagged, or why none could be."""
+    m = month_start(month)
+    if n_screened == 0:
+        return (
+            f"{int(year)} 年没有满足异常筛查条件的序列（流量指标需至少三年历史，存量指标不筛查），"
+            "本年度未做异常筛查。"
+        )
+    if n_anomalies == 0:
+        return (
+            f"已筛查 {n_screened} 个序列，{int(year)} 年 1—{m.month} 月未发现异常月份"
+            f"（阈值 |Z| > {threshold:g}）。"
+        )
+    return (
+        f"已筛查 {n_screened} 个序列，{int(year)} 年 1—{m.month} 月共 {n_anomalies} 个异常月份"
+        f"（阈值 |Z| > {threshold:g}），列于下表，请对照报送材料核实。"
+    )
+
+
 def figure_png(fig) -> bytes:
     """Return *fig* as PNG bytes without software metadata.
 
