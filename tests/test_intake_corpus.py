@@ -164,6 +164,16 @@ CASES = [
         "",
     ),
     (
+        "unlabelled_data",
+        _cell(schema.INDUSTRY_ANNUAL.title, "I3", "备注：含新设企业"),
+        "unlabelled_data",
+        "warning",
+        WB,
+        schema.INDUSTRY_ANNUAL.title,
+        1,
+        "",
+    ),
+    (
         "xls",
         _extra_file("old.xls", b"\xd0\xcf\x11\xe0"),
         "unsupported_file",

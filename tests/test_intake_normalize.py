@@ -258,3 +258,16 @@ def test_blank_rows_are_not_read(tmp_path):
     result = run(folder, tmp_path / "data", write=False)
     c = result.counts.loc[result.counts["table"] == "projects"]
     assert c["rows_read"].sum() == 4 and not result.errors
+
+
+def test_csv_cells_beyond_the_header_are_reported(tmp_path):
+    rows = valid_rows()
+    funds = rows.pop("funds_monthly")
+    folder = write_dataset(tmp_path / "raw", rows)
+    text = _csv_text(schema.FUNDS_MONTHLY, funds).splitlines()
+    text[2] += ",已核实"  # a note typed right of the last column, on line 3
+    (folder / "funds_monthly.csv").write_text("\n".join(text) + "\n", "utf-8")
+    result = run(folder, tmp_path / "data", write=False)
+    [w] = [f for f in result.warnings if f.code == "unlabelled_data"]
+    assert (w.file, w.row) == ("funds_monthly.csv", 1) and "E" in w.message
+    assert len(result.tables["funds_monthly"]) == len(funds)

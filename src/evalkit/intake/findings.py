@@ -87,6 +87,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "如为模板列请改回模板表头；否则可删除",
         "restore the template header if it is one; otherwise delete it",
     ),
+    "unlabelled_data": (
+        "第 {detail} 列有数据但没有表头，已忽略",
+        "column {detail} holds data but has no header; ignored",
+        "请补上模板表头或删除这些数据",
+        "add the template header or delete the data",
+    ),
     "no_dataset_yaml": (
         "缺少 dataset.yaml，截至日期按数据中最晚月份推定为 {detail}",
         "dataset.yaml missing; as-of date taken from the latest month in the data: {detail}",

@@ -22,6 +22,7 @@ CODE_NAMES: dict[str, str] = {
     "bad_dataset_yaml": "dataset.yaml 有误",
     "no_data_files": "没有数据文件",
     "unknown_column": "无法识别的列",
+    "unlabelled_data": "无表头的列有数据",
     "no_dataset_yaml": "缺少 dataset.yaml",
     "table_not_submitted": "数据表未报送",
     "missing": "必填项为空",

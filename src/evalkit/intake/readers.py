@@ -147,6 +147,15 @@ def _region(
                     detail=str(cell).strip(),
                 )
             )
+    width = max((len(r) for r in rows[h + 1 :]), default=0)
+    for c in range(width):
+        labelled = c < len(header_row) and header_row[c] is not None and fold(header_row[c])
+        if c in mapping or labelled:
+            continue
+        if any(c < len(r) and not _blank(r[c]) for r in rows[h + 1 :]):
+            findings.append(
+                make("warning", "unlabelled_data", **where, row=excel_header_row, detail=_letter(c))
+            )
     missing = [c.header for c in table.columns if c.required and c.name not in seen]
     if missing:
         findings.append(
@@ -173,6 +182,13 @@ def _region(
     factors = {name: mapping[c][1] for name, c in cols.items()}
     # Rows under wrong headers are still counted (and quarantined) so nothing is lost.
     return Sheet(file, sheet, table.name, frame, headers, factors, broken=bool(missing))
+
+
+def _letter(c: int) -> str:
+    """Return the spreadsheet column letter of 0-based column *c* (0 → A)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(c + 1)
 
 
 def _blank(value) -> bool:
@@ -342,6 +358,20 @@ def _csv_region(
     for c, (name, _, _) in sorted(mapping.items()):
         by_name.setdefault(name, c)
     body = grid.iloc[h + 1 :]
+    for c in range(grid.shape[1]):
+        if c in mapping or (c < len(top[h]) and top[h][c] is not None):
+            continue
+        if body.iloc[:, c].notna().any():
+            findings.append(
+                make(
+                    "warning",
+                    "unlabelled_data",
+                    table=table.name,
+                    file=file,
+                    row=h + 1,
+                    detail=_letter(c),
+                )
+            )
     frame = pd.DataFrame(index=range(len(body)))
     for col in table.columns:
         if col.name in by_name:
