@@ -1,7 +1,7 @@
 """Time the report pipeline: cold run, warm (no-change) run, parallel vs sequential papermill.
 
-Runs on the real templates (``notebooks/``) and curated data, writing only to a
-scratch folder (``EVALKIT_REPORTS_DIR`` / ``SITE`` / ``BUILD`` point there).
+Runs on the real templates (``notebooks/``) and a private copy of ``data/`` (the cold
+run curates the raw demo dataset), writing only to a scratch folder.
 
     python bench/bench_pipeline.py [--year 2026] [--jobs N]
 
@@ -28,7 +28,11 @@ def main() -> int:
     args = ap.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
+    root = Path(__file__).resolve().parents[1]
+    # A private copy of the data (raw demo + config; curation runs in the cold run).
+    shutil.copytree(root / "data", scratch / "data", ignore=shutil.ignore_patterns("curated"))
     os.environ.update(
+        EVALKIT_DATA_DIR=str(scratch / "data"),
         EVALKIT_REPORTS_DIR=str(scratch / "reports"),
         EVALKIT_SITE_DIR=str(scratch / "_site"),
         EVALKIT_BUILD_DIR=str(scratch / "build"),
@@ -39,16 +43,21 @@ def main() -> int:
     quiet = lambda s: None  # noqa: E731
     try:
         t0 = time.perf_counter()
-        cold = pipeline.run_report(year, jobs=args.jobs, force=True, out=quiet)
+        dataset = scratch / "data" / "raw" / "demo"
+        cold = pipeline.run_report(year, jobs=args.jobs, force=True, dataset=dataset, out=quiet)
         cold_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        warm = pipeline.run_report(year, jobs=args.jobs, out=quiet)
+        warm = pipeline.run_report(year, jobs=args.jobs, dataset=dataset, out=quiet)
         warm_s = time.perf_counter() - t0
 
         import papermill as pm
 
-        params = {"year": year, "as_of": cold.as_of, "data_dir": "data"}
+        params = {
+            "year": year,
+            "as_of": cold.as_of,
+            "data_dir": pipeline.notebook_data_param(paths.data_dir()),
+        }
         seq_out = scratch / "sequential"
         os.environ["EVALKIT_REPORTS_DIR"] = str(seq_out / "reports")
         (seq_out / "reports" / str(year)).mkdir(parents=True)

@@ -312,11 +312,16 @@ def test_incremental_runs_and_site(project):
 
 def test_code_or_parameter_change_reexecutes(project, monkeypatch):
     _run(project)
+    year_dir = project / "reports" / str(YEAR)
+    outputs = ["summary.json", "tables/a_items.csv"]
+    before = {f: (year_dir / f).read_bytes() for f in outputs}
     monkeypatch.setattr(mf, "source_sha256", lambda: "code-v2")
     res, _ = _run(project)
     assert res.executed == ["a", "b"]
     res2, _ = _run(project, force=True)
     assert res2.executed == ["a", "b"]
+    # Determinism: re-executed on the same inputs, byte-identical tables and summary.
+    assert {f: (year_dir / f).read_bytes() for f in outputs} == before
     res3 = pipeline.run_report(
         YEAR, "2026-09-30", jobs=2, dataset=project / "none", render=False, out=lambda s: None
     )
