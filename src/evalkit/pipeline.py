@@ -774,6 +774,13 @@ def run_report(
 # --- Command line ----------------------------------------------------------------
 
 
+def _site_error() -> type[Exception]:
+    """Return the site module's error class (imported late: rendering is optional)."""
+    from .site import SiteError
+
+    return SiteError
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     """Run ``evalkit report``; print a bilingual message and return 2 on failure."""
     try:
@@ -782,7 +789,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if args.jobs is not None and args.jobs < 1:
             raise PipelineError("--jobs 须为正整数 / --jobs must be a positive integer")
         run_report(year, as_of, jobs=args.jobs, force=args.force, dataset=args.dataset)
-    except PipelineError as e:
+    except (PipelineError, _site_error()) as e:
         print(f"错误 error: {e}", file=sys.stderr)
         return 2
     return 0
@@ -795,7 +802,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     try:
         with run_lock():
             site.build_site()
-    except PipelineError as e:
+    except (PipelineError, site.SiteError) as e:
         print(f"错误 error: {e}", file=sys.stderr)
         return 2
     return 0
