@@ -5,6 +5,11 @@ The indicator system lives in ``data/config/indicators.yaml`` and is validated b
 curated table with a small, closed vocabulary of aggregations (:data:`AGGREGATIONS`;
 nothing from the configuration is ever evaluated as code).
 
+The hard-target figures (reform items replicated / original, funds in place and
+their growth) are not recomputed here: indicators with ``computed_by`` take them
+from :func:`evalkit.reforms.attainment` and :func:`evalkit.investment.attainment`
+for each year's window, so this page and the special-topic pages never disagree.
+
 Rules (each one is stated on the comprehensive-evaluation page too):
 
 * **Same-period windows.** A year's value covers 1 January to the report's as-of day
@@ -40,7 +45,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -146,7 +151,6 @@ class IndicatorConfig:
 
     dimensions: tuple[Dimension, ...]
     source: str = "indicators.yaml"
-    _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
