@@ -123,9 +123,12 @@ def data_dictionary_markdown() -> str:
         for col in table.columns:
             allowed = _enum_text(col.enum) if col.enum else ""
             if col.minimum is not None or col.maximum is not None:
-                lo = "" if col.minimum is None else f"{col.minimum:g}"
-                hi = "" if col.maximum is None else f"{col.maximum:g}"
-                allowed = f"{lo} – {hi}".strip()
+                if col.maximum is None:
+                    allowed = f"≥ {col.minimum:g}"
+                elif col.minimum is None:
+                    allowed = f"≤ {col.maximum:g}"
+                else:
+                    allowed = f"{col.minimum:g} – {col.maximum:g}"
             lines.append(
                 "| "
                 + " | ".join(
