@@ -72,12 +72,14 @@ def test_change_sentence_and_headline_table():
     )
     assert c.change_sentence(comp, 2024) is None
     head = c.headline_table(comp, 2025).set_index("片区")
-    assert head.loc["肇东片区", "较上年同期得分变化（分）"] == "+12.5"
+    assert head.loc["肇东片区", "较上年同期得分变化"] == "提高 12.5 分"
+    assert head.loc["绥化经开区片区", "较上年同期得分变化"] == "下降 5.0 分"
+    assert head.loc["青冈片区", "较上年同期得分变化"] == "持平"
     assert head.loc["肇东片区", "较上年同期排名变化"] == "上升 1 位"
     assert head.loc["绥化经开区片区", "较上年同期排名变化"] == "下降 1 位"
     assert head.loc["青冈片区", "较上年同期排名变化"] == "持平"
     first = c.headline_table(comp, 2024)
-    assert set(first["较上年同期得分变化（分）"]) == {"—（无上年可比数据）"}
+    assert set(first["较上年同期得分变化"]) == {"—（无上年可比数据）"}
 
 
 def test_summary_part():
@@ -147,8 +149,8 @@ def test_traffic_lights_words_not_colour_alone():
     assert lights.loc["青冈片区", "复制推广经验"] == "🔴 未达标"
     assert lights.loc["青冈片区", "复制推广（条）/目标"] == "17 / 20"
     assert lights.loc["肇东片区", "到位资金同比增长"] == "⚪ 无法判定（基期为零或无数据）"
-    assert lights.loc["肇东片区", "增速/目标"] == "增速无法计算 / 25%"
-    assert lights.loc["绥化经开区片区", "增速/目标"] == "+31.0% / 25%"
+    assert lights.loc["肇东片区", "同比增速（目标）"] == "增速无法计算（目标 25%）"
+    assert lights.loc["绥化经开区片区", "同比增速（目标）"] == "增长 31.0%（目标 25%）"
 
 
 def test_reform_and_funds_findings():
@@ -217,6 +219,7 @@ def test_funds_cumulative_chains_yearly_growth():
     assert t.loc["肇东片区", "累计增长"] == "119.7%"
     assert t.loc["青冈片区", "是否达到"] == "无法判定"
     assert t.loc["青冈片区", "2024年同期增速"] == "增速无法计算"
+    assert t.loc["绥化经开区片区", "2026年同期增速"] == "增长 50.0%"
 
 
 def test_dimension_change_uses_latest_year_with_data_and_sentences():
@@ -274,3 +277,9 @@ def test_year_fraction_and_window_end_leap_day():
     assert c.year_fraction(
         2024, "2024-12-31", start=pd.Timestamp("2024-09-09").date()
     ) == pytest.approx(114 / 366)
+
+
+def test_growth_words_in_table_cells_never_start_with_a_sign():
+    assert c._growth_words(-0.129, True) == "下降 12.9%"
+    assert c._growth_words(0.0, True) == "增长 0.0%"
+    assert c._growth_words(math.nan, False) == "增速无法计算"

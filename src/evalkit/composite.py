@@ -1181,6 +1181,17 @@ def _is_none(v) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
+def _growth_words(g, defined) -> str:
+    """Return growth for a table cell in words (``增长 12.3%`` / ``下降 4.0%``).
+
+    Table cells never start with + or −: a spreadsheet would read them as formulas
+    (the CSV writer would then prefix a quote).
+    """
+    if not bool(defined) or g is None or pd.isna(g):
+        return "增速无法计算"
+    return f"{'增长' if g >= 0 else '下降'} {abs(100 * float(g)):.1f}%"
+
+
 def _growth_text(g, defined) -> str:
     """Return growth as ``+12.3%`` or the words for undefined growth."""
     if not bool(defined) or g is None or pd.isna(g):
@@ -1215,8 +1226,8 @@ def traffic_lights(
                 "自主创新经验": light(rr["met_original"], partial=partial, in_progress=in_progress),
                 "自主创新（条）/目标": f"{int(rr['original'])} / {int(rr['target_original'])}",
                 "到位资金同比增长": light(ii["met"], partial=partial, in_progress=in_progress),
-                "增速/目标": f"{_growth_text(ii['yoy_growth'], ii['growth_defined'])} / "
-                f"{100 * float(ii['target_growth']):.0f}%",
+                "同比增速（目标）": f"{_growth_words(ii['yoy_growth'], ii['growth_defined'])}"
+                f"（目标 {100 * float(ii['target_growth']):.0f}%）",
             }
         )
     return pd.DataFrame(rows)
@@ -1232,7 +1243,9 @@ def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
         if z in prev.index and pd.notna(prev.loc[z, "score"]):
             d = float(score) - float(prev.loc[z, "score"])
             move = int(prev.loc[z, "rank"]) - int(rank)
-            change = _signed(d)
+            change = (
+                "持平" if round(d, 1) == 0 else f"{'提高' if d > 0 else '下降'} {abs(d):.1f} 分"
+            )
             rank_change = (
                 "持平" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
             )
@@ -1243,7 +1256,7 @@ def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
                 "片区": zone_name(z),
                 "综合得分（分）": round(float(score), 2),
                 "排名": rank,
-                "较上年同期得分变化（分）": change,
+                "较上年同期得分变化": change,
                 "较上年同期排名变化": rank_change,
             }
         )
@@ -1472,7 +1485,7 @@ def funds_cumulative(invest_atts: Mapping[int, pd.DataFrame], targets: Targets) 
         factor, ok, need = 1.0, True, 1.0
         for y in years:
             a = invest_atts[y].set_index("zone_id").loc[z]
-            row[f"{y}年同期增速"] = _growth_text(a["yoy_growth"], a["growth_defined"])
+            row[f"{y}年同期增速"] = _growth_words(a["yoy_growth"], a["growth_defined"])
             need *= 1 + float(targets.for_zone(z, "funds_growth"))
             if bool(a["growth_defined"]) and pd.notna(a["yoy_growth"]):
                 factor *= 1 + float(a["yoy_growth"])
