@@ -28,6 +28,8 @@ YEAR, AS_OF = 2026, "2026-10-31"
 #: The notebooks that show submitted project names, reform titles and evidence references.
 NOTEBOOKS = ["reforms", "investment"]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+#: Table headers of submitted text on the pages (reform title, evidence, project name).
+SUBMITTED_COLUMNS = ("事项名称", "佐证材料（文号或链接）", "项目名称")
 
 
 @pytest.fixture(scope="module")
@@ -122,13 +124,26 @@ def _open(driver, page: Path) -> dict:
           const src = img.getAttribute('src');
           if (src === 'x' || src.includes('127.0.0.1')) bad.push('img:' + img.outerHTML);
         }
+        const columns = {};
+        for (const table of document.querySelectorAll('table')) {
+          const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+          heads.forEach((h, i) => {
+            if (!arguments[0].includes(h)) return;
+            for (const tr of table.querySelectorAll('tbody tr')) {
+              const td = tr.children[i];
+              if (td) (columns[h] = columns[h] || []).push(td.innerText);
+            }
+          });
+        }
         return {
+          columns: columns,
           dialogs: window.__dialogs || [],
           text: document.body.innerText,
           bad: bad,
           requests: performance.getEntriesByType('resource').map(r => r.name),
         };
-        """
+        """,
+        list(SUBMITTED_COLUMNS),
     )
     state["open_dialog"] = open_dialog
     state["console"] = driver.get_log("browser")
@@ -142,6 +157,7 @@ def test_no_script_runs_and_strings_shown_as_text(hostile_run, browser):
     report_pages = [p for p in pages if p.parent.name == str(YEAR)]
     assert {p.stem for p in report_pages} >= set(NOTEBOOKS)
     seen_text = ""
+    columns: dict[str, list[str]] = {}
     for page in pages:
         st = _open(browser, page)
         where = page.relative_to(hostile_run).as_posix()
@@ -166,9 +182,16 @@ def test_no_script_runs_and_strings_shown_as_text(hostile_run, browser):
         assert errors == [], f"{where}: console errors {errors}"
         if page in report_pages:
             seen_text += st["text"]
+            for head, cells in st["columns"].items():
+                columns.setdefault(head, []).extend(cells)
     # Each hostile string is shown, character for character, as text on a report page.
     for s in HOSTILE:
         assert s in seen_text, f"{s!r} not visible as text"
+    # Field by field: every shown reform title, evidence reference and project name is
+    # exactly one of the submitted strings, as text (the demo rows were all replaced).
+    assert set(columns) == set(SUBMITTED_COLUMNS), sorted(columns)
+    for head, cells in columns.items():
+        assert cells and set(cells) <= set(HOSTILE), (head, sorted(set(cells) - set(HOSTILE)))
 
 
 # --- escaping without a browser ----------------------------------------------------
