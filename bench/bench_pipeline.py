@@ -37,11 +37,12 @@ def main() -> int:
         EVALKIT_SITE_DIR=str(scratch / "_site"),
         EVALKIT_BUILD_DIR=str(scratch / "build"),
     )
-    from evalkit import paths, pipeline
+    from evalkit import manifest, paths, pipeline
 
     year = pipeline.validate_year(args.year)
     quiet = lambda s: None  # noqa: E731
     try:
+        code_before = manifest.source_sha256()
         t0 = time.perf_counter()
         dataset = scratch / "data" / "raw" / "demo"
         cold = pipeline.run_report(year, jobs=args.jobs, force=True, dataset=dataset, out=quiet)
@@ -50,6 +51,7 @@ def main() -> int:
         t0 = time.perf_counter()
         warm = pipeline.run_report(year, jobs=args.jobs, dataset=dataset, out=quiet)
         warm_s = time.perf_counter() - t0
+        code_changed = manifest.source_sha256() != code_before
 
         import papermill as pm
 
@@ -82,6 +84,9 @@ def main() -> int:
         f"warm run (no change):                    {warm_s:8.1f} s "
         f"({len(warm.executed)} executed, {len(warm.up_to_date)} up to date)"
     )
+    if code_changed:
+        print("  note: src/evalkit changed during the bench (edits in the working tree), so the")
+        print("        warm run re-executed; rerun the bench on a quiet tree for the warm time")
     print(f"parallel execution phase:                {cold.execute_seconds:8.1f} s")
     print(f"sequential papermill loop:               {seq_s:8.1f} s")
     print(f"parallel / sequential ratio:             {cold.execute_seconds / seq_s:8.2f}")
