@@ -316,3 +316,25 @@ def test_second_run_refused_names_lock_and_leaves_first_intact(project):
     assert during == before and "curating" not in second.stdout
     assert first.returncode == 0, rest
     _readable(root)
+
+
+def test_validate_respects_the_run_lock(tmp_path, monkeypatch):
+    """``evalkit validate`` must not swap curated data under a running report."""
+    from evalkit import pipeline
+
+    env = child_env(scratch_env(tmp_path))
+    for k in ("EVALKIT_BUILD_DIR", "EVALKIT_DATA_DIR"):
+        monkeypatch.setenv(k, env[k])
+    cmd = [sys.executable, "-m", "evalkit", "validate", "--dataset", str(DEMO_RAW)]
+    cmd += ["--data-dir", env["EVALKIT_DATA_DIR"]]
+    curated = Path(env["EVALKIT_DATA_DIR"]) / "curated"
+    with pipeline.run_lock():
+        refused = subprocess.run(
+            cmd, env=dict(env, EVALKIT_LOCK_TIMEOUT="0.5"), capture_output=True, text=True
+        )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "运行锁" in refused.stderr and f"pid {os.getpid()}" in refused.stderr
+    assert not (curated / "reform_items.parquet").exists()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert len(store.read_table("reform_items", Path(env["EVALKIT_DATA_DIR"]))) > 0

@@ -83,10 +83,27 @@ def format_summary(result) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Run the intake and print its summary; return its exit status."""
+    """Run the intake and print its summary; return its exit status.
+
+    Writing into the data folder the report pipeline uses takes the run lock:
+    curated tables must not change under a running ``evalkit report`` (its
+    notebooks would read a mix of old and new).
+    """
+    import contextlib
+    import sys
+
+    from .. import paths
+    from ..pipeline import PipelineError, run_lock
     from . import run
 
-    result = run(args.dataset, args.data_dir, strict=args.strict, write=not args.dry_run)
+    target = paths.resolve(args.data_dir) if args.data_dir is not None else paths.data_dir()
+    shared = not args.dry_run and target == paths.data_dir()
+    try:
+        with run_lock() if shared else contextlib.nullcontext():
+            result = run(args.dataset, args.data_dir, strict=args.strict, write=not args.dry_run)
+    except PipelineError as e:
+        print(f"错误 error: {e}", file=sys.stderr)
+        return 2
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(format_summary(result))
     if result.structural:
