@@ -1002,16 +1002,3 @@ def period_note(report_year: int, plan: dict) -> str:
     if last is not None and last < report_year:
         text += f"县级年度数据目前只到 {last} 年。"
     return text
-
-
-def figure_png(fig) -> bytes:
-    """Return *fig* as PNG bytes without the software-version metadata.
-
-    ``evalkit.figures`` selects the Agg backend, so ``plt.show()`` renders nothing
-    in a kernel; notebooks display these bytes with ``IPython.display.Image``.
-    """
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()

@@ -954,20 +954,6 @@ def anomaly_note(n_anomalies: int, n_screened: int, year: int, month, threshold:
     )
 
 
-def figure_png(fig) -> bytes:
-    """Return *fig* as PNG bytes without software metadata.
-
-    The house backend is Agg, so ``plt.show()`` displays nothing; notebooks display
-    these bytes as an image.
-    """
-    import io
-
-    buf = io.BytesIO()
-    # "tight" keeps the source note (and demo-data label) that sits below the axes.
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
-
-
 def period_note(year: int, as_of, *, partial: bool = False) -> str:
     """Return the sentence stating the period covered (and the plan's partial first year)."""
     months = report_months(year, as_of)
