@@ -1112,40 +1112,44 @@ def metadata(end_month: str = END_MONTH, seed: int = SEED) -> dict:
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _replace_all(staged: list[tuple[Path, Path]]) -> None:
-    """Move each staged temporary file onto its destination (atomic per file)."""
-    for tmp, dest in staged:
-        os.replace(tmp, dest)
-
-
 def write_curated(
     frames: dict[str, pd.DataFrame], meta: dict, data_dir: str | Path | None = None
 ) -> list[Path]:
     """Write *frames* to ``curated/<table>.parquet`` and *meta* to ``curated/_meta.json``.
 
-    Every file is first written beside its destination and then renamed into place,
-    so a reader never sees a half-written file; all files are staged before any is
-    replaced. Returns the written paths.
+    The whole folder is replaced at once, like the intake's store: a copy of the
+    current folder (keeping files this writer does not produce) gets the new files,
+    then :func:`evalkit.publish.swap_dir` swaps it in, so a reader or a crash never
+    sees some tables new and others old. Returns the written paths.
     """
+    import shutil
+
+    from filelock import FileLock
+
+    from . import publish
+
     data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
     out = paths.curated_dir(data)
-    out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, df in frames.items():
-            dest = out / f"{name}.parquet"
-            tmp = out / f".{name}.parquet.{os.getpid()}.tmp"
-            df.to_parquet(tmp, index=False)
-            staged.append((tmp, dest))
-        dest = out / "_meta.json"
-        tmp = out / f"._meta.json.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        staged.append((tmp, dest))
-        _replace_all(staged)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [dest for _, dest in staged]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(out.parent / f".{out.name}.lock")):  # the intake's store lock
+        publish.recover(out)
+        tmp = out.parent / f".{out.name}.new-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            if out.exists():
+                shutil.copytree(out, tmp)
+            else:
+                tmp.mkdir()
+            for name, df in frames.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "_meta.json").write_text(
+                json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        publish.swap_dir(tmp, out)
+    return [out / f"{name}.parquet" for name in frames] + [out / "_meta.json"]
 
 
 # --- Raw submissions (what the zones would send) -------------------------------------------
