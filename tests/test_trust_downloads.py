@@ -58,9 +58,10 @@ def _frame() -> pd.DataFrame:
 def test_neutralize_cell_rules():
     for s in DANGEROUS:
         assert report.neutralize_cell(s) == "'" + s
-    for s in ("-", "+", "—", "-3.5", "+12", "1e-3", "绥化", "a=b", ""):
+    for s in ("-", "+", "—", "-3.5", "+12", "1e-3", "-15.6%", "+34.0%", "-1,234.5", "绥化", ""):
         assert report.neutralize_cell(s) == s
-    assert report.neutralize_cell("-3.5 万元") == "'-3.5 万元"
+    for s in ("-3.5 万元", "-15.6%x", "-1,2345", "+-1", "-%", "--1", "-1+1", "-1e5+cmd|x"):
+        assert report.neutralize_cell(s) == "'" + s, s
     assert report.neutralize_cell(-3.5) == -3.5 and report.neutralize_cell(-2) == -2
 
 

@@ -26,16 +26,20 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 #: Text starting with a formula prefix that is still harmless: a lone sign used as a
-#: placeholder ("-", "+") or a plain signed number ("-12.5"), which a spreadsheet may
-#: read as a number but never as a formula. Left as is so placeholders look as typed.
-_HARMLESS = re.compile(r"[-+]|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+#: placeholder ("-", "+") or a signed number as pages format it ("-12.5", "+34.0%",
+#: "-1,234.5"), which a spreadsheet may read as a number but never as a formula.
+#: Left as is, so a spreadsheet shows "-15.6%" rather than "'-15.6%".
+_HARMLESS = re.compile(
+    r"[-+]|[-+]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?"
+)
 
 
 def neutralize_cell(value):
     """Prefix a string that a spreadsheet would run as a formula with ``'``.
 
     Numbers (including negative ones) are returned unchanged so they stay numeric;
-    so are the harmless texts ``"-"``, ``"+"`` and plain signed numbers like ``"-3.5"``.
+    so are the harmless texts ``"-"``, ``"+"`` and signed numbers like ``"-3.5"`` or
+    ``"+34.0%"``.
     """
     if (
         isinstance(value, str)
