@@ -264,6 +264,9 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
 
     years = report_years(paths.reports_dir(), overrides)
     staged_years: dict[int, Path] = {}
+    # The renderer building this site, not the one recorded when the reports ran
+    # (``evalkit render`` may use another).
+    renderer_version = provenance.renderer_version(renderer)
     for year, folder in years.items():
         dest = src / "reports" / str(year)
         shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".*", "summary.parts"))
@@ -283,8 +286,7 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
                         provenance.page_inputs(entry),
                         man.get("git_commit"),
                         renderer,
-                        renderer_version=man.get("renderer_version")
-                        or provenance.renderer_version(renderer),
+                        renderer_version=renderer_version,
                         dirty=man.get("git_dirty"),
                     )
                 )
