@@ -283,3 +283,25 @@ def test_growth_words_in_table_cells_never_start_with_a_sign():
     assert c._growth_words(-0.129, True) == "下降 12.9%"
     assert c._growth_words(0.0, True) == "增长 0.0%"
     assert c._growth_words(math.nan, False) == "增速无法计算"
+
+
+def test_closing_targets_sentences():
+    reform_atts = {
+        2024: reform_att([5, 4, 3], [0, 1, 0], [None] * 3, [None] * 3),
+        2025: reform_att([23, 21, 17], [4, 2, 3], [True, True, False], [True, False, True]),
+        2026: reform_att([19, 14, 11], [3, 2, 1], [False] * 3, [True, False, False]),
+    }
+    invest_atts = {
+        2024: invest_att([0.1, 0.1, 0.1], [None] * 3),
+        2025: invest_att([0.31, math.nan, 0.3], [True, None, True]),
+        2026: invest_att([0.34, 0.2, -0.1], [True, False, False]),
+    }
+    out = c.closing_targets_sentences(reform_atts, invest_atts, Targets(), "2026-10-31")
+    assert out[0] == (
+        "绥化经开区片区：2025 年达标 3 项（复制推广、自主创新、到位资金增长）；"
+        "2026 年截至 10 月 31 日达标 2 项（自主创新、到位资金增长），尚未达标 1 项（复制推广）。"
+    )
+    assert out[1] == (
+        "肇东片区：2025 年达标 1 项（复制推广），未达标 1 项（自主创新），无法判定 1 项（到位资金增长）；"
+        "2026 年截至 10 月 31 日达标 0 项，尚未达标 3 项（复制推广、自主创新、到位资金增长）。"
+    )

@@ -1716,3 +1716,45 @@ def method_notes(
         "**历年得分**：本页各年度得分均按本报告的口径（同期窗口、同一标准化范围）重新计算，因而与往年报告中的数值可能不同；"
         "“较上年变化”均为同口径比较。各片区面积与体量不同，绝对量指标（金额、条数）有利于体量大的片区，解读时请结合各维度得分。",
     ]
+
+
+def closing_targets_sentences(
+    reform_atts: Mapping[int, pd.DataFrame],
+    invest_atts: Mapping[int, pd.DataFrame],
+    targets: Targets,
+    as_of: str | date,
+) -> list[str]:
+    """Return per zone which hard targets were met and which were not in the scored plan years.
+
+    The partial first year is a baseline and left out; a year in progress is
+    reported separately as "to date".
+    """
+    end = pd.Timestamp(as_of)
+    names = {"replicated": "复制推广", "original": "自主创新", "funds": "到位资金增长"}
+    out = []
+    for z in ZONES:
+        parts = []
+        for y in sorted(reform_atts):
+            if targets.is_partial_year(y):
+                continue
+            r = reform_atts[y].set_index("zone_id").loc[z]
+            i = invest_atts[y].set_index("zone_id").loc[z]
+            verdicts = {
+                "replicated": r["met_replicated"],
+                "original": r["met_original"],
+                "funds": i["met"],
+            }
+            met = [names[k] for k, v in verdicts.items() if _is_true(v)]
+            undecided = [names[k] for k, v in verdicts.items() if _is_none(v)]
+            missed = [names[k] for k in verdicts if names[k] not in met + undecided]
+            running = y == end.year and (end.month, end.day) != (12, 31)
+            label = f"{y} 年截至 {end.month} 月 {end.day} 日" if running else f"{y} 年"
+            text = f"{label}达标 {len(met)} 项" + (f"（{'、'.join(met)}）" if met else "")
+            if missed:
+                text += f"，{'尚未达标' if running else '未达标'} {len(missed)} 项（{'、'.join(missed)}）"
+            if undecided:
+                text += f"，无法判定 {len(undecided)} 项（{'、'.join(undecided)}）"
+            parts.append(text)
+        if parts:
+            out.append(f"{zone_name(z)}：" + "；".join(parts) + "。")
+    return out
