@@ -601,3 +601,111 @@ def test_computed_by_funds_growth_matches_investment_rules():
     assert v["zhaodong"] == pytest.approx(1.0)  # (150 + 50) / 100 − 1
     assert math.isnan(v["qinggang"])  # zero base: undefined, missing
     assert math.isnan(v["suihua_etdz"])
+
+
+def test_evaluate_end_to_end_zone_without_logistics_submissions():
+    """Small tables for every source; qinggang submitted no logistics rows at all."""
+    cfg = c.load_indicators("data")
+    zones = ["suihua_etdz", "zhaodong", "qinggang"]
+    months = pd.date_range("2024-01-01", "2025-12-01", freq="MS")
+    funds = pd.DataFrame(
+        [
+            (f"p-{z}", z, m, 100.0 + 10 * k + (m.year - 2024) * 50)
+            for k, z in enumerate(zones)
+            for m in months
+        ],
+        columns=["project_id", "zone_id", "month", "funds_wan_yuan"],
+    )
+    projects = pd.DataFrame(
+        {
+            "project_id": [f"p-{z}" for z in zones],
+            "zone_id": zones,
+            "signed": [ts("2025-02-01")] * 3,
+            "construction_started": [ts("2025-03-01"), ts("2025-04-01"), ts("2025-05-01")],
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "item_id": [f"i{k}" for k in range(6)],
+            "zone_id": zones * 2,
+            "kind": ["replicated"] * 3 + ["original"] * 3,
+            "source_experience": ["A", "B", "C", None, None, None],
+            "source_published": [ts("2025-01-01")] * 3 + [pd.NaT] * 3,
+            "adopted": [ts("2025-02-01")] * 6,
+            "effective": [ts("2025-03-01")] * 6,
+            "status": ["in_effect"] * 6,
+            "originality": [None] * 3
+            + ["national_first", "systemic_integration", "provincial_first"],
+        }
+    )
+    log = pd.DataFrame(
+        [
+            (z, m, ind, 10.0 + k)
+            for k, z in enumerate(zones[:2])
+            for m in months
+            for ind in [
+                "import_value",
+                "export_value",
+                "russia_trade_value",
+                "train_departures",
+                "clearance_hours",
+                "village_delivery_share",
+            ]
+        ],
+        columns=["zone_id", "month", "indicator", "value"],
+    )
+    gov = pd.DataFrame(
+        [
+            (z, q, ind, 50.0 + k)
+            for k, z in enumerate(zones)
+            for q in pd.date_range("2024-01-01", "2025-10-01", freq="QS")
+            for ind in ["one_window_items", "one_thing_services", "online_rate", "approval_days"]
+        ],
+        columns=["zone_id", "quarter", "indicator", "value"],
+    )
+    industry = pd.DataFrame(
+        [
+            (z, y, "biotech", 100.0 * (k + 1), k + 1, k, 1)
+            for k, z in enumerate(zones)
+            for y in (2024, 2025)
+        ],
+        columns=[
+            "zone_id",
+            "year",
+            "cluster",
+            "output_wan_yuan",
+            "enterprises_above_size",
+            "leading_firms",
+            "brands_gi",
+        ],
+    )
+    tables = {
+        "funds_monthly": funds,
+        "projects": projects,
+        "reform_items": items,
+        "logistics_monthly": log,
+        "gov_services_quarterly": gov,
+        "industry_annual": industry,
+    }
+    out = c.evaluate(cfg, tables, [2024, 2025], "2025-12-31", Targets())
+    dims = out["dimensions"].set_index(["zone_id", "year", "dimension"])["score"]
+    assert math.isnan(dims[("qinggang", 2025, "trade_logistics")])
+    comp = out["composite"].set_index(["zone_id", "year"])
+    # The composite re-weights over the four dimensions present (weights 0.25, 0.25, 0.15, 0.15).
+    present = {
+        "institutional_innovation": 0.25,
+        "investment_promotion": 0.25,
+        "government_services": 0.15,
+        "industrial_clusters": 0.15,
+    }
+    expected = sum(w * dims[("qinggang", 2025, d)] for d, w in present.items()) / 0.8
+    assert comp.loc[("qinggang", 2025), "score"] == pytest.approx(expected)
+    assert comp.loc[("qinggang", 2025), "coverage"] <= 0.8 + 1e-9
+    # Hard-target values come from the reform module: one replicated item per zone in 2025.
+    vals = out["scored"].set_index(["zone_id", "year", "indicator"])["value"]
+    assert vals[("zhaodong", 2025, "reforms_replicated")] == 1.0
+    assert vals[("zhaodong", 2024, "reforms_replicated")] == 0.0
+    # Funds grew by 50·12 on a base of (100 + 10k)·12 for each zone.
+    assert vals[("suihua_etdz", 2025, "funds_growth")] == pytest.approx(0.5)
+    assert vals[("qinggang", 2025, "funds_growth")] == pytest.approx(50 / 120)
+    assert sorted(out["composite"].query("year == 2025")["rank"].tolist()) == [1, 2, 3]
