@@ -338,3 +338,43 @@ def test_validate_respects_the_run_lock(tmp_path, monkeypatch):
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert len(store.read_table("reform_items", Path(env["EVALKIT_DATA_DIR"]))) > 0
+
+
+def test_killing_only_the_main_process_leaves_no_orphans(project):
+    """SIGKILL to ``evalkit report`` alone (not its session): its workers and kernels die too."""
+    import psutil
+
+    root, env = project
+    assert _run(root, env).returncode == 0
+    before = _state(root)
+    proc = subprocess.Popen(
+        _cmd(root, "--force"),
+        env=dict(env, TRUST_NOTEBOOK_SLEEP="60"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in proc.stdout:
+            if "▶ trust" in line:
+                break
+        time.sleep(2)  # the notebook is now sleeping in its kernel
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children, "the run should have worker processes"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        gone, alive = psutil.wait_procs(children, timeout=20)
+        assert [p.cmdline()[:4] for p in alive] == []
+    finally:
+        with_pgid = [p for p in psutil.process_iter() if p.pid != os.getpid()]
+        for p in with_pgid:
+            try:
+                if os.getpgid(p.pid) == proc.pid:
+                    p.kill()
+            except (psutil.Error, ProcessLookupError):
+                pass
+    assert _state(root) == before
+    again = _run(root, env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not (root / "reports" / ".staging").exists()

@@ -270,9 +270,27 @@ _progress_queue = None
 _progress_name = ""
 
 
+def _die_with_parent() -> None:
+    """Have Linux SIGKILL this worker when the run's main process dies.
+
+    A killed ``evalkit report`` must not leave workers behind: an orphan would
+    finish its notebook into a staging folder the next run has already cleaned,
+    then wait forever for work. Elsewhere this is a no-op.
+    """
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    except (OSError, AttributeError):
+        return
+
+
 def _worker_init(queue) -> None:
     """Initialize a worker process: keep the progress queue and register the progress engine."""
     global _progress_queue
+    _die_with_parent()
     _progress_queue = queue
     from papermill.engines import NBClientEngine, papermill_engines
 
