@@ -44,9 +44,11 @@ report: .venv/.installed data/raw/demo/dataset.yaml ## 生成年度报告与网�
 render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the published reports
 	$(PY) -m evalkit render
 
+# nbval kernels get the same PYTHONHASHSEED as the pipeline's kernels, so any
+# set/dict-of-str iteration order in a notebook is the same at report and test time.
 test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff + pytest + nbval re-execution of the committed reports + browser test
 	rm -rf $(NBVAL_OUT)
-	EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
+	PYTHONHASHSEED=0 EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  $(REPORT_NOTEBOOKS) tests
 
