@@ -36,6 +36,8 @@ def test_raw_inputs_follow_the_tables_read(tmp_path):
         "raw/demo/b.csv",
         "raw/demo/dataset.yaml",
     }
+    # The data-quality page reads the intake report, which covers every submitted file.
+    assert len(provenance.raw_inputs(["_intake"], data)) == 4
     # A file that gave no rows is not an input of any page, but the dataset lists it.
     assert "raw/demo/<x>.xlsx" not in provenance.raw_inputs(None, data)
     assert "raw/demo/<x>.xlsx" in provenance.raw_inputs(None, data, every_file=True)

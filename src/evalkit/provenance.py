@@ -57,7 +57,8 @@ def raw_inputs(reads: list[str] | None, data: Path, *, every_file: bool = False)
     ``_intake.json`` says which file each curated table's rows came from. A
     notebook reading tables *reads* (``None``: every table) depends on the raw
     files that contributed rows to them, and always on ``dataset.yaml`` (as-of
-    date, demo-data flag). With *every_file*, all files intake read are returned.
+    date, demo-data flag). A page reading an intake file (``_intake``) and
+    *every_file* give all files intake read.
     Empty when the curated data did not come from intake.
     """
     curated = paths.curated_dir(data)
@@ -73,8 +74,12 @@ def raw_inputs(reads: list[str] | None, data: Path, *, every_file: bool = False)
         and (reads is None or t.get("table") in reads)
         and int(t.get("rows_read") or 0) > 0
     }
-    if not intake or every_file:
-        used = set(files)  # no record of which file fed which table: all of them
+    from .schema import TABLES
+
+    if not intake or every_file or (reads is not None and any(r not in TABLES for r in reads)):
+        # No record of which file fed which table, or the page reads the intake's own
+        # report (``_intake``, ``_quarantine``), which covers every submitted file.
+        used = set(files)
     used.add("dataset.yaml")
     dataset = str(meta.get("dataset") or "dataset")
     return {
