@@ -318,8 +318,10 @@ def test_code_or_parameter_change_reexecutes(project, monkeypatch):
     monkeypatch.setattr(mf, "source_sha256", lambda: "code-v2")
     res, _ = _run(project)
     assert res.executed == ["a", "b"]
+    (year_dir / "tables" / "orphan.csv").write_text("no notebook writes this\n", encoding="utf-8")
     res2, _ = _run(project, force=True)
     assert res2.executed == ["a", "b"]
+    assert not (year_dir / "tables" / "orphan.csv").exists()  # --force rebuilds the year
     # Determinism: re-executed on the same inputs, byte-identical tables and summary.
     assert {f: (year_dir / f).read_bytes() for f in outputs} == before
     res3 = pipeline.run_report(

@@ -686,7 +686,9 @@ def run_report(
         shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
         staging_root = paths.reports_dir() / ".staging" / f"run-{os.getpid()}"
         stage = staging_root / str(int(year))
-        if published.exists():
+        # Incremental runs start from the published year (up-to-date notebooks keep their
+        # outputs); --force starts empty, so tables no notebook writes any more disappear.
+        if published.exists() and not force:
             shutil.copytree(published, stage, symlinks=True)
         stage.mkdir(parents=True, exist_ok=True)
         env = {"EVALKIT_REPORTS_DIR": str(staging_root), "PYTHONHASHSEED": "0"}
