@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 
 from . import __version__, paths
+from .provenance import git_state
 
 MANIFEST_NAME = "manifest.json"
 #: Keys of the manifest that change on every run and are excluded from comparisons.
@@ -126,22 +126,6 @@ def notebook_entry(
     return entry
 
 
-def git_commit() -> str | None:
-    """Return the project's current git commit (``+dirty`` if the tree has changes), or None."""
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=paths.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return sha or None
-
-
 def read_manifest(report_dir: Path) -> dict:
     """Return the manifest of a year's reports, ``{}`` if there is none or it is unreadable."""
     path = Path(report_dir) / MANIFEST_NAME
@@ -167,6 +151,6 @@ def base_manifest(year: int, params: dict, renderer: str | None) -> dict:
         "year": int(year),
         "parameters": params,
         "evalkit_version": __version__,
-        "git_commit": git_commit(),
+        "git_commit": git_state()[0],
         "renderer": renderer,
     }
