@@ -135,20 +135,20 @@ def test_entropy_sentence():
 
 
 def test_traffic_lights_words_not_colour_alone():
-    assert c.light(True, partial=False) == "🟢 达标"
-    assert c.light(False, partial=False) == "🔴 未达标"
-    assert c.light(False, partial=False, in_progress=True) == "🔴 尚未达标（年度进行中）"
-    assert c.light(None, partial=False) == "⚪ 无法判定（基期为零或无数据）"
-    assert c.light(True, partial=True) == "⚪ 基线年（不考核）"
+    assert c.light(True, partial=False) == "✓ 达标"
+    assert c.light(False, partial=False) == "× 未达标"
+    assert c.light(False, partial=False, in_progress=True) == "× 尚未达标（年度进行中）"
+    assert c.light(None, partial=False) == "○ 无法判定（基期为零或无数据）"
+    assert c.light(True, partial=True) == "○ 基线年（不考核）"
     lights = c.traffic_lights(
         reform_att([23, 21, 17], [4, 2, 3], [True, True, False], [True, False, True]),
         invest_att([0.31, math.nan, 0.1], [True, None, False]),
         partial=False,
         in_progress=False,
     ).set_index("片区")
-    assert lights.loc["青冈片区", "复制推广经验"] == "🔴 未达标"
+    assert lights.loc["青冈片区", "复制推广经验"] == "× 未达标"
     assert lights.loc["青冈片区", "复制推广（条）/目标"] == "17 / 20"
-    assert lights.loc["肇东片区", "到位资金同比增长"] == "⚪ 无法判定（基期为零或无数据）"
+    assert lights.loc["肇东片区", "到位资金同比增长"] == "○ 无法判定（基期为零或无数据）"
     assert lights.loc["肇东片区", "同比增速（目标）"] == "增速无法计算（目标 25%）"
     assert lights.loc["绥化经开区片区", "同比增速（目标）"] == "增长 31.0%（目标 25%）"
 

@@ -1150,12 +1150,13 @@ def missing_sentences(scored: pd.DataFrame, config: IndicatorConfig, year: int) 
 
 # --- Executive summary (the year's home page) -------------------------------------------------
 
-#: Traffic-light words: a symbol and the verdict in text, never colour alone.
-LIGHT_MET = "🟢 达标"
-LIGHT_NOT_MET = "🔴 未达标"
-LIGHT_NOT_YET = "🔴 尚未达标（年度进行中）"
-LIGHT_BASELINE = "⚪ 基线年（不考核）"
-LIGHT_UNDEFINED = "⚪ 无法判定（基期为零或无数据）"
+#: Traffic-light words: a symbol and the verdict in text, never colour alone. The symbols are
+#: in the CJK fonts Chinese systems have (emoji lights need an emoji font and show as boxes).
+LIGHT_MET = "✓ 达标"
+LIGHT_NOT_MET = "× 未达标"
+LIGHT_NOT_YET = "× 尚未达标（年度进行中）"
+LIGHT_BASELINE = "○ 基线年（不考核）"
+LIGHT_UNDEFINED = "○ 无法判定（基期为零或无数据）"
 
 
 def light(met, *, partial: bool, in_progress: bool = False) -> str:
