@@ -1,0 +1,76 @@
+"""The house figure style draws Chinese with the packaged CJK font and never logs a missing glyph."""
+
+import json
+import logging
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+from evalkit import figures
+
+ROOT = Path(__file__).resolve().parents[1]
+MISSING = ("missing from font", "findfont")
+
+
+def _draw(text: str) -> list[str]:
+    """Draw and save a house-style figure containing *text*; return glyph/font complaints."""
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler = Collect(level=logging.DEBUG)
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig, ax = figures.new_figure(f"{text}：到位资金", unit="万元", synthetic=True)
+            ax.plot([1, 2, 3], [-1.5, 2, 3], label=text)
+            ax.set_xlabel("月份")
+            ax.legend()
+            figures.to_png(fig)
+            plt.close(fig)
+    finally:
+        logger.removeHandler(handler)
+    messages = [str(w.message) for w in caught] + records
+    return [m for m in messages if any(k in m for k in MISSING)]
+
+
+def test_font_is_the_packaged_noto_sans_cjk_sc():
+    figures.setup()
+    from matplotlib import font_manager
+
+    found = font_manager.findfont(figures.FONT_FAMILY, fallback_to_default=False)
+    assert Path(found) == figures.font_path()
+    assert (
+        "site-packages" in found or "dist-packages" in found
+    )  # shipped by a wheel, not the system
+
+
+def test_chinese_figure_logs_no_missing_glyph():
+    assert _draw("绥化经开区片区 肇东片区 青冈片区 −12.9% 复制推广（条）") == []
+
+
+def test_a_missing_glyph_is_detected():
+    # The check can fail: an emoji the font does not have is reported.
+    assert _draw("\U0001f7e2 达标") != []
+
+
+@pytest.mark.parametrize(
+    "notebook", sorted(ROOT.glob("reports/*/*.ipynb")), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
+def test_committed_reports_logged_no_missing_glyph(notebook):
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    complaints = [
+        text
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream"
+        for text in ["".join(out.get("text", ""))]
+        if any(k in text for k in MISSING)
+    ]
+    assert complaints == []
