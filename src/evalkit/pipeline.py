@@ -412,6 +412,9 @@ def finalize_notebook(path: Path) -> None:
             # Also Quarto's documented cell option, for renderers that ignore tags.
             if not cell.source.startswith(HIDE_OPTION):
                 cell.source = HIDE_OPTION + cell.source
+        if "injected-parameters" in tags:
+            # Papermill gives the injected cell a random id; a fixed one keeps re-runs byte-stable.
+            cell["id"] = "injected-parameters"
         pm_meta = meta.get("papermill")
         if isinstance(pm_meta, dict):
             for key in _VOLATILE_NB_META:
