@@ -21,6 +21,7 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+from browser import chromium_driver
 from trust_factory import HOSTILE, child_env, hostile_dataset, scratch_env
 
 from evalkit import __version__, provenance
@@ -28,7 +29,6 @@ from evalkit import __version__, provenance
 YEAR, AS_OF = 2026, "2026-10-31"
 #: The notebooks that show submitted project names, reform titles and evidence references.
 NOTEBOOKS = ["reforms", "investment"]
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 #: Table headers of submitted text on the pages (reform title, evidence, project name).
 SUBMITTED_COLUMNS = ("事项名称", "佐证材料（文号或链接）", "项目名称")
 
@@ -61,29 +61,14 @@ def _pages(root: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """Headless Chromium through chromedriver, recording ``alert`` calls and console logs."""
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("headless Chromium not installed (/usr/bin/chromium, /usr/bin/chromedriver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # Leave a dialog open instead of dismissing it, so the test can see it.
-    opts.set_capability("unhandledPromptBehavior", "ignore")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
+    driver = chromium_driver(
+        tmp_path_factory.mktemp("chromium-profile"),
+        capabilities={
+            "goog:loggingPrefs": {"browser": "ALL"},
+            # Leave a dialog open instead of dismissing it, so the test can see it.
+            "unhandledPromptBehavior": "ignore",
+        },
+    )
     # Record every alert/confirm/prompt call before any page script runs.
     driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument",

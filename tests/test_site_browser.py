@@ -11,20 +11,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from browser import chromium_driver
 
 from evalkit import paths
 from evalkit.schema import ZONES
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 REPORTS = paths.ROOT / "reports"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -48,10 +46,6 @@ def _image_outputs(nb_path: Path) -> int:
 def site(tmp_path_factory) -> Path:
     if not _report_notebooks():
         pytest.skip("no committed reports yet (reports/<year>/*.ipynb)")
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.fail(
-            "chromium / chromedriver missing: run .ci/run or apt-get install chromium chromium-driver"
-        )
     tmp = tmp_path_factory.mktemp("browser-site")
     env = dict(os.environ)
     env.update(
@@ -73,25 +67,9 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-        "--window-size=1280,900",
-    ):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
+    driver = chromium_driver(
+        tmp_path_factory.mktemp("chromium-profile"), extra_args=("--window-size=1280,900",)
+    )
     yield driver
     driver.quit()
 
