@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
+from trust_factory import kill_run_at
 
 AS_OF = "2026-10-31"
 
@@ -107,29 +106,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def _start_and_kill(tmp_path, env, marker: str) -> str:
     """Start a run, wait until its output contains *marker*, SIGKILL its whole session."""
-    proc = subprocess.Popen(
-        _cmd(tmp_path),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    seen = []
-    deadline = time.monotonic() + 240
-    try:
-        for line in proc.stdout:
-            seen.append(line)
-            if marker in line:
-                break
-            if time.monotonic() > deadline:
-                break
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    out = "".join(seen)
-    assert marker in out, out
-    return out
+    return kill_run_at(_cmd(tmp_path), env, marker)
 
 
 @pytest.mark.parametrize(

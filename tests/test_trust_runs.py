@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import openpyxl
 import pytest
-from trust_factory import DEMO_RAW, child_env, scratch_env, tree_hashes
+from trust_factory import DEMO_RAW, child_env, kill_run_at, scratch_env, tree_hashes
 
 from evalkit import manifest as mf
 from evalkit import store
@@ -165,28 +165,7 @@ def _poison_one_title(raw: Path) -> None:
 
 def _kill_at(root: Path, env: dict, marker: str, delay: float = 0.0) -> str:
     """Start a run in its own session; SIGKILL the whole session *delay* s after *marker*."""
-    proc = subprocess.Popen(
-        _cmd(root),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    seen: list[str] = []
-    try:
-        deadline = time.monotonic() + 240
-        for line in proc.stdout:
-            seen.append(line)
-            if marker in line or time.monotonic() > deadline:
-                break
-        time.sleep(delay)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    out = "".join(seen)
-    assert marker in out, out[-3000:]
-    return out
+    return kill_run_at(_cmd(root), env, marker, delay)
 
 
 #: (what is running when killed, pause checkpoint, output marker, seconds after the marker)

@@ -7,12 +7,15 @@ the repository's data, reports and ``_site`` are only ever read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import openpyxl
+from intake_factory import tree_digest as tree_hashes  # noqa: F401  (re-exported for the trust tests)
 
 from evalkit import paths
 
@@ -95,20 +98,37 @@ def scratch_env(root: Path, *, notebooks: list[str] | None = None) -> dict[str, 
     return env
 
 
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """Return ``{relative path: sha256}`` of every file under *folder* (empty if absent)."""
-    folder = Path(folder)
-    if not folder.exists():
-        return {}
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 def child_env(overrides: dict[str, str]) -> dict[str, str]:
     """Return the current environment with *overrides* (for subprocess runs)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALKIT_")}
     env.update(overrides)
     return env
+
+
+def kill_run_at(cmd: list[str], env: dict, marker: str, delay: float = 0.0) -> str:
+    """Start *cmd* in its own session; SIGKILL the whole session *delay* s after *marker*.
+
+    Returns the output seen so far; fails if *marker* never appeared (within 240 s).
+    """
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 240
+        for line in proc.stdout:
+            seen.append(line)
+            if marker in line or time.monotonic() > deadline:
+                break
+        time.sleep(delay)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    out = "".join(seen)
+    assert marker in out, out[-3000:]
+    return out
