@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from evalkit import provenance, site
+from evalkit import provenance
 
 
 def _curated(tmp_path, intake_tables):
@@ -78,5 +78,5 @@ def test_site_footer_uses_raw_and_curated_inputs():
     }
     inputs = provenance.page_inputs(entry)
     assert list(inputs) == ["data/curated/p.parquet", "raw/demo/a.xlsx"]
-    md = site.provenance_markdown("2026-10-31", inputs, None, "quarto")
+    md = provenance.footer_block("2026-10-31", inputs, commit=None, renderer="quarto")
     assert "111111111111" in md and "222222222222" in md and "未知 unknown" in md

@@ -96,36 +96,14 @@ def _md_cell(text: str) -> dict:
     return {"cell_type": "markdown", "metadata": {}, "source": text}
 
 
-def provenance_markdown(
-    as_of: str | None,
-    inputs: dict[str, str],
-    commit: str | None,
-    renderer: str,
-    *,
-    renderer_version: str | None = None,
-    dirty: bool | None = None,
-) -> str:
-    """Return the provenance footer of a page (see :func:`evalkit.provenance.footer_block`)."""
-    from . import provenance
-
-    return provenance.footer_block(
-        as_of,
-        inputs,
-        commit=commit,
-        renderer=renderer,
-        renderer_version=renderer_version,
-        dirty=dirty,
-    )
-
-
 def _static_provenance(as_of: str | None, renderer: str) -> str:
     """Return the footer of a page built from no input file (methodology, dictionary, home)."""
     commit, dirty = provenance.git_state()
-    return provenance_markdown(
+    return provenance.footer_block(
         as_of,
         {},
-        commit,
-        renderer,
+        commit=commit,
+        renderer=renderer,
         renderer_version=provenance.renderer_version(renderer),
         dirty=dirty,
     )
@@ -281,11 +259,11 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
             entry = (man.get("notebooks") or {}).get(nb_path.stem, {})
             nb["cells"].append(
                 _md_cell(
-                    provenance_markdown(
+                    provenance.footer_block(
                         as_of,
                         provenance.page_inputs(entry),
-                        man.get("git_commit"),
-                        renderer,
+                        commit=man.get("git_commit"),
+                        renderer=renderer,
                         renderer_version=renderer_version,
                         dirty=man.get("git_dirty"),
                     )
