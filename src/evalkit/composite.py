@@ -51,10 +51,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from . import paths
-from .config import TARGET_KEYS, ConfigError, Targets
+from .config import TARGET_KEYS, ConfigError, Targets, config_path, read_yaml
 from .schema import TABLES, ZONES, zone_name
 
 #: Aggregations the ``formula`` of an indicator may name (the whole vocabulary).
@@ -446,14 +444,8 @@ def parse_indicators(doc, source: str = "indicators.yaml") -> IndicatorConfig:
 
 def load_indicators(data_dir: str | Path | None = None) -> IndicatorConfig:
     """Read and validate ``config/indicators.yaml`` under *data_dir* (root-relative ok)."""
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
-    path = paths.config_dir(data) / "indicators.yaml"
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: 缺少指标配置文件 / indicators file missing") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML 格式错误 / invalid YAML: {exc}") from exc
+    path = config_path("indicators.yaml", data_dir)
+    doc = read_yaml(path, missing="缺少指标配置文件 / indicators file missing")
     return parse_indicators(doc, source=path.name)
 
 

@@ -53,16 +53,26 @@ def _number(value, where: str, *, integer: bool) -> float:
     return int(value) if integer else float(value)
 
 
-def load_targets(data_dir: str | Path | None = None) -> Targets:
-    """Read and validate ``config/targets.yaml`` under *data_dir* (root-relative ok)."""
+def config_path(filename: str, data_dir: str | Path | None = None) -> Path:
+    """Return the path of configuration file *filename* under *data_dir* (root-relative ok)."""
     data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
-    path = paths.config_dir(data) / "targets.yaml"
+    return paths.config_dir(data) / filename
+
+
+def read_yaml(path: Path, *, missing: str = "缺少配置文件 / configuration file missing"):
+    """Parse YAML file *path*; a missing or malformed file is a :class:`ConfigError` naming it."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: 缺少目标配置文件 / targets file missing") from exc
+        raise ConfigError(f"{path}: {missing}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: YAML 格式错误 / invalid YAML: {exc}") from exc
+
+
+def load_targets(data_dir: str | Path | None = None) -> Targets:
+    """Read and validate ``config/targets.yaml`` under *data_dir* (root-relative ok)."""
+    path = config_path("targets.yaml", data_dir)
+    doc = read_yaml(path, missing="缺少目标配置文件 / targets file missing") or {}
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: 顶层应为映射 / top level must be a mapping")
     raw = doc.get("targets") or {}

@@ -31,8 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
-from .config import ConfigError, Targets
+from .config import ConfigError, Targets, config_path, read_yaml
 from .schema import ALL_CLUSTERS, INVESTOR_ORIGINS, ZONES, zone_name
 
 ATTAINMENT_COLUMNS = [
@@ -528,16 +527,10 @@ class LandingConfig:
 
 def load_landing_config(data_dir: str | Path | None = None) -> LandingConfig:
     """Read ``config/investment.yaml`` (``landing:`` section) under *data_dir*; defaults if absent."""
-    import yaml
-
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
-    path = paths.config_dir(data) / "investment.yaml"
+    path = config_path("investment.yaml", data_dir)
     if not path.exists():
         return LandingConfig()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML 格式错误 / invalid YAML: {exc}") from exc
+    doc = read_yaml(path) or {}
     section = doc.get("landing") or {}
     kw = {}
     for key in ("stall_days_signed", "stall_days_construction"):

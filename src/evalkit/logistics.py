@@ -25,10 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from . import paths
-from .config import ConfigError
+from .config import ConfigError, config_path, read_yaml
 from .schema import LOGISTICS_INDICATORS, ZONES, zone_name
 
 #: How months combine into a January-to-month (year-to-date) figure. Flows add up;
@@ -182,14 +180,10 @@ def parse_config(doc: dict | None, where: str = "logistics.yaml") -> LogisticsCo
 
 def load_config(data_dir: str | Path | None = None) -> LogisticsConfig:
     """Read ``config/logistics.yaml`` under *data_dir*; defaults if the file is absent."""
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
-    path = paths.config_dir(data) / "logistics.yaml"
+    path = config_path("logistics.yaml", data_dir)
     if not path.exists():
         return LogisticsConfig()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML 格式错误 / invalid YAML: {exc}") from exc
+    doc = read_yaml(path)
     return parse_config(doc, str(path.name))
 
 
