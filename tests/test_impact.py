@@ -57,6 +57,26 @@ def test_organ_donation_matches_fixest_port_to_four_digits(organ):
     assert res.p_analytic == pytest.approx(fit.pvalue()["Treated"], rel=1e-6)
 
 
+def test_castle_doctrine_staggered_twfe_matches_fixest_port_to_four_digits():
+    # Cheng & Hoekstra (2013) castle-doctrine panel as shipped by causaldata (the data of
+    # Cunningham's *Mixtape*, ch. 9): 50 states × 2000–2010, adoption staggered over
+    # 2005–2009. A second, differently shaped check of the same helper: many clusters,
+    # staggered timing, unweighted l_homicide ~ post | state + year clustered by state.
+    causaldata = pytest.importorskip("causaldata")
+    pf = pytest.importorskip("pyfixest")
+    castle = causaldata.castle.load_pandas().data
+    fit = pf.feols("l_homicide ~ post | sid + year", data=castle, vcov={"CRV1": "sid"})
+    res = impact.did(castle, "l_homicide", "sid", "year", "post", bootstrap_reps=99)
+    assert res.n_clusters == 50 and res.n_obs == 550
+    # 1 regressor + 11 years; the state FE is nested in the state clusters.
+    assert res.df_k == 12
+    assert sig4(res.estimate) == sig4(fit.coef()["post"]) == "0.0694"
+    assert sig4(res.se) == sig4(fit.se()["post"]) == "0.05586"
+    assert res.ci_low == pytest.approx(fit.confint().loc["post"].iloc[0], rel=1e-6)
+    assert res.ci_high == pytest.approx(fit.confint().loc["post"].iloc[1], rel=1e-6)
+    assert res.p_analytic == pytest.approx(fit.pvalue()["post"], rel=1e-6)
+
+
 def test_kielmc_incinerator_did_coefficient_matches_wooldridge():
     # Wooldridge, *Introductory Econometrics*, Example 13.3 (KIELMC, incinerator and
     # house prices): the difference-in-differences estimate of rprice is
