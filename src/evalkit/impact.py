@@ -21,8 +21,11 @@ Estimation (:func:`did`, :func:`event_study`)
     renamed these arguments (``K.adj``, ``K.fixef = "nonnested"``, ``G.adj``)
     with the same default; pyfixest calls it ``k_fixef="nonnested"``. statsmodels' own
     correction counts every dummy, which gives larger standard errors than
-    fixest; the tests check this module against pyfixest (a port of fixest's
-    defaults) and against published textbook numbers.
+    fixest. It equals Stata's ``xtreg, fe vce(cluster)`` correction when the unit
+    FE is nested in the clusters. The tests check this module against pyfixest (a
+    port of fixest's defaults) to four significant digits, against published Stata
+    output for the castle-doctrine panel, and against textbook results at the
+    precision the books print.
 
 Inference with ten clusters (:func:`wild_cluster_bootstrap`)
     Cluster-robust t-tests over-reject with few clusters, so the headline
