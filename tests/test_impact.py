@@ -423,15 +423,7 @@ def _headline(county: pd.DataFrame, year: int, outcome: str, **kw) -> impact.Did
 
     panel = impact.prepare_panel(county, year, schema.PILOT_HOST_COUNTIES)
     plan = impact.headline_years(year, panel["year"].unique())
-    logged = impact.with_log(panel, outcome)
-    return impact.did(
-        impact.sample_for(logged, plan["pre"], plan["post"]),
-        f"log_{outcome}",
-        "county_id",
-        "year",
-        "treated",
-        **kw,
-    )
+    return impact.headline_estimate(panel, outcome, plan, **kw)
 
 
 def test_demo_report_estimate_is_consistent_with_the_injected_effect():

@@ -189,15 +189,13 @@ def _ols_cluster(p: _Panel) -> tuple[np.ndarray, np.ndarray]:
     """Fit y on [x, FE dummies] by statsmodels OLS; return (coefs of x, fixest-scaled vcov)."""
     design = np.column_stack([p.x, p.z])
     k = p.x.shape[1]
-    # Only the regressors of interest must be identified; FE dummies may be collinear.
-    fit = sm.OLS(p.y, design).fit(
-        cov_type="cluster", cov_kwds={"groups": p.cluster, "use_correction": False}
-    )
-    rank = np.linalg.matrix_rank(design)
-    if rank < design.shape[1]:
+    if np.linalg.matrix_rank(design) < design.shape[1]:
         raise ImpactError(
             "处理变量与固定效应共线，无法识别 / treatment is collinear with the fixed effects"
         )
+    fit = sm.OLS(p.y, design).fit(
+        cov_type="cluster", cov_kwds={"groups": p.cluster, "use_correction": False}
+    )
     params = np.asarray(fit.params)[:k]
     vcov = np.asarray(fit.cov_params())[:k, :k] * p.ssc
     return params, vcov
@@ -235,8 +233,6 @@ class _Bootstrap:
         self.dd = float(self.d @ self.d)
         if self.dd <= 1e-12 * max(1.0, float(p.x[:, 0] @ p.x[:, 0])):
             raise ImpactError("处理变量被固定效应吸收 / treatment absorbed by fixed effects")
-        self.cluster = p.cluster
-        self.g = p.n_clusters
         # Cluster-membership matrix: cluster sums become one matrix product.
         self.members = (p.cluster[None, :] == np.arange(p.n_clusters)[:, None]).astype(float)
         self.ssc = p.ssc
@@ -266,7 +262,7 @@ class _Bootstrap:
         t_obs = (self.beta - beta0) / self.se
         u_r = self.y - beta0 * self.d  # residuals of the restricted model
         e = u_r[:, None] * self.v_obs
-        e = e - self.q @ (self.q.T @ e)
+        e = self._resid(e)
         b_star = (self.d @ e) / self.dd  # bootstrap estimate minus beta0
         u_star = e - self.d[:, None] * b_star
         t_star = b_star / self._se(u_star)
@@ -522,6 +518,25 @@ def sample_for(df: pd.DataFrame, pre: list[int], post: list[int]) -> pd.DataFram
     return out
 
 
+def county_did(sample: pd.DataFrame, column: str, **kwargs) -> DidResult:
+    """Run :func:`did` of *column* on a :func:`sample_for` county sample.
+
+    Units are ``county_id``, periods ``year``, the treatment ``treated``;
+    *kwargs* go to :func:`did`.
+    """
+    return did(sample, column, "county_id", "year", "treated", **kwargs)
+
+
+def headline_estimate(panel: pd.DataFrame, outcome: str, plan: dict, **kwargs) -> DidResult:
+    """Return the headline DiD of log *outcome* on the years of *plan*.
+
+    *panel* is :func:`prepare_panel` output and *plan* :func:`headline_years`
+    output; *kwargs* go to :func:`did`.
+    """
+    logged = with_log(panel, outcome)
+    return county_did(sample_for(logged, plan["pre"], plan["post"]), f"log_{outcome}", **kwargs)
+
+
 # --- Robustness ------------------------------------------------------------------------
 
 
@@ -579,17 +594,17 @@ def robustness(
         _row(
             "基准：对数，双向固定效应",
             span,
-            did(base, log_col, "county_id", "year", "treated", **fit),
+            county_did(base, log_col, **fit),
             "对数",
         )
     )
     if plan["dropped"]:
-        both = sample_for(logged, pre, sorted(post + plan["dropped"]))
+        post_all = sorted(post + plan["dropped"])
         rows.append(
             _row(
                 "2024 年（部分处理年）也计为处理后",
-                f"{year_span(pre)} 对 {year_span(sorted(post + plan['dropped']))}",
-                did(both, log_col, "county_id", "year", "treated", **fit),
+                f"{year_span(pre)} 对 {year_span(post_all)}",
+                county_did(sample_for(logged, pre, post_all), log_col, **fit),
                 "对数",
             )
         )
@@ -597,7 +612,7 @@ def robustness(
         _row(
             "水平值（非对数）",
             span,
-            did(base, outcome, "county_id", "year", "treated", **fit),
+            county_did(base, outcome, **fit),
             money_unit,
         )
     )
@@ -609,7 +624,7 @@ def robustness(
             _row(
                 f"安慰剂：假定 {PLACEBO_YEAR} 年起受处理（仅用处理前年份）",
                 f"{year_span(placebo_pre)} 对 {year_span(placebo_post)}",
-                did(fake, log_col, "county_id", "year", "treated", **fit),
+                county_did(fake, log_col, **fit),
                 "对数",
             )
         )
@@ -620,7 +635,7 @@ def robustness(
             _row(
                 f"剔除对照县：{county_names.get(county, county)}",
                 span,
-                did(sub, log_col, "county_id", "year", "treated", **fit),
+                county_did(sub, log_col, **fit),
                 "对数",
             )
         )
@@ -669,22 +684,18 @@ def robustness_csv(table: pd.DataFrame) -> pd.DataFrame:
 
 def robustness_display(table: pd.DataFrame) -> pd.DataFrame:
     """Return the robustness table formatted for the page (strings, "—" for missing)."""
+    # Log rows show three decimals; money-level rows one.
+    digits = [3 if u == "对数" else 1 for u in table["unit"]]
     out = pd.DataFrame(
         {
             "设定": table["spec"],
             "比较年份": table["years"],
             "单位": table["unit"],
-            "估计值": [
-                fmt_num(v, 1 if u != "对数" else 3)
-                for v, u in zip(table["estimate"], table["unit"], strict=True)
-            ],
-            "标准误": [
-                fmt_num(v, 1 if u != "对数" else 3)
-                for v, u in zip(table["se"], table["unit"], strict=True)
-            ],
+            "估计值": [fmt_num(v, d) for v, d in zip(table["estimate"], digits, strict=True)],
+            "标准误": [fmt_num(v, d) for v, d in zip(table["se"], digits, strict=True)],
             "95% 区间（t 分布）": [
-                f"{fmt_num(lo, 1 if u != '对数' else 3)} ～ {fmt_num(hi, 1 if u != '对数' else 3)}"
-                for lo, hi, u in zip(table["ci_low"], table["ci_high"], table["unit"], strict=True)
+                f"{fmt_num(lo, d)} ～ {fmt_num(hi, d)}"
+                for lo, hi, d in zip(table["ci_low"], table["ci_high"], digits, strict=True)
             ],
             "wild bootstrap p 值": [fmt_p(v) for v in table["p_wild_bootstrap"]],
             "县数": table["n_clusters"].astype(int).astype(str),
@@ -952,16 +963,8 @@ def outcomes_table(
     rows = []
     for key, (label, _unit) in indicators.items():
         try:
-            logged = with_log(panel, key)
-            res = did(
-                sample_for(logged, plan["pre"], plan["post"]),
-                f"log_{key}",
-                "county_id",
-                "year",
-                "treated",
-                bootstrap_reps=reps,
-                seed=seed,
-                bootstrap_ci=False,
+            res = headline_estimate(
+                panel, key, plan, bootstrap_reps=reps, seed=seed, bootstrap_ci=False
             )
             nums = (res.estimate, res.se, res.ci_low, res.ci_high, res.p_wild_bootstrap)
         except ImpactError:
@@ -975,6 +978,22 @@ def outcomes_table(
     return pd.DataFrame(rows)[
         ["outcome", "label", "estimate", "se", "ci_low", "ci_high", "p_wild_bootstrap"]
     ]
+
+
+OUTCOME_HEADERS = {
+    "outcome": "指标代码",
+    "label": "指标",
+    "estimate": "估计值（对数）",
+    "se": "聚类稳健标准误",
+    "ci_low": "95% 区间下限（t 分布）",
+    "ci_high": "95% 区间上限（t 分布）",
+    "p_wild_bootstrap": "wild bootstrap p 值",
+}
+
+
+def outcomes_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`outcomes_table` with Chinese headers (numbers kept numeric)."""
+    return table.rename(columns=OUTCOME_HEADERS)
 
 
 def outcomes_display(table: pd.DataFrame) -> pd.DataFrame:
