@@ -55,7 +55,7 @@ def _number(value, where: str, *, integer: bool) -> float:
 
 def config_path(filename: str, data_dir: str | Path | None = None) -> Path:
     """Return the path of configuration file *filename* under *data_dir* (root-relative ok)."""
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    data = paths.data_dir(data_dir)
     return paths.config_dir(data) / filename
 
 

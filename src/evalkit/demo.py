@@ -713,9 +713,8 @@ def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
             detail = _ORIGIN_DETAIL[origin][int(rng.integers(0, len(_ORIGIN_DETAIL[origin])))]
             cap_hi = 120_000 if zone == "qinggang" else 320_000
             amount = float(np.clip(np.exp(rng.normal(np.log(16_000), 0.95)), 2_000, cap_hi))
-            amount = round(amount / (500 if amount >= 10_000 else 100)) * (
-                500 if amount >= 10_000 else 100
-            )
+            step = 500 if amount >= 10_000 else 100
+            amount = round(amount / step) * step
             template = _PROJECT_NAMES[cluster][int(rng.integers(0, len(_PROJECT_NAMES[cluster])))]
             name = _FIRM[int(rng.integers(0, len(_FIRM)))] + template.format(
                 n=int(rng.choice([2, 3, 5, 10, 20, 30]))
@@ -900,15 +899,17 @@ def _logistics(rng: np.random.Generator) -> pd.DataFrame:
                 continue
             v = np.round(values[ind], digits)
             start = LOGISTICS_SERIES_START.get((zone, ind))
+            start = parse_month(start) if start is not None else None
             zero_until = LOGISTICS_ZERO_UNTIL.get((zone, ind))
+            zero_until = parse_month(zero_until) if zero_until is not None else None
             for k, m in enumerate(months):
-                if start is not None and m < parse_month(start):
+                if start is not None and m < start:
                     continue
                 key = m.strftime("%Y-%m")
                 if (zone, ind, key) in LOGISTICS_MISSING:
                     continue
                 value = float(v[k])
-                if zero_until is not None and m <= parse_month(zero_until):
+                if zero_until is not None and m <= zero_until:
                     value = 0.0
                 for z, i2, mon, factor in LOGISTICS_ANOMALIES:
                     if (z, i2, mon) == (zone, ind, key):
@@ -1128,8 +1129,7 @@ def write_curated(
 
     from . import publish
 
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
-    out = paths.curated_dir(data)
+    out = paths.curated_dir(paths.data_dir(data_dir))
     out.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(out.parent / f".{out.name}.lock")):  # the intake's store lock
         publish.recover(out)
@@ -1309,7 +1309,7 @@ def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 row.append(None)
                 continue
-            if col is schema.ZONE_COL or col.name == "zone_id":
+            if col.name == "zone_id":
                 zones = style.get("zones", (schema.ZONES[value],))
                 cell = zones[i % len(zones)]
                 row.append(f"{cell} " if i % 11 == 5 else cell)
@@ -1318,8 +1318,8 @@ def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[
                 row.append(f" {label}" if i % 13 == 7 else label)
             elif col.dtype in ("date", "month"):
                 kind = "quarter" if col.name == "quarter" else col.dtype
-                s = style.get(kind if kind != "date" else "date", "excel")
-                row.append(_fmt_date(value, date_style if kind == "date" else s, kind))
+                fmt = date_style if kind == "date" else style.get(kind, "excel")
+                row.append(_fmt_date(value, fmt, kind))
             elif col.dtype == "float":
                 v = float(value)
                 if (zone, table.name, col.name) in RAW_YI_YUAN:
@@ -1541,18 +1541,19 @@ def write_raw(
 ) -> list[Path]:
     """Write the raw demo submissions to ``<data_dir>/raw/demo/``, replacing the folder.
 
-    The new folder is built beside the old one and swapped in, so a reader never sees
-    a mix of old and new files (and stale files from an older layout disappear).
-    Returns the written paths.
+    The new folder is built beside the old one and swapped in with
+    :func:`evalkit.publish.swap_dir`, so a reader never sees a mix of old and new
+    files (and stale files from an older layout disappear). Returns the written paths.
     """
     import shutil
 
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
-    parent = paths.raw_dir(data)
+    from . import publish
+
+    parent = paths.raw_dir(paths.data_dir(data_dir))
     parent.mkdir(parents=True, exist_ok=True)
     dest = parent / RAW_DATASET
+    publish.recover(dest)
     tmp = parent / f".{RAW_DATASET}.new-{os.getpid()}"
-    old = parent / f".{RAW_DATASET}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
@@ -1561,10 +1562,7 @@ def write_raw(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if dest.exists():
-        os.replace(dest, old)
-    os.replace(tmp, dest)
-    shutil.rmtree(old, ignore_errors=True)
+    publish.swap_dir(tmp, dest)
     return sorted(dest.iterdir())
 
 
@@ -1602,17 +1600,11 @@ def _run(args: argparse.Namespace) -> int:
     """Run the ``demo`` sub-command."""
     frames = generate(seed=args.seed, end_month=args.end_month)
     meta = metadata(args.end_month, args.seed)
-    if args.curated_only:
-        written = write_curated(frames, meta, args.data_dir)
-        for path in written:
-            print(
-                f"写入 wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path}"
-            )
-        return 0
-    written = write_raw(frames, meta, args.data_dir)
-    for path in written:
+    write = write_curated if args.curated_only else write_raw
+    for path in write(frames, meta, args.data_dir):
         print(
             f"写入 wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path}"
         )
-    print("下一步 next: python -m evalkit validate")
+    if not args.curated_only:
+        print("下一步 next: python -m evalkit validate")
     return 0

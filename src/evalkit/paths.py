@@ -30,8 +30,14 @@ def resolve(path: str | os.PathLike) -> Path:
     return p if p.is_absolute() else (ROOT / p).resolve()
 
 
-def data_dir() -> Path:
-    """Return the data folder (``EVALKIT_DATA_DIR``, default ``<root>/data``)."""
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """Return the data folder (``EVALKIT_DATA_DIR``, default ``<root>/data``).
+
+    A given *path* overrides both (resolved against the root, see :func:`resolve`):
+    this is how every ``data_dir=None`` argument of the library is interpreted.
+    """
+    if path is not None:
+        return resolve(path)
     return _env_path("EVALKIT_DATA_DIR", ROOT / "data")
 
 

@@ -18,7 +18,7 @@ def table_path(name: str, data_dir: str | Path | None = None) -> Path:
     """Return the Parquet path of curated table *name* under *data_dir* (root-relative ok)."""
     if name not in TABLES:
         raise KeyError(f"未知数据表 unknown curated table: {name!r}; known: {sorted(TABLES)}")
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    data = paths.data_dir(data_dir)
     return paths.curated_dir(data) / f"{name}.parquet"
 
 
@@ -41,7 +41,7 @@ def read_meta(data_dir: str | Path | None = None) -> dict:
     """
     import json
 
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    data = paths.data_dir(data_dir)
     path = paths.curated_dir(data) / "_meta.json"
     if not path.exists():
         return {}

@@ -96,7 +96,7 @@ def _validate(args: argparse.Namespace) -> int:
     from ..pipeline import PipelineError, run_lock
     from . import run
 
-    target = paths.resolve(args.data_dir) if args.data_dir is not None else paths.data_dir()
+    target = paths.data_dir(args.data_dir)
     shared = not args.dry_run and target == paths.data_dir()
     try:
         with run_lock() if shared else contextlib.nullcontext():

@@ -146,7 +146,7 @@ def run(
     raises for bad input: every problem is a finding.
     """
     dataset = paths.resolve(dataset_dir)
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    data = paths.data_dir(data_dir)
     curated = paths.curated_dir(data)
     findings: list[Finding] = []
     meta_doc, yaml_findings = read_dataset_yaml(dataset)
@@ -210,9 +210,9 @@ def run(
         meta=meta,
         curated_dir=curated,
     )
-    report = intake_report(result, strict=strict)
     if not write:
         return result
+    report = intake_report(result, strict=strict)
     if failed:
         # The previous curated data stay as they were; the report goes to build/ for inspection.
         out = paths.build_dir() / "intake"
@@ -327,7 +327,7 @@ def write_store(
 
 def read_intake(data_dir: str | os.PathLike | None = None) -> dict:
     """Return the curated store's intake report (``curated/_intake.json``), ``{}`` if absent."""
-    data = paths.resolve(data_dir) if data_dir is not None else paths.data_dir()
+    data = paths.data_dir(data_dir)
     path = paths.curated_dir(data) / "_intake.json"
     if not path.exists():
         return {}

@@ -53,13 +53,17 @@ CODE_NAMES: dict[str, str] = {
 }
 
 
+_ROWS = ["rows_read", "rows_accepted", "rows_quarantined"]
+
+
+def _counts(report: dict) -> pd.DataFrame:
+    """Return the report's per-table, file and sheet row counts as a frame."""
+    return pd.DataFrame(report.get("tables", []), columns=["table", "file", "sheet", *_ROWS])
+
+
 def table_counts(report: dict) -> pd.DataFrame:
     """Return rows read / accepted / quarantined per table, in schema order, with Chinese titles."""
-    df = pd.DataFrame(
-        report.get("tables", []),
-        columns=["table", "file", "sheet", "rows_read", "rows_accepted", "rows_quarantined"],
-    )
-    g = df.groupby("table")[["rows_read", "rows_accepted", "rows_quarantined"]].sum()
+    g = _counts(report).groupby("table")[_ROWS].sum()
     g = g.reindex(list(schema.TABLES)).fillna(0).astype("int64")
     out = g.reset_index()
     out.insert(1, "title", [schema.TABLES[n].title for n in out["table"]])
@@ -69,13 +73,10 @@ def table_counts(report: dict) -> pd.DataFrame:
 
 def file_counts(report: dict) -> pd.DataFrame:
     """Return rows read / accepted / quarantined per file and sheet."""
-    df = pd.DataFrame(
-        report.get("tables", []),
-        columns=["table", "file", "sheet", "rows_read", "rows_accepted", "rows_quarantined"],
-    )
+    df = _counts(report)
     df = df.sort_values(["file", "sheet", "table"], kind="stable")
     df["sheet"] = df["sheet"].replace("", "（CSV）")
-    df = df[["file", "sheet", "table", "rows_read", "rows_accepted", "rows_quarantined"]]
+    df = df[["file", "sheet", "table", *_ROWS]]
     df.columns = ["文件", "工作表", "数据表", "读入行数", "入库行数", "隔离行数"]
     return df.reset_index(drop=True)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,7 +310,7 @@ def read_csv(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
         )
         width = max(len(r) for r in csv.reader(top_lines)) if top_lines else 1
         grid = pd.read_csv(
-            path,
+            io.BytesIO(data),  # the bytes already read: the file is not read twice
             encoding=encoding,
             header=None,
             names=list(range(width)),
@@ -345,7 +346,7 @@ def _csv_region(
 ) -> tuple[list[Sheet], list[Finding]]:
     """Map a CSV grid's columns to the table without touching rows one by one."""
     findings: list[Finding] = []
-    h, _ = _match_header(top, header_keys(table))
+    h, mapping = _match_header(top, header_keys(table))
     if h < 0:
         region = _region(top, file, "", table, findings)
         return ([region] if region else []), findings
@@ -353,7 +354,6 @@ def _csv_region(
     head = _region(top[: h + 1], file, "", table, findings)
     if head is None:
         return [], findings
-    _, mapping = _match_header(top, header_keys(table))
     by_name: dict[str, int] = {}
     for c, (name, _, _) in sorted(mapping.items()):
         by_name.setdefault(name, c)

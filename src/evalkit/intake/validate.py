@@ -32,8 +32,6 @@ from .normalize import (
 )
 from .readers import Sheet
 
-_META = ("_file", "_sheet", "_row")
-
 
 @dataclass
 class TableResult:
@@ -328,21 +326,21 @@ def _duplicates(issues, table, frame, raw, src, sheets, ok) -> None:
         else d[key[0]].isin(conflicting_keys[key[0]]).to_numpy()
     )
     rows = raw["_row"].to_numpy()
-    first = d.groupby(key, sort=False, dropna=False).head(1)
-    first_row = pd.Series(
-        rows[first.index],
-        index=pd.MultiIndex.from_frame(first[key]) if len(key) > 1 else first[key[0]].to_numpy(),
-    )
-    keys_d = pd.MultiIndex.from_frame(d[key]) if len(key) > 1 else d[key[0]].to_numpy()
-    ref = first_row.reindex(keys_d).to_numpy()
+
+    def keys_of(df: pd.DataFrame):
+        return pd.MultiIndex.from_frame(df[key]) if len(key) > 1 else df[key[0]].to_numpy()
+
+    keys_d = keys_of(d)
+    groups = d.groupby(key, sort=False, dropna=False)
+
+    def row_of_group(pick: pd.DataFrame) -> np.ndarray:
+        """Return, for every row of *d*, the Excel row of its group's *pick* row."""
+        return pd.Series(rows[pick.index], index=keys_of(pick)).reindex(keys_d).to_numpy()
+
+    ref = row_of_group(groups.head(1))
     idx_conf = d.index.to_numpy()[conflict]
     # For conflicts, point every row at another row of the group.
-    last = d.groupby(key, sort=False, dropna=False).tail(1)
-    last_row = pd.Series(
-        rows[last.index],
-        index=pd.MultiIndex.from_frame(last[key]) if len(key) > 1 else last[key[0]].to_numpy(),
-    )
-    other = np.where(rows[d.index] == ref, last_row.reindex(keys_d).to_numpy(), ref)
+    other = np.where(rows[d.index] == ref, row_of_group(groups.tail(1)), ref)
     issues.add(idx_conf, key[0], "duplicate_key", detail=[str(x) for x in other[conflict]])
     rep = exact_repeat.to_numpy() & ~conflict
     issues.add(d.index.to_numpy()[rep], key[0], "duplicate_row", detail=[str(x) for x in ref[rep]])
