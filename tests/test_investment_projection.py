@@ -39,6 +39,7 @@ def test_projection_uses_no_data_after_origin(model):
     values = np.concatenate([SEASON * f for f in (1.0, 1.1, 1.3, 1.5)]) * rng.lognormal(0, 0.2, 48)
     s = _series(values)
     a = P.project(s, 2026, 8, model, target_total=9000.0, seed=5)
+    assert a is not None  # else `a == b` below would hold trivially (None == None)
     s2 = s.copy()
     s2.iloc[-4:] *= 100  # September–December 2026 changed: must not matter from an August origin
     b = P.project(s2, 2026, 8, model, target_total=9000.0, seed=5)

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import projection
 from .config import ConfigError, Targets, config_path, read_yaml
 from .schema import ALL_CLUSTERS, INVESTOR_ORIGINS, ZONES, zone_name
 
@@ -182,12 +183,11 @@ def attainment(funds: pd.DataFrame, year: int, as_of: str | date, targets: Targe
     docstring for the rules.
     """
     through = reported_through(funds, year, as_of)
-    months = pd.to_datetime(funds["month"])
-    data_start = months.min() if len(funds) else None
+    data_start = pd.to_datetime(funds["month"]).min() if len(funds) else None
     rows = []
     for zone_id in ZONES:
         t = through[zone_id]
-        cur = _window_sum(funds, zone_id, year, t, data_start) if t > 0 else float("nan")
+        cur = _window_sum(funds, zone_id, year, t, data_start)
         base = _window_sum(funds, zone_id, year - 1, t, data_start)
         g, ok = growth_rate(cur, base)
         target = float(targets.for_zone(zone_id, "funds_growth"))
@@ -318,6 +318,15 @@ def _ytd_by_project(funds: pd.DataFrame, year: int, through: dict[str, int]) -> 
     return sel.groupby(["zone_id", "project_id"], as_index=False, sort=True)["funds_wan_yuan"].sum()
 
 
+def _ytd_by_project_both(
+    funds: pd.DataFrame, att: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return :func:`_ytd_by_project` for *att*'s year and the base year, same windows as *att*."""
+    year = int(att["year"].iloc[0])
+    through = dict(zip(att["zone_id"], att["through_month"], strict=True))
+    return _ytd_by_project(funds, year, through), _ytd_by_project(funds, year - 1, through)
+
+
 def breakdown(
     funds: pd.DataFrame,
     projects: pd.DataFrame,
@@ -330,11 +339,8 @@ def breakdown(
     base year. Columns ``zone_id, category, funds_wan_yuan, base_wan_yuan,
     yoy_growth, growth_defined, share`` (share of the zone's funds this year).
     """
-    year = int(att["year"].iloc[0])
-    through = dict(zip(att["zone_id"], att["through_month"], strict=True))
     cats = _categorize(projects, by)
-    cur = _ytd_by_project(funds, year, through)
-    base = _ytd_by_project(funds, year - 1, through)
+    cur, base = _ytd_by_project_both(funds, att)
     order = _category_order(by)
     rows = []
     for zone_id in ZONES:
@@ -382,15 +388,15 @@ def breakdown_table(bd: pd.DataFrame, label: str) -> pd.DataFrame:
             label: bd["category"],
             "到位资金（万元）": bd["funds_wan_yuan"].round(2),
             "上年同期（万元）": bd["base_wan_yuan"].round(2),
-            "同比增长": [
-                format_growth(g, ok, b)
-                for g, ok, b in zip(
-                    bd["yoy_growth"], bd["growth_defined"], bd["base_wan_yuan"], strict=True
-                )
-            ],
+            "同比增长": _growth_cells(bd["yoy_growth"], bd["growth_defined"], bd["base_wan_yuan"]),
             "占片区比重": [_fmt_share(s) for s in bd["share"]],
         }
     )
+
+
+def _growth_cells(growth, defined, base) -> list[str]:
+    """Return :func:`format_growth` of each (growth, defined, base) triple of three columns."""
+    return [format_growth(g, ok, b) for g, ok, b in zip(growth, defined, base, strict=True)]
 
 
 def _fmt_share(s: float) -> str:
@@ -432,10 +438,7 @@ def concentration(
     funds minus that project in both periods; ``top1_increase_share`` is that
     project's share of the year-on-year increase (NaN when funds did not increase).
     """
-    year = int(att["year"].iloc[0])
-    through = dict(zip(att["zone_id"], att["through_month"], strict=True))
-    cur = _ytd_by_project(funds, year, through)
-    base = _ytd_by_project(funds, year - 1, through)
+    cur, base = _ytd_by_project_both(funds, att)
     names = {}
     if projects is not None and len(projects):
         names = dict(zip(projects["project_id"], projects["name"], strict=True))
@@ -480,12 +483,7 @@ def concentration_table(conc: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
     growth = dict(
         zip(
             att["zone_id"],
-            [
-                format_growth(g, ok, b)
-                for g, ok, b in zip(
-                    att["yoy_growth"], att["growth_defined"], att["base_wan_yuan"], strict=True
-                )
-            ],
+            _growth_cells(att["yoy_growth"], att["growth_defined"], att["base_wan_yuan"]),
             strict=True,
         )
     )
@@ -501,15 +499,9 @@ def concentration_table(conc: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
             "前三项目占比": [_fmt_share(s) for s in conc["top3_share"]],
             "赫芬达尔指数（HHI）": conc["hhi"].round(0),
             "同比增长": conc["zone_id"].map(growth),
-            "剔除最大项目后同比增长": [
-                format_growth(g, ok, b)
-                for g, ok, b in zip(
-                    conc["growth_ex_top1"],
-                    conc["growth_ex_top1_defined"],
-                    conc["base_ex_top1"],
-                    strict=True,
-                )
-            ],
+            "剔除最大项目后同比增长": _growth_cells(
+                conc["growth_ex_top1"], conc["growth_ex_top1_defined"], conc["base_ex_top1"]
+            ),
         }
     )
 
@@ -728,15 +720,13 @@ def backtest_sentence(summary: pd.DataFrame, chosen: str, years: list[int]) -> s
     Coverage more than 10 points below the nominal 80 % / 95 % is called out: the
     projection intervals are then too narrow and should be read with caution.
     """
-    from .projection import MODELS
-
     s = summary[summary["model"] == chosen]
     if s.empty or int(s["n"].iloc[0]) == 0:
         return "历史数据不足，预测模型未能回测，预测结果仅供参考。"
     r = s.iloc[0]
     span = "、".join(str(y) for y in years)
     text = (
-        f"{MODELS[chosen]}在{span}年的{int(r['n'])}次回测中，全年合计的平均绝对百分比误差为"
+        f"{projection.MODELS[chosen]}在{span}年的{int(r['n'])}次回测中，全年合计的平均绝对百分比误差为"
         f"{_pct(r['mape'])}，80%预测区间实际覆盖{_pct(r['coverage80'])}，"
         f"95%预测区间实际覆盖{_pct(r['coverage95'])}"
     )
@@ -802,10 +792,9 @@ def project_year(
     ``p_target`` the simulated probability of reaching it. Zones whose year is
     complete or not reported, and models not estimable on the history, are left out.
     """
-    from . import projection as proj
-
-    models = models or tuple(proj.MODELS)
+    models = models or tuple(projection.MODELS)
     year = int(att["year"].iloc[0])
+    kw = {"n_sims": n_sims} if n_sims else {}
     rows = []
     for r in att.itertuples(index=False):
         if not 1 <= r.through_month < 12:
@@ -816,8 +805,7 @@ def project_year(
         prev_total = float(prev.sum()) if len(prev) == 12 else float("nan")
         target_total = (1 + r.target_growth) * prev_total if prev_total > 0 else None
         for model in models:
-            kw = {"n_sims": n_sims} if n_sims else {}
-            res = proj.project(
+            res = projection.project(
                 s, year, r.through_month, model, target_total=target_total, seed=seed, **kw
             )
             if res is None:
@@ -861,12 +849,10 @@ def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
     Projected amounts are shown in whole 万元: more digits would suggest a precision
     a simulation-based projection does not have.
     """
-    from .projection import MODELS
-
     return pd.DataFrame(
         {
             "片区": pj["zone_id"].map(zone_name),
-            "预测模型": pj["model"].map(MODELS),
+            "预测模型": pj["model"].map(projection.MODELS),
             "选用模型": ["是" if m == chosen else "否（对比）" for m in pj["model"]],
             "已报送至": pj["through_month"].map(lambda m: f"{m}月"),
             "实际累计（万元）": pj["ytd_wan_yuan"].round(2),
@@ -884,9 +870,7 @@ def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
 
 def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Return the page / CSV frame of a backtest summary (per model, optionally per zone/month)."""
-    from .projection import MODELS
-
-    out = pd.DataFrame({"预测模型": summary["model"].map(MODELS)})
+    out = pd.DataFrame({"预测模型": summary["model"].map(projection.MODELS)})
     if "zone_id" in summary:
         out.insert(0, "片区", summary["zone_id"].map(zone_name))
     if "origin_month" in summary:
@@ -900,13 +884,11 @@ def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def backtest_by(bt: pd.DataFrame, by: str) -> pd.DataFrame:
     """Return backtest error and coverage per model and *by* (``zone_id`` or ``origin_month``)."""
-    from .projection import MODELS
-
     if bt.empty:
         return pd.DataFrame(columns=["model", by, "n", "mape", "coverage80", "coverage95"])
     keys = list(ZONES) if by == "zone_id" else sorted(bt[by].unique())
     rows = []
-    for model in MODELS:
+    for model in projection.MODELS:
         for k in keys:
             g = bt[(bt["model"] == model) & (bt[by] == k)]
             if g.empty:

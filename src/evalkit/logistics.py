@@ -770,7 +770,7 @@ def latest_panel_display(panel: pd.DataFrame, zone_id: str, month) -> pd.DataFra
                 "当月": fmt_number(r.value, unit),
                 "同比": change_cell(r.yoy, r.yoy_flag, r.indicator),
                 "1月至当月": ytd_text,
-                "累计口径": AGGREGATION_LABELS[how] if r.indicator != FOREIGN_TRADE else "月度累加",
+                "累计口径": AGGREGATION_LABELS[how],
                 "累计同比": change_cell(r.ytd_change, r.ytd_flag, r.indicator),
                 "目标完成": att,
             }

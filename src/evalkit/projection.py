@@ -49,6 +49,12 @@ def _month_index(series: pd.Series) -> pd.Series:
     return s.sort_index()
 
 
+def _history_to(history: pd.Series, year: int, origin_month: int) -> pd.Series:
+    """Return :func:`_month_index` of *history* up to *origin_month* of *year* (no look-ahead)."""
+    s = _month_index(history)
+    return s[s.index <= pd.Timestamp(year=year, month=origin_month, day=1)]
+
+
 def _summarize(totals: np.ndarray, threshold: float | None) -> dict:
     """Return median, 80 % and 95 % interval and P(total >= threshold) of simulated *totals*."""
     q = np.quantile(totals, [0.5, 0.1, 0.9, 0.025, 0.975])
@@ -74,9 +80,7 @@ def simulate_ratio(
     """
     import statsmodels.api as sm
 
-    s = _month_index(history)
-    origin = pd.Timestamp(year=year, month=origin_month, day=1)
-    s = s[s.index <= origin]
+    s = _history_to(history, year, origin_month)
     prev = {m: s.get(pd.Timestamp(year=year - 1, month=m, day=1), np.nan) for m in range(1, 13)}
     if any(np.isnan(v) for v in prev.values()):
         return None
@@ -119,9 +123,7 @@ def simulate_ets(
     """
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    s = _month_index(history)
-    origin = pd.Timestamp(year=year, month=origin_month, day=1)
-    s = s[s.index <= origin]
+    s = _history_to(history, year, origin_month)
     if len(s) < ETS_MIN_MONTHS or s.isna().any():
         return None
     ytd = float(s[s.index.year == year].sum())

@@ -67,14 +67,6 @@ ATTAINMENT_COLUMNS = [
     "in_progress",
 ]
 
-#: Classification of each ledger row as of a date (see the module docstring).
-COUNT_STATUSES = {
-    "counted": "计入",
-    "duplicate": "重复（不计）",
-    "pipeline": "推进中（未计入）",
-    "after_as_of": "截至日后启动（不计）",
-}
-
 _REQUIRED = ("item_id", "zone_id", "kind", "adopted", "effective", "status")
 
 
@@ -309,7 +301,7 @@ def pace(items: pd.DataFrame, year: int, as_of: str | date, targets: Targets) ->
     ts = to_timestamp(as_of)
     now = count_as_of(items, year, ts).set_index("zone_id")
     months = remaining_months(year, ts)
-    earlier = [y for y in range(targets.first_year, int(year)) if y < int(year)]
+    earlier = range(targets.first_year, int(year))
     history = {
         y: (
             count_as_of(items, y, same_day(ts, y)).set_index("zone_id"),
@@ -369,8 +361,9 @@ def breakdown(items: pd.DataFrame, year: int, as_of: str | date, by: str) -> pd.
     col, kinds, cats = _BREAKDOWNS[by]
     c = classify_items(items, as_of)
     sel = c[c["count_status"].eq("counted") & c["count_year"].eq(int(year)) & c["kind"].isin(kinds)]
-    values = sel[col].astype(object).where(sel[col].notna(), "unrated") if col in sel else None
-    if values is None:
+    if col in sel:
+        values = sel[col].astype(object).where(sel[col].notna(), "unrated")
+    else:
         values = pd.Series("unrated", index=sel.index, dtype=object)
     extra = sorted(set(values) - set(cats))
     cats = [*cats, *extra]
@@ -557,6 +550,11 @@ def attainment_table(att: pd.DataFrame, *, in_progress: bool = False) -> pd.Data
     return out
 
 
+def _same_day_years(p: pd.DataFrame) -> list[int]:
+    """Return the earlier years compared in a :func:`pace` frame (its ``same_day_<y>`` columns)."""
+    return sorted(int(c.removeprefix("same_day_")) for c in p.columns if c.startswith("same_day_"))
+
+
 def pace_table(p: pd.DataFrame) -> pd.DataFrame:
     """Return a :func:`pace` frame with Chinese headers for the page and CSV."""
     out = pd.DataFrame(
@@ -570,8 +568,7 @@ def pace_table(p: pd.DataFrame) -> pd.DataFrame:
             "剩余每月需（条/月）": p["needed_per_month"].round(2).to_numpy(),
         }
     )
-    years = sorted(int(c.removeprefix("same_day_")) for c in p.columns if c.startswith("same_day_"))
-    for y in years:
+    for y in _same_day_years(p):
         out[f"{y}年同期（条）"] = p[f"same_day_{y}"].to_numpy()
         out[f"{y}年全年（条）"] = p[f"full_year_{y}"].to_numpy()
     return out
@@ -776,9 +773,7 @@ def narrative(
                 clauses.append(f"{word} {_n(n)} 条（目标 {_n(t)} 条，{verdict}）")
             out.append(f"{zone_name(r.zone_id)}：" + "，".join(clauses) + "。")
     if running and pace_df is not None and len(pace_df):
-        prev = sorted(
-            int(c.removeprefix("same_day_")) for c in pace_df.columns if c.startswith("same_day_")
-        )
+        prev = _same_day_years(pace_df)
         for r in pace_df[pace_df["kind"].eq("replicated")].itertuples():
             s = f"{zone_name(r.zone_id)}本年已落地复制推广 {_n(r.to_date)} 条"
             if r.needed > 0 and r.remaining_months > 0:
