@@ -42,6 +42,13 @@ def make_config(dimensions):
     return c.parse_indicators(doc, "test.yaml")
 
 
+def one_dimension(*indicators):
+    """Parse a config of one dimension ``d`` holding *indicators* (mappings as in the YAML)."""
+    return c.parse_indicators(
+        {"dimensions": [{"id": "d", "name": "d", "weight": 1, "indicators": list(indicators)}]}
+    )
+
+
 def values_frame(rows):
     """Rows of (zone, year, indicator, value) → long values frame."""
     return pd.DataFrame(rows, columns=["zone_id", "year", "indicator", "value"])
@@ -267,27 +274,17 @@ def test_count_distinct_source_experience_and_empty_count_is_zero():
         }
         if distinct:
             formula["distinct"] = "source_experience"
-        doc = {
-            "dimensions": [
-                {
-                    "id": "d",
-                    "name": "d",
-                    "weight": 1,
-                    "indicators": [
-                        {
-                            "id": kind,
-                            "name": kind,
-                            "table": "reform_items",
-                            "formula": formula,
-                            "direction": "+",
-                            "unit": "条",
-                            "weight": 1,
-                        }
-                    ],
-                }
-            ]
-        }
-        return c.parse_indicators(doc).indicators[0]
+        return one_dimension(
+            {
+                "id": kind,
+                "name": kind,
+                "table": "reform_items",
+                "formula": formula,
+                "direction": "+",
+                "unit": "条",
+                "weight": 1,
+            }
+        ).indicators[0]
 
     items = pd.DataFrame(
         {
@@ -344,26 +341,15 @@ def test_yoy_growth_and_zero_base():
             "funds_wan_yuan": [100.0, 150.0, 50.0, 80.0],
         }
     )
-    g = c.parse_indicators(
+    g = one_dimension(
         {
-            "dimensions": [
-                {
-                    "id": "d",
-                    "name": "d",
-                    "weight": 1,
-                    "indicators": [
-                        {
-                            "id": "g",
-                            "name": "g",
-                            "table": "funds_monthly",
-                            "direction": "+",
-                            "unit": "比例",
-                            "weight": 1,
-                            "formula": {"agg": "yoy_growth", "column": "funds_wan_yuan"},
-                        },
-                    ],
-                }
-            ]
+            "id": "g",
+            "name": "g",
+            "table": "funds_monthly",
+            "direction": "+",
+            "unit": "比例",
+            "weight": 1,
+            "formula": {"agg": "yoy_growth", "column": "funds_wan_yuan"},
         }
     ).indicators[0]
     assert c.indicator_value(g, funds, "zhaodong", 2025, "2025-12-31") == pytest.approx(1.0)
@@ -520,37 +506,27 @@ def test_computed_by_uses_the_reform_counting_rules():
         }
     )
     # Only the reform indicators: build a one-dimension config from the shipped entries.
-    doc = {
-        "dimensions": [
-            {
-                "id": "d",
-                "name": "d",
-                "weight": 1,
-                "indicators": [
-                    {
-                        "id": "rep",
-                        "name": "rep",
-                        "table": "reform_items",
-                        "computed_by": "reforms.replicated",
-                        "direction": "+",
-                        "unit": "条",
-                        "weight": 0.5,
-                        "target": "reforms_replicated",
-                    },
-                    {
-                        "id": "org",
-                        "name": "org",
-                        "table": "reform_items",
-                        "computed_by": "reforms.original",
-                        "direction": "+",
-                        "unit": "条",
-                        "weight": 0.5,
-                    },
-                ],
-            }
-        ]
-    }
-    sub = c.parse_indicators(doc)
+    sub = one_dimension(
+        {
+            "id": "rep",
+            "name": "rep",
+            "table": "reform_items",
+            "computed_by": "reforms.replicated",
+            "direction": "+",
+            "unit": "条",
+            "weight": 0.5,
+            "target": "reforms_replicated",
+        },
+        {
+            "id": "org",
+            "name": "org",
+            "table": "reform_items",
+            "computed_by": "reforms.original",
+            "direction": "+",
+            "unit": "条",
+            "weight": 0.5,
+        },
+    )
     vals = c.indicator_values(sub, {"reform_items": items}, [2024, 2025], "2025-12-31")
     v = vals.set_index(["zone_id", "year", "indicator"])["value"]
     # 2024: a.  2025: b repeats HRB-1 (counted in 2024) → not again; c counts (Nov).
@@ -565,28 +541,18 @@ def test_computed_by_uses_the_reform_counting_rules():
 
 
 def test_computed_by_funds_growth_matches_investment_rules():
-    doc = {
-        "dimensions": [
-            {
-                "id": "d",
-                "name": "d",
-                "weight": 1,
-                "indicators": [
-                    {
-                        "id": "g",
-                        "name": "g",
-                        "table": "funds_monthly",
-                        "computed_by": "investment.yoy_growth",
-                        "direction": "+",
-                        "unit": "比例",
-                        "weight": 1,
-                        "target": "funds_growth",
-                    },
-                ],
-            }
-        ]
-    }
-    sub = c.parse_indicators(doc)
+    sub = one_dimension(
+        {
+            "id": "g",
+            "name": "g",
+            "table": "funds_monthly",
+            "computed_by": "investment.yoy_growth",
+            "direction": "+",
+            "unit": "比例",
+            "weight": 1,
+            "target": "funds_growth",
+        }
+    )
     funds = pd.DataFrame(
         {
             "project_id": ["p1", "p1", "p2", "p3"],
@@ -606,7 +572,7 @@ def test_computed_by_funds_growth_matches_investment_rules():
 def test_evaluate_end_to_end_zone_without_logistics_submissions():
     """Small tables for every source; qinggang submitted no logistics rows at all."""
     cfg = c.load_indicators("data")
-    zones = ["suihua_etdz", "zhaodong", "qinggang"]
+    zones = ZONES3
     months = pd.date_range("2024-01-01", "2025-12-01", freq="MS")
     funds = pd.DataFrame(
         [

@@ -279,6 +279,15 @@ def test_year_fraction_and_window_end_leap_day():
     ) == pytest.approx(114 / 366)
 
 
+def test_year_label_and_verdicts_without_a_value():
+    assert c.year_label(2026, "2026-10-31") == "2026年（截至10月31日）"
+    assert c.year_label(2026, "2026-12-31") == "2026年"  # the whole year is in
+    assert c.year_label(2025, "2026-10-31") == "2025年"  # an earlier, finished year
+    # NaN is truthy in Python, but a NaN verdict is no verdict: neither met nor missed.
+    assert c._is_true(math.nan) is False and c._is_none(math.nan)
+    assert c._is_true(pd.NA) is False and c._is_true(None) is False and c._is_true(True)
+
+
 def test_growth_words_in_table_cells_never_start_with_a_sign():
     assert c._growth_words(-0.129, True) == "下降 12.9%"
     assert c._growth_words(0.0, True) == "增长 0.0%"

@@ -80,6 +80,9 @@ COMPUTED_BY: dict[str, tuple[str, str]] = {
     "investment.yoy_growth": ("funds_monthly", "yoy_growth"),
 }
 FORMULA_KEYS = ("agg", "column", "where", "numerator", "distinct", "date", "start", "if_no_rows")
+#: Keys every indicator must give (plus ``formula`` unless it has ``computed_by``).
+INDICATOR_REQUIRED = ("id", "name", "table", "direction", "unit", "weight")
+INDICATOR_KEYS = (*INDICATOR_REQUIRED, "formula", "target", "computed_by")
 
 #: Default column that places a row of each curated table in a year.
 PERIOD_COLUMNS: dict[str, str] = {
@@ -350,7 +353,7 @@ def parse_indicators(doc, source: str = "indicators.yaml") -> IndicatorConfig:
             iwhere = f"{dwhere}.indicators[{ii}]"
             if not isinstance(iraw, dict):
                 raise _err(iwhere, "指标应为映射", "indicator must be a mapping")
-            required = ("id", "name", "table", "direction", "unit", "weight")
+            required = INDICATOR_REQUIRED
             if "computed_by" not in iraw:
                 required += ("formula",)
             for key in required:
@@ -358,11 +361,7 @@ def parse_indicators(doc, source: str = "indicators.yaml") -> IndicatorConfig:
                     raise _err(iwhere, f"指标缺少 {key}", f"indicator missing {key!r}")
             iid = str(iraw["id"])
             iwhere = f"{dwhere}.indicators[{ii}] ({iid})"
-            unknown = sorted(
-                set(iraw)
-                - {"id", "name", "table", "formula", "direction", "unit", "weight", "target"}
-                - {"computed_by"}
-            )
+            unknown = sorted(set(iraw) - set(INDICATOR_KEYS))
             if unknown:
                 raise _err(iwhere, f"指标中有未知键 {unknown}", f"unknown indicator keys {unknown}")
             if iid in seen_inds:
@@ -618,15 +617,12 @@ def resolve_target(
     indicator: Indicator, zone_id: str, year: int, as_of, targets: Targets | None
 ) -> float | None:
     """Return the target *indicator* is scored against for one zone-year, pro-rated for flows."""
-    t = indicator.target
-    if t is None:
+    target = indicator.target
+    if target is None:
         return None
-    if isinstance(t, str):
-        value = float((targets or Targets()).for_zone(zone_id, t))
-    else:
-        value = float(t)
+    t = targets or Targets()
+    value = float(t.for_zone(zone_id, target) if isinstance(target, str) else target)
     if indicator.formula.agg in FLOW_AGGS and as_of is not None:
-        t = targets or Targets()
         start = t.plan_issued if t.is_partial_year(year) else None
         value *= year_fraction(year, as_of, start)
     return value
@@ -741,7 +737,10 @@ def evaluate(
     as_of: str | date,
     targets: Targets | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Run the whole evaluation: ``values``/``scored``, ``dimensions``, ``composite``, ``entropy``."""
+    """Run the whole evaluation.
+
+    Returns ``scored``, ``dimensions``, ``composite``, ``entropy`` and ``entropy_weights``.
+    """
     values = indicator_values(config, tables, years, as_of, targets=targets)
     scored = score_indicators(values, config, targets, as_of)
     dims = dimension_scores(scored, config)
@@ -1042,6 +1041,12 @@ def _ordered(comp: pd.DataFrame, year: int) -> pd.DataFrame:
     return c.sort_values(["rank", "_o"], na_position="last")
 
 
+def _leaders(comp: pd.DataFrame, year: int) -> list[str]:
+    """Return the zones ranked first in *year* (more than one when tied), in zone order."""
+    c = _ordered(comp, year)
+    return list(c[c["rank"] == c["rank"].min()]["zone_id"])
+
+
 def ranking_sentence(comp: pd.DataFrame, year: int) -> str:
     """Return the sentence naming the ranking and scores of *year* (ties stated as ties)."""
     c = _ordered(comp, year)
@@ -1102,8 +1107,7 @@ def sensitivity_sentence(
     threshold: float = ROBUST_SHARE,
 ) -> str:
     """Return the plain statement of how robust the first place is to the weights."""
-    c = _ordered(comp, year)
-    leaders = list(c[c["rank"] == c["rank"].min()]["zone_id"])
+    leaders = _leaders(comp, year)
     p = sens.set_index("zone_id")["p_first"]
     head = (
         f"权重敏感性：以配置权重为中心按 Dirichlet 分布（集中度 κ={concentration:g}，固定随机种子）"
@@ -1164,9 +1168,7 @@ def light(met, *, partial: bool, in_progress: bool = False) -> str:
 
 def _is_true(v) -> bool:
     """Return True only for a real True verdict (None / NaN / NA are not verdicts)."""
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return False
-    return bool(v)
+    return not _is_none(v) and bool(v)
 
 
 def _is_none(v) -> bool:
@@ -1382,8 +1384,7 @@ def composite_finding(
     comp: pd.DataFrame, sens: pd.DataFrame, year: int, threshold: float = ROBUST_SHARE
 ) -> str:
     """Return the key finding on the composite ranking and its robustness."""
-    c = _ordered(comp, year)
-    leaders = list(c[c["rank"] == c["rank"].min()]["zone_id"])
+    leaders = _leaders(comp, year)
     text = ranking_sentence(comp, year).rstrip("。")
     if len(leaders) > 1:
         return text + "；第一名并列，排名不稳健。"
@@ -1416,10 +1417,16 @@ PAGE_LABELS = {
 # --- Three-year closing review (the plan's last year) -------------------------------------------
 
 
+def _in_progress(year: int, as_of: str | date) -> bool:
+    """Return True when *as_of* falls in *year* before 31 December (the year is still running)."""
+    end = pd.Timestamp(as_of)
+    return end.year == year and (end.month, end.day) != (12, 31)
+
+
 def year_label(year: int, as_of: str | date) -> str:
     """Return ``2026年`` or, for a year in progress, ``2026年（截至10月31日）``."""
-    end = pd.Timestamp(as_of)
-    if end.year == year and (end.month, end.day) != (12, 31):
+    if _in_progress(year, as_of):
+        end = pd.Timestamp(as_of)
         return f"{year}年（截至{end.month}月{end.day}日）"
     return f"{year}年"
 
@@ -1436,7 +1443,8 @@ def closing_status(
     computed as of the year's end (or *as_of* for the year in progress).
     """
     years = sorted(reform_atts)
-    last = pd.Timestamp(as_of)
+    reform_by = {y: reform_atts[y].set_index("zone_id") for y in years}
+    invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
     rows = []
     for z in ZONES:
         for key, label in (
@@ -1446,19 +1454,17 @@ def closing_status(
         ):
             row = {"片区": zone_name(z), "硬性目标": label}
             for y in years:
-                running = y == last.year and (last.month, last.day) != (12, 31)
+                running = _in_progress(y, as_of)
                 partial = targets.is_partial_year(y)
                 if key == "funds":
-                    a = invest_atts[y].set_index("zone_id").loc[z]
+                    a = invest_by[y].loc[z]
                     figure = _growth_text(a["yoy_growth"], a["growth_defined"])
                     verdict = light(a["met"], partial=partial, in_progress=running)
                 else:
-                    a = reform_atts[y].set_index("zone_id").loc[z]
+                    a = reform_by[y].loc[z]
                     figure = f"{int(a[key])} 条"
                     verdict = light(a[f"met_{key}"], partial=partial, in_progress=running)
-                row[year_label(y, as_of if y == last.year else f"{y}-12-31")] = (
-                    f"{verdict}（{figure}）"
-                )
+                row[year_label(y, as_of)] = f"{verdict}（{figure}）"
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -1472,12 +1478,13 @@ def funds_cumulative(invest_atts: Mapping[int, pd.DataFrame], targets: Targets) 
     Undefined growth in any year makes the cumulative figure undefined (said in words).
     """
     years = sorted(invest_atts)
+    invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
     rows = []
     for z in ZONES:
         row = {"片区": zone_name(z)}
         factor, ok, need = 1.0, True, 1.0
         for y in years:
-            a = invest_atts[y].set_index("zone_id").loc[z]
+            a = invest_by[y].loc[z]
             row[f"{y}年同期增速"] = _growth_words(a["yoy_growth"], a["growth_defined"])
             need *= 1 + float(targets.for_zone(z, "funds_growth"))
             if bool(a["growth_defined"]) and pd.notna(a["yoy_growth"]):
@@ -1611,6 +1618,14 @@ def lights_legend(year: int, as_of: str | date, *, partial: bool, in_progress: b
     return text
 
 
+def _window_words(year: int, as_of: str | date) -> str:
+    """Return ``全年`` or ``1 月 1 日至 M 月 D 日``: the span of *year*'s same-period window."""
+    end = window_end(year, as_of)
+    return (
+        "全年" if (end.month, end.day) == (12, 31) else f"1 月 1 日至 {end.month} 月 {end.day} 日"
+    )
+
+
 def headline_note(year: int, as_of: str | date, first_year: int | None = None) -> str:
     """Return the note under the composite headline table (basis of the change column)."""
     if first_year is not None and year <= first_year:
@@ -1618,10 +1633,7 @@ def headline_note(year: int, as_of: str | date, first_year: int | None = None) -
             "综合得分由五个维度的指标加权得出（方法见[年度综合评估](comprehensive.html)）；"
             f"{year} 年是行动计划实施首年，也是首个评估年度，没有上年可比得分。"
         )
-    end = window_end(year, as_of)
-    window = (
-        "全年" if (end.month, end.day) == (12, 31) else f"1 月 1 日至 {end.month} 月 {end.day} 日"
-    )
+    window = _window_words(year, as_of)
     return (
         f"综合得分由五个维度的指标加权得出（方法见[年度综合评估](comprehensive.html)）；"
         f"“较上年同期”按同一口径比较 {year} 年与 {year - 1} 年的{window}。"
@@ -1655,10 +1667,7 @@ def closing_intro(year: int, as_of: str | date, first_year: int, last_year: int)
 
 def closing_method_note(year: int, as_of: str | date) -> str:
     """Return the note on how the closing review compares years."""
-    end = window_end(year, as_of)
-    window = (
-        "全年" if (end.month, end.day) == (12, 31) else f"1 月 1 日至 {end.month} 月 {end.day} 日"
-    )
+    window = _window_words(year, as_of)
     return (
         f"说明：各维度和综合得分按年度综合评估的方法计算，各年统一取{window}（同期口径），"
         f"变化不足 {UNCHANGED_POINTS:g} 分视为基本持平；年度产业数据在年度进行中尚未报送，相应维度无法比较。"
@@ -1724,14 +1733,15 @@ def closing_targets_sentences(
     """
     end = pd.Timestamp(as_of)
     names = {"replicated": "复制推广", "original": "自主创新", "funds": "到位资金增长"}
+    years = [y for y in sorted(reform_atts) if not targets.is_partial_year(y)]
+    reform_by = {y: reform_atts[y].set_index("zone_id") for y in years}
+    invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
     out = []
     for z in ZONES:
         parts = []
-        for y in sorted(reform_atts):
-            if targets.is_partial_year(y):
-                continue
-            r = reform_atts[y].set_index("zone_id").loc[z]
-            i = invest_atts[y].set_index("zone_id").loc[z]
+        for y in years:
+            r = reform_by[y].loc[z]
+            i = invest_by[y].loc[z]
             verdicts = {
                 "replicated": r["met_replicated"],
                 "original": r["met_original"],
@@ -1740,7 +1750,7 @@ def closing_targets_sentences(
             met = [names[k] for k, v in verdicts.items() if _is_true(v)]
             undecided = [names[k] for k, v in verdicts.items() if _is_none(v)]
             missed = [names[k] for k in verdicts if names[k] not in met + undecided]
-            running = y == end.year and (end.month, end.day) != (12, 31)
+            running = _in_progress(y, as_of)
             label = f"{y} 年截至 {end.month} 月 {end.day} 日" if running else f"{y} 年"
             text = f"{label}达标 {len(met)} 项" + (f"（{'、'.join(met)}）" if met else "")
             if missed:
