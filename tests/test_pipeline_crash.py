@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from trust_factory import kill_run_at
+from trust_factory import kill_run_at, start_run
 
 AS_OF = "2026-10-31"
 
@@ -152,13 +152,9 @@ def test_kill_leaves_previous_outputs_and_rerun_succeeds(env, point, pause, mark
 def test_two_runs_at_once_one_refused(env):
     tmp_path, e = env
     slow = dict(e, FAKE_NOTEBOOK_SLEEP="10", EVALKIT_LOCK_TIMEOUT="1")
-    first = subprocess.Popen(
-        _cmd(tmp_path), env=slow, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    # Returns once the first run holds the lock and executes.
+    first = start_run(_cmd(tmp_path), slow, "slow")
     try:
-        for line in first.stdout:  # wait until the first run holds the lock and executes
-            if "slow" in line:
-                break
         second = _run(tmp_path, slow)
         assert second.returncode == 2
         assert f"pid {first.pid}" in second.stderr and "运行锁" in second.stderr

@@ -143,8 +143,12 @@ def test_every_evaluation_page_shows_chinese_text_and_figures(site, browser):
 
 
 def test_download_links_resolve(site):
+    checked = 0
     for nb_path in _report_notebooks():
         year = nb_path.parent.name
         html = (site / "reports" / year / f"{nb_path.stem}.html").read_text(encoding="utf-8")
         for href in re.findall(r'href="(tables/[^"]+\.csv)"', html):
             assert (site / "reports" / year / href).exists(), f"{nb_path.stem}: {href}"
+            checked += 1
+    # Guard: a page change that dropped every download link must not pass vacuously.
+    assert checked > 0

@@ -44,6 +44,18 @@ def _scratch(tmp_path: Path) -> dict[str, str]:
     )
 
 
+def _report(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m evalkit report *args*`` in *tmp_path* with every folder under it."""
+    return subprocess.run(
+        [sys.executable, "-m", "evalkit", "report", *args],
+        cwd=tmp_path,
+        env=_scratch(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _nothing_created(tmp_path: Path) -> None:
     for name in ("data", "reports", "_site", "build"):
         assert not (tmp_path / name).exists(), name
@@ -53,14 +65,7 @@ def _nothing_created(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("year", HOSTILE_YEARS)
 def test_cli_refuses_hostile_year(tmp_path, year):
-    proc = subprocess.run(
-        [sys.executable, "-m", "evalkit", "report", "--year", year],
-        cwd=tmp_path,
-        env=_scratch(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _report(tmp_path, "--year", year)
     assert proc.returncode == 2, proc.stderr
     assert "invalid year" in proc.stderr or "outside the plan" in proc.stderr
     assert "年度" in proc.stderr
@@ -78,14 +83,7 @@ def test_lenient_year_forms_become_a_plain_int(text):
 
 @pytest.mark.parametrize("as_of", HOSTILE_AS_OF)
 def test_cli_refuses_hostile_as_of(tmp_path, as_of):
-    proc = subprocess.run(
-        [sys.executable, "-m", "evalkit", "report", "--year", "2026", "--as-of", as_of],
-        cwd=tmp_path,
-        env=_scratch(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _report(tmp_path, "--year", "2026", "--as-of", as_of)
     assert proc.returncode == 2, proc.stderr
     assert "as-of" in proc.stderr and "截至日期" in proc.stderr
     _nothing_created(tmp_path)

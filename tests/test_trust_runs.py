@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from pathlib import Path
 import nbformat
 import openpyxl
 import pytest
-from trust_factory import DEMO_RAW, child_env, kill_run_at, scratch_env, tree_hashes
+from trust_factory import DEMO_RAW, child_env, kill_run_at, scratch_env, start_run, tree_hashes
 
 from evalkit import manifest as mf
 from evalkit import store
@@ -76,8 +77,6 @@ def project(tmp_path):
         EVALKIT_LOCK_TIMEOUT="1",
         TRUST_NOTEBOOK_SLEEP="0",
     )
-    import shutil
-
     shutil.copytree(DEMO_RAW, root / "raw")
     return root, child_env(env)
 
@@ -251,13 +250,8 @@ def test_second_run_waits_then_finds_nothing_to_do(project):
     """With a long lock wait the second run queues behind the first; no work is done twice."""
     root, env = project
     slow = dict(env, TRUST_NOTEBOOK_SLEEP="6", EVALKIT_LOCK_TIMEOUT="240")
-    first = subprocess.Popen(
-        _cmd(root), env=slow, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    first = start_run(_cmd(root), slow, "curating")  # it holds the lock once it curates
     try:
-        for line in first.stdout:  # the first run holds the lock once it curates
-            if "curating" in line:
-                break
         second = _run(root, dict(slow, TRUST_NOTEBOOK_SLEEP="0"))
         rest, _ = first.communicate(timeout=300)
     finally:
@@ -274,13 +268,8 @@ def test_second_run_waits_then_finds_nothing_to_do(project):
 def test_second_run_refused_names_lock_and_leaves_first_intact(project):
     root, env = project
     slow = dict(env, TRUST_NOTEBOOK_SLEEP="8")
-    first = subprocess.Popen(
-        _cmd(root), env=slow, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    first = start_run(_cmd(root), slow, "▶ trust")
     try:
-        for line in first.stdout:
-            if "▶ trust" in line:
-                break
         before = _state(root)
         second = _run(root, dict(env, EVALKIT_LOCK_TIMEOUT="0.5"))
         during = _state(root)
@@ -326,18 +315,13 @@ def test_killing_only_the_main_process_leaves_no_orphans(project):
     root, env = project
     assert _run(root, env).returncode == 0
     before = _state(root)
-    proc = subprocess.Popen(
+    proc = start_run(
         _cmd(root, "--force"),
-        env=dict(env, TRUST_NOTEBOOK_SLEEP="60"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        dict(env, TRUST_NOTEBOOK_SLEEP="60"),
+        "▶ trust",
         start_new_session=True,
     )
     try:
-        for line in proc.stdout:
-            if "▶ trust" in line:
-                break
         time.sleep(2)  # the notebook is now sleeping in its kernel
         children = psutil.Process(proc.pid).children(recursive=True)
         assert children, "the run should have worker processes"

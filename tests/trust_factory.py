@@ -105,6 +105,25 @@ def child_env(overrides: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def start_run(cmd: list[str], env: dict, marker: str, **popen_kw) -> subprocess.Popen:
+    """Start *cmd* (output piped, stderr merged); return once it printed a line with *marker*.
+
+    Also returns when the output ends without *marker*; the caller collects the
+    rest with ``communicate``. *popen_kw* go to :class:`subprocess.Popen`.
+    """
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen_kw
+    )
+    try:
+        for line in proc.stdout:
+            if marker in line:
+                break
+    except BaseException:
+        proc.kill()
+        raise
+    return proc
+
+
 def kill_run_at(cmd: list[str], env: dict, marker: str, delay: float = 0.0) -> str:
     """Start *cmd* in its own session; SIGKILL the whole session *delay* s after *marker*.
 

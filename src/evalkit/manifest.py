@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 
 from . import __version__, paths
-from .provenance import git_state
 
 MANIFEST_NAME = "manifest.json"
 #: Keys of the manifest that change on every run and are excluded from comparisons.
@@ -146,11 +145,15 @@ def stable_view(manifest: dict) -> dict:
 
 
 def base_manifest(year: int, params: dict, renderer: str | None) -> dict:
-    """Return the run-level fields of a manifest (version, commit, parameters, renderer)."""
+    """Return the run-level fields of a manifest (version, parameters, renderer).
+
+    ``git_commit`` is left ``None`` here: :func:`evalkit.provenance.annotate_manifest`
+    records it with ``git_dirty`` from one look at the checkout.
+    """
     return {
         "year": int(year),
         "parameters": params,
         "evalkit_version": __version__,
-        "git_commit": git_state()[0],
+        "git_commit": None,
         "renderer": renderer,
     }

@@ -107,9 +107,10 @@ def default_as_of(year: int, data: Path) -> str:
     A year the curated data cover completely gets ``YEAR-12-31``; the year the data
     end in gets the curated ``_meta.json`` ``as_of``. Without metadata: ``YEAR-12-31``.
     """
-    meta_path = paths.curated_dir(data) / "_meta.json"
+    from .store import read_meta
+
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_meta(data)
     except (OSError, ValueError):
         meta = {}
     end = f"{year}-12-31"
@@ -239,8 +240,10 @@ def run_intake(dataset: Path, data: Path, out=say) -> bool:
         f"  已整理 curated: {len(errors)} 个行级错误已隔离 row errors quarantined, "
         f"{len(findings) - len(errors)} 个警告 warnings"
     )
+    # Intake never writes into the raw dataset: only the curated hashes changed.
+    state["curated"] = _file_hashes(paths.curated_dir(data))
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    state_path.write_text(json.dumps(intake_state(Path(dataset), Path(data)), sort_keys=True))
+    state_path.write_text(json.dumps(state, sort_keys=True))
     return True
 
 
@@ -250,18 +253,20 @@ def intake_state(dataset: Path, data: Path) -> dict:
     The raw files, the evalkit code and the curated files themselves: a curated
     table changed by anything else (``demo --curated-only``) is curated again.
     """
-    raw = {
-        p.relative_to(dataset).as_posix(): mf.sha256_file(p)
-        for p in sorted(Path(dataset).rglob("*"))
+    return {
+        "raw": _file_hashes(Path(dataset)),
+        "curated": _file_hashes(paths.curated_dir(data)),
+        "code_sha256": mf.source_sha256(),
+    }
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    """Return ``{path relative to folder: SHA-256}`` of every file under *folder*, sorted."""
+    return {
+        p.relative_to(folder).as_posix(): mf.sha256_file(p)
+        for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-    curated_dir = paths.curated_dir(data)
-    curated = {
-        p.relative_to(curated_dir).as_posix(): mf.sha256_file(p)
-        for p in sorted(curated_dir.rglob("*"))
-        if p.is_file()
-    }
-    return {"raw": raw, "curated": curated, "code_sha256": mf.source_sha256()}
 
 
 # --- Notebook execution ----------------------------------------------------------
@@ -436,7 +441,6 @@ class Progress:
         self.stream = stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.bars: dict[str, object] = {}
-        self.names = names
         self.last: dict[str, int] = {}
         self.position = {n: i for i, n in enumerate(names)}
 
@@ -740,9 +744,7 @@ def run_report(
 
             from .store import read_meta
 
-            meta = read_meta(data)
-            synthetic = meta.get("synthetic") if "synthetic" in meta else None
-            summary = merge_summary(stage, year, as_of, synthetic)
+            summary = merge_summary(stage, year, as_of, read_meta(data).get("synthetic"))
             (stage / "summary.json").write_text(summary_json(summary), encoding="utf-8")
 
             renderer = None
@@ -775,8 +777,6 @@ def run_report(
             )
             built = None
             if render:
-                from . import site
-
                 # Render from the staged reports before publishing anything, so a
                 # rendering failure leaves both reports/ and _site/ as they were.
                 checkpoint("render")

@@ -60,13 +60,6 @@ def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def out_dir(year: int) -> Path:
-    """Return the folder where this year's report outputs go (``reports/<year>``)."""
-    d = paths.report_dir(year)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write *data* beside *path* and rename into place, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

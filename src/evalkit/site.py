@@ -29,7 +29,6 @@ from . import paths, provenance, publish
 
 #: Static files of the site, copied from the project root into the staging project.
 STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "styles.css")
-SHORT_SHA = 12
 
 
 class SiteError(Exception):
@@ -96,7 +95,7 @@ def _md_cell(text: str) -> dict:
     return {"cell_type": "markdown", "metadata": {}, "source": text}
 
 
-def _static_provenance(as_of: str | None, renderer: str) -> str:
+def _static_provenance(as_of: str | None, renderer: str, renderer_version: str | None) -> str:
     """Return the footer of a page built from no input file (methodology, dictionary, home)."""
     commit, dirty = provenance.git_state()
     return provenance.footer_block(
@@ -104,7 +103,7 @@ def _static_provenance(as_of: str | None, renderer: str) -> str:
         {},
         commit=commit,
         renderer=renderer,
-        renderer_version=provenance.renderer_version(renderer),
+        renderer_version=renderer_version,
         dirty=dirty,
     )
 
@@ -277,21 +276,20 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
         latest = staged_years[max(staged_years)] / "summary.json"
         if latest.exists():
             latest_as_of = json.loads(latest.read_text(encoding="utf-8")).get("as_of")
+    # One footer for all of them (git and renderer looked up once, not once per page).
+    static_footer = _static_provenance(latest_as_of, renderer, renderer_version)
     dictionary = data_dictionary_markdown()
     (src / "data-dictionary.qmd").write_text(
-        '---\ntitle: "数据字典 / Data dictionary"\n---\n\n'
-        + dictionary
-        + "\n\n"
-        + _static_provenance(latest_as_of, renderer),
+        '---\ntitle: "数据字典 / Data dictionary"\n---\n\n' + dictionary + "\n\n" + static_footer,
         encoding="utf-8",
     )
     meth = src / "methodology.qmd"
     if meth.exists():
         meth.write_text(
-            meth.read_text(encoding="utf-8") + "\n\n" + _static_provenance(latest_as_of, renderer),
+            meth.read_text(encoding="utf-8") + "\n\n" + static_footer,
             encoding="utf-8",
         )
-    home = _stage_home(src, staged_years, renderer)
+    home = _stage_home(src, staged_years, static_footer)
     # Navigation: the committed _quarto.yml plus one menu per year with reports.
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
     nav = cfg.setdefault("website", {}).setdefault("navbar", {})
@@ -319,8 +317,12 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     return src
 
 
-def _stage_home(src: Path, years: dict[int, Path], renderer: str) -> str:
-    """Write the home page (zones, year links, latest executive summary); return its file name."""
+def _stage_home(src: Path, years: dict[int, Path], footer: str) -> str:
+    """Write the home page (zones, year links, latest executive summary); return its file name.
+
+    *footer* is the static pages' provenance footer, shown under the headline table
+    when the latest year has no executive summary notebook.
+    """
     index_qmd = src / "index.qmd"
     front, intro = (
         _split_front(index_qmd.read_text(encoding="utf-8")) if index_qmd.exists() else ({}, "")
@@ -339,7 +341,7 @@ def _stage_home(src: Path, years: dict[int, Path], renderer: str) -> str:
             + f"\n## {latest} 年度主要指标 / Headline figures\n\n"
             + headline_table(summary)
             + "\n"
-            + _static_provenance(summary.get("as_of"), renderer)
+            + footer
         )
         index_qmd.write_text(f"---\ntitle: {json.dumps(title)}\n---\n\n{body}", encoding="utf-8")
         return "index.qmd"
