@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from .config import TARGET_KEYS, ConfigError, Targets, config_path, read_yaml
-from .schema import TABLES, ZONES, zone_name
+from .schema import TABLES, ZONE_ORDER, ZONES, zone_name
 
 #: Aggregations the ``formula`` of an indicator may name (the whole vocabulary).
 AGGREGATIONS: dict[str, str] = {
@@ -1037,7 +1037,7 @@ def summary_part(comp: pd.DataFrame, year: int) -> dict:
 def _ordered(comp: pd.DataFrame, year: int) -> pd.DataFrame:
     """Return *year*'s composite rows sorted by rank, then zone order."""
     c = comp[comp["year"] == year].copy()
-    c["_o"] = c["zone_id"].map({z: i for i, z in enumerate(ZONES)})
+    c["_o"] = c["zone_id"].map(ZONE_ORDER)
     return c.sort_values(["rank", "_o"], na_position="last")
 
 
@@ -1332,7 +1332,7 @@ def trade_finding(
     """Return the key finding on trade and logistics: total and change, best-scoring zone."""
     s = scored[scored["indicator"] == total_indicator].groupby("year")["value"].sum(min_count=1)
     d = dims[(dims["year"] == year) & (dims["dimension"] == dimension)]
-    d = d.assign(_o=d["zone_id"].map({z: k for k, z in enumerate(ZONES)})).sort_values(
+    d = d.assign(_o=d["zone_id"].map(ZONE_ORDER)).sort_values(
         ["score", "_o"], ascending=[False, True]
     )
     period = ""

@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import projection
 from .config import ConfigError, Targets, config_path, read_yaml
-from .schema import ALL_CLUSTERS, INVESTOR_ORIGINS, ZONES, zone_name
+from .schema import ALL_CLUSTERS, INVESTOR_ORIGINS, ZONE_ORDER, ZONES, zone_name
 
 ATTAINMENT_COLUMNS = [
     "zone_id",
@@ -612,7 +612,7 @@ def stalled_projects(
     b = b[(d - b["since"]).dt.days > cfg.stall_days_construction]
     out = pd.concat([a, b], ignore_index=True)
     out["days"] = (d - out["since"]).dt.days.astype(int)
-    out["_z"] = out["zone_id"].map({z: i for i, z in enumerate(ZONES)})
+    out["_z"] = out["zone_id"].map(ZONE_ORDER)
     out = out.sort_values(
         ["_z", "days", "project_id"], ascending=[True, False, True], kind="stable"
     )

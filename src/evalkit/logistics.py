@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigError, config_path, read_yaml
-from .schema import LOGISTICS_INDICATORS, ZONES, zone_name
+from .schema import LOGISTICS_INDICATORS, ZONE_ORDER, ZONES, zone_name
 
 #: How months combine into a January-to-month (year-to-date) figure. Flows add up;
 #: stocks and coverage shares take the latest month; hours are averaged. Shares and
@@ -604,9 +604,8 @@ def find_anomalies(
     out = pd.concat(parts, ignore_index=True)
     if months is not None:
         out = out[out["month"].isin(months)]
-    order = {z: i for i, z in enumerate(ZONES)}
     iorder = {k: i for i, k in enumerate(LOGISTICS_INDICATORS)}
-    out = out.assign(_z=out["zone_id"].map(order), _i=out["indicator"].map(iorder))
+    out = out.assign(_z=out["zone_id"].map(ZONE_ORDER), _i=out["indicator"].map(iorder))
     return out.sort_values(["_z", "_i", "month"]).drop(columns=["_z", "_i"]).reset_index(drop=True)
 
 

@@ -44,6 +44,7 @@ from .schema import (
     REFORM_KINDS,
     REFORM_SOURCES,
     REFORM_STATUSES,
+    ZONE_ORDER,
     ZONES,
     zone_name,
 )
@@ -257,7 +258,7 @@ def items_in(classified: pd.DataFrame, year: int | None, status: str) -> pd.Data
     if year is not None:
         sel &= classified["count_year"].eq(int(year))
     out = classified[sel].copy()
-    out["_z"] = out["zone_id"].map({z: i for i, z in enumerate(ZONES)})
+    out["_z"] = out["zone_id"].map(ZONE_ORDER)
     out["_k"] = out["kind"].map({k: i for i, k in enumerate(KINDS)})
     out = out.sort_values(["_z", "_k", "effective", "adopted", "item_id"], kind="stable")
     return out.drop(columns=["_z", "_k"]).reset_index(drop=True)
@@ -417,7 +418,7 @@ def adoption_lags(items: pd.DataFrame, as_of: str | date) -> pd.DataFrame:
             "lag_days": (s["adopted"] - s["source_published"]).dt.days.astype(int),
         }
     )
-    out["_z"] = out["zone_id"].map({z: i for i, z in enumerate(ZONES)})
+    out["_z"] = out["zone_id"].map(ZONE_ORDER)
     out = out.sort_values(["_z", "adoption_year", "item_id"], kind="stable")
     return out.drop(columns="_z").reset_index(drop=True)
 

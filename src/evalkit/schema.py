@@ -19,6 +19,9 @@ ZONES: dict[str, str] = {
     "qinggang": "青冈片区",
 }
 
+#: Zone id → position in the plan's order (for sorting tables by zone).
+ZONE_ORDER: dict[str, int] = {z: i for i, z in enumerate(ZONES)}
+
 #: Aliases seen in submissions → zone id (normalization maps these; exact match after trimming).
 ZONE_ALIASES: dict[str, str] = {
     "suihua_etdz": "suihua_etdz",
