@@ -984,10 +984,8 @@ OUTCOME_HEADERS = {
     "outcome": "指标代码",
     "label": "指标",
     "estimate": "估计值（对数）",
-    "se": "聚类稳健标准误",
-    "ci_low": "95% 区间下限（t 分布）",
-    "ci_high": "95% 区间上限（t 分布）",
-    "p_wild_bootstrap": "wild bootstrap p 值",
+    # The inference columns are headed as in the robustness table.
+    **{k: ROBUSTNESS_HEADERS[k] for k in ("se", "ci_low", "ci_high", "p_wild_bootstrap")},
 }
 
 
