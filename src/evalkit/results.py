@@ -1,0 +1,193 @@
+"""Stored topic results: each evaluation is computed once per year and read by its pages.
+
+A topic lives in ``evalkit.topics.<topic>``; its ``compute`` module has a pure
+``run(year, as_of, data_dir) -> <Topic>Result`` (a frozen dataclass) that reads the
+curated tables and configuration it needs and returns every number its pages show.
+Presenting (tables, charts, narrative) reads that result and never recomputes it.
+
+:func:`load` returns the stored result when its inputs key still matches and
+otherwise computes it with ``run`` and stores it (atomically, so parallel kernels
+never see half a result). Layout under ``reports/<year>/results/<topic>/``:
+
+- ``<field>.parquet`` for every ``pandas.DataFrame`` / ``pandas.Series`` field;
+- ``<field>/`` for a nested dataclass field (same layout, recursively);
+- ``values.json``: every other field (JSON: numbers, strings, bools, ``null``,
+  lists and dicts of those), plus ``_class`` (``module:QualName`` of the result)
+  and ``_key`` (SHA-256 of the inputs, see :func:`inputs_key`).
+
+Because the folder lives in the year's report folder (``EVALKIT_REPORTS_DIR``), the
+pipeline's staging copy, nbval's scratch copy and the published reports each hold
+their own results, and nbval re-computes them from the curated data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+
+#: Folder name of stored results inside ``reports/<year>/``.
+RESULTS_DIRNAME = "results"
+#: File holding a result's non-tabular fields.
+VALUES_FILE = "values.json"
+
+
+def results_dir(year: int) -> Path:
+    """Return ``reports/<year>/results`` (follows ``EVALKIT_REPORTS_DIR``)."""
+    return paths.report_dir(year) / RESULTS_DIRNAME
+
+
+def _hash_files(h, files) -> None:
+    """Feed each file's relative name and bytes into hash *h* (sorted, stable)."""
+    for f in sorted(files):
+        h.update(f.name.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+
+
+def inputs_key(topic: str, year: int, as_of: str, data_dir: str | Path | None = None) -> str:
+    """Return the SHA-256 (hex) of everything a topic result depends on.
+
+    That is: the topic, year and as-of date; every curated table and ``_meta.json``
+    (``data/curated``); every configuration file (``data/config/*.yaml``); and every
+    ``evalkit`` source file. Any change to one of them makes :func:`load` recompute.
+    """
+    data = paths.data_dir(data_dir)
+    h = hashlib.sha256(f"{topic}\0{int(year)}\0{as_of}\0".encode())
+    curated = paths.curated_dir(data)
+    _hash_files(h, [p for p in curated.glob("*") if p.is_file() and not p.name.startswith(".")])
+    _hash_files(h, list(paths.config_dir(data).glob("*.yaml")))
+    src = Path(__file__).resolve().parent
+    for f in sorted(src.rglob("*.py")):
+        h.update(f.relative_to(src).as_posix().encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _jsonable(value):
+    """Return *value* with numpy scalars and tuples turned into plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def save(result, folder: Path, key: str = "") -> Path:
+    """Write dataclass *result* into *folder* (replaced atomically); return *folder*.
+
+    Raises TypeError when *result* is not a dataclass instance or a field is
+    neither tabular, a dataclass nor JSON-serialisable.
+    """
+    if not dataclasses.is_dataclass(result) or isinstance(result, type):
+        raise TypeError(f"not a dataclass result: {type(result).__name__}")
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    _write(result, tmp, key)
+    old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+    if folder.exists():
+        os.replace(folder, old)
+    try:
+        os.replace(tmp, folder)
+    except OSError:
+        # Another process stored the same result first: keep theirs.
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _write(result, folder: Path, key: str) -> None:
+    """Write the fields of *result* into a new *folder* (see the module docstring)."""
+    folder.mkdir(parents=True)
+    cls = type(result)
+    values: dict = {"_class": f"{cls.__module__}:{cls.__qualname__}", "_key": key}
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, pd.Series):
+            value.to_frame(name=value.name if value.name is not None else f.name).to_parquet(
+                folder / f"{f.name}.series.parquet"
+            )
+        elif isinstance(value, pd.DataFrame):
+            value.to_parquet(folder / f"{f.name}.parquet")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            _write(value, folder / f.name, "")
+        else:
+            values[f.name] = _jsonable(value)
+    text = json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True)
+    (folder / VALUES_FILE).write_text(text + "\n", encoding="utf-8")
+
+
+def read(folder: Path):
+    """Read a result written by :func:`save` from *folder* and return the dataclass."""
+    folder = Path(folder)
+    values = json.loads((folder / VALUES_FILE).read_text(encoding="utf-8"))
+    module, qualname = values.pop("_class").split(":")
+    values.pop("_key", None)
+    cls = importlib.import_module(module)
+    for part in qualname.split("."):
+        cls = getattr(cls, part)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if (folder / f"{f.name}.parquet").exists():
+            kwargs[f.name] = pd.read_parquet(folder / f"{f.name}.parquet")
+        elif (folder / f"{f.name}.series.parquet").exists():
+            frame = pd.read_parquet(folder / f"{f.name}.series.parquet")
+            series = frame.iloc[:, 0]
+            kwargs[f.name] = series.rename(None) if series.name == f.name else series
+        elif (folder / f.name / VALUES_FILE).exists():
+            kwargs[f.name] = read(folder / f.name)
+        elif f.name in values:
+            kwargs[f.name] = values[f.name]
+        elif f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+            continue
+        else:
+            raise ValueError(f"stored result {folder} lacks field {f.name!r} of {cls.__name__}")
+    return cls(**kwargs)
+
+
+def stored_key(folder: Path) -> str | None:
+    """Return the inputs key a stored result was computed from, or None if there is none."""
+    try:
+        values = json.loads((Path(folder) / VALUES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return values.get("_key")
+
+
+def compute(topic: str, year: int, as_of: str, data_dir: str | Path = "data"):
+    """Run ``evalkit.topics.<topic>.compute.run(year, as_of, data_dir)`` and return its result."""
+    module = importlib.import_module(f"evalkit.topics.{topic}.compute")
+    return module.run(year=int(year), as_of=str(as_of), data_dir=data_dir)
+
+
+def load(topic: str, year: int, as_of: str, data_dir: str | Path = "data"):
+    """Return *topic*'s result for *year* at *as_of*: stored if current, else computed and stored.
+
+    Raises whatever the topic's ``run`` raises (e.g. FileNotFoundError for a missing
+    curated table); a stored result is never returned when any input changed.
+    """
+    folder = results_dir(year) / topic
+    key = inputs_key(topic, year, as_of, data_dir)
+    if stored_key(folder) == key:
+        return read(folder)
+    save(compute(topic, year, as_of, data_dir), folder, key)
+    # Always hand back the stored form, so a fresh and a cached run show identical values.
+    return read(folder)
