@@ -131,7 +131,8 @@ def _write(result, folder: Path, key: str) -> None:
             _write(value, folder / f.name, "")
         else:
             values[f.name] = _jsonable(value)
-    text = json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True)
+    # Insertion order kept: a dict of zones stays in the plan's order when read back.
+    text = json.dumps(values, ensure_ascii=False, indent=1)
     (folder / VALUES_FILE).write_text(text + "\n", encoding="utf-8")
 
 
