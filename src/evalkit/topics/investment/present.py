@@ -314,6 +314,58 @@ def stalled_note(res: InvestmentResult) -> str:
 # --- Section 6: conclusions and the summary part ----------------------------------------
 
 
+def attainment_sentence(r, *, partial_year: bool = False, late: bool = False) -> str:
+    """Return the sentence on one attainment row *r* (funds, growth, target, late submission)."""
+    name = zone_name(r.zone_id)
+    if r.through_month == 0:
+        return f"{name}{r.year}年尚未报送到位资金数据，无法评价。"
+    period = "全年" if r.through_month == 12 else f"{window_label(r.through_month)}累计"
+    s = f"{name}{r.year}年{period}到位资金{r.funds_wan_yuan:,.0f}万元"
+    if r.growth_defined:
+        verb = "增长" if r.yoy_growth >= 0 else "下降"
+        s += f"，同比{verb}{pct(abs(r.yoy_growth))}"
+        if partial_year:
+            s += f"（{r.year}年为行动计划实施首年，作为基期展示，不评判是否达标）"
+        elif r.met:
+            s += f"，达到不低于{pct(r.target_growth)}的目标"
+        else:
+            s += f"，未达到不低于{pct(r.target_growth)}的目标"
+    elif math.isnan(r.base_wan_yuan):
+        s += "，上年同期无数据，同比增速无法计算"
+    else:
+        s += "，上年同期到位资金为零，同比增速无法计算"
+    if late:
+        s += f"（迟报：仅报送至{r.through_month}月，按同口径比较）"
+    return s + "。"
+
+
+def projection_sentence(r, pr: dict) -> str:
+    """Return the projection (预测) sentence for attainment row *r* and its projection dict *pr*."""
+    return (
+        f"按{pr['model_label']}预测，{zone_name(r.zone_id)}全年到位资金预测值约{pr['point']:,.0f}万元"
+        f"（80%预测区间{pr['lo80']:,.0f}—{pr['hi80']:,.0f}万元），"
+        f"全年同比增长达到{pct(r.target_growth)}的概率{prob_words(pr['p_target'])}（预测）。"
+    )
+
+
+def concentration_sentence(r, c0) -> str:
+    """Return the concentration sentence for attainment row *r* and its concentration row *c0*."""
+    s = (
+        f"{zone_name(r.zone_id)}最大单个项目占到位资金的{pct(c0['top1_share'])}，"
+        f"前三个项目占{pct(c0['top3_share'])}"
+    )
+    if c0["growth_ex_top1_defined"] and r.growth_defined:
+        s += f"；剔除最大项目后同比增速为{c0['growth_ex_top1'] * 100:+.1f}%"
+        inc = c0["top1_increase_share"]
+        if math.isfinite(inc) and inc >= 1.0:
+            s += "，同比增量全部来自该项目（其余项目合计持平或下降），增长依赖单个大项目"
+        elif math.isfinite(inc) and inc > 0.5:
+            s += f"，该项目贡献了同比增量的{pct(inc)}，增长主要依赖单个大项目"
+        if r.yoy_growth >= r.target_growth > c0["growth_ex_top1"]:
+            s += "；若无该项目，将达不到增长目标"
+    return s + "。"
+
+
 def narrative(
     att: pd.DataFrame,
     *,
@@ -326,67 +378,31 @@ def narrative(
 ) -> list[str]:
     """Return Chinese sentences describing the computed numbers, one or more per zone.
 
+    Per zone: :func:`attainment_sentence`, then (if given) :func:`projection_sentence`,
+    :func:`concentration_sentence` and the count of stalled projects.
     *projections* maps zone id → a projection dict (``point``, ``lo80``, ``hi80``,
     ``p_target``, ``model_label``); every projected figure is called 预测.
     Zone names come from the schema, numbers from the inputs: no hand-typed figures.
     """
     late = late or []
+    cfg = landing or LandingConfig()
     out = []
     for r in att.itertuples(index=False):
-        name = zone_name(r.zone_id)
+        out.append(attainment_sentence(r, partial_year=partial_year, late=r.zone_id in late))
         if r.through_month == 0:
-            out.append(f"{name}{r.year}年尚未报送到位资金数据，无法评价。")
             continue
-        period = "全年" if r.through_month == 12 else f"{window_label(r.through_month)}累计"
-        s = f"{name}{r.year}年{period}到位资金{r.funds_wan_yuan:,.0f}万元"
-        if r.growth_defined:
-            verb = "增长" if r.yoy_growth >= 0 else "下降"
-            s += f"，同比{verb}{pct(abs(r.yoy_growth))}"
-            if partial_year:
-                s += f"（{r.year}年为行动计划实施首年，作为基期展示，不评判是否达标）"
-            elif r.met:
-                s += f"，达到不低于{pct(r.target_growth)}的目标"
-            else:
-                s += f"，未达到不低于{pct(r.target_growth)}的目标"
-        elif math.isnan(r.base_wan_yuan):
-            s += "，上年同期无数据，同比增速无法计算"
-        else:
-            s += "，上年同期到位资金为零，同比增速无法计算"
-        if r.zone_id in late:
-            s += f"（迟报：仅报送至{r.through_month}月，按同口径比较）"
-        out.append(s + "。")
-        if projections and r.zone_id in projections and projections[r.zone_id] is not None:
-            pr = projections[r.zone_id]
-            out.append(
-                f"按{pr['model_label']}预测，{name}全年到位资金预测值约{pr['point']:,.0f}万元"
-                f"（80%预测区间{pr['lo80']:,.0f}—{pr['hi80']:,.0f}万元），"
-                f"全年同比增长达到{pct(r.target_growth)}的概率{prob_words(pr['p_target'])}（预测）。"
-            )
+        if projections and projections.get(r.zone_id) is not None:
+            out.append(projection_sentence(r, projections[r.zone_id]))
         if conc is not None:
             c = conc[conc["zone_id"] == r.zone_id]
             if len(c) and c["n_projects"].iloc[0] > 0:
-                c0 = c.iloc[0]
-                s2 = f"{name}最大单个项目占到位资金的{pct(c0['top1_share'])}，前三个项目占{pct(c0['top3_share'])}"
-                if c0["growth_ex_top1_defined"] and r.growth_defined:
-                    s2 += f"；剔除最大项目后同比增速为{c0['growth_ex_top1'] * 100:+.1f}%"
-                    inc = c0["top1_increase_share"]
-                    if math.isfinite(inc) and inc >= 1.0:
-                        s2 += (
-                            "，同比增量全部来自该项目（其余项目合计持平或下降），增长依赖单个大项目"
-                        )
-                    elif math.isfinite(inc) and inc > 0.5:
-                        s2 += f"，该项目贡献了同比增量的{pct(inc)}，增长主要依赖单个大项目"
-                    if r.yoy_growth >= r.target_growth > c0["growth_ex_top1"]:
-                        s2 += "；若无该项目，将达不到增长目标"
-                out.append(s2 + "。")
-        if stalled_counts is not None:
-            k = int(stalled_counts.get(r.zone_id, 0))
-            cfg = landing or LandingConfig()
-            if k:
-                out.append(
-                    f"{name}有{k}个项目推进滞缓（签约超过{cfg.stall_days_signed}天未开工"
-                    f"或开工超过{cfg.stall_days_construction}天未投产），名单见第五部分。"
-                )
+                out.append(concentration_sentence(r, c.iloc[0]))
+        k = int((stalled_counts or {}).get(r.zone_id, 0))
+        if k:
+            out.append(
+                f"{zone_name(r.zone_id)}有{k}个项目推进滞缓（签约超过{cfg.stall_days_signed}天未开工"
+                f"或开工超过{cfg.stall_days_construction}天未投产），名单见第五部分。"
+            )
     return out
 
 
