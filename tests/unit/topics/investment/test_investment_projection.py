@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import projection as P
+from evalkit.topics.investment import projection as P
 
 SEASON = np.array([3, 4, 6, 8, 9, 10, 10, 9, 8, 7, 6, 12], float) * 100
 
@@ -91,8 +91,9 @@ def test_backtest_scores_each_origin_and_chooses_by_error():
 
 
 def test_project_year_targets_previous_full_year_and_skips_finished_zones():
-    from evalkit import investment as inv
     from evalkit.config import Targets
+    from evalkit.topics.investment import funds as F
+    from evalkit.topics.investment import present
 
     values = np.concatenate([SEASON, SEASON * 1.2, SEASON * 1.44, SEASON[:7] * 1.728])
     idx = pd.date_range("2023-01-01", periods=len(values), freq="MS")
@@ -101,18 +102,18 @@ def test_project_year_targets_previous_full_year_and_skips_finished_zones():
         for m, v in zip(idx, values, strict=True)
     ]
     funds = pd.DataFrame(rows)
-    att = inv.attainment(funds, 2026, "2026-07-31", Targets())
-    monthly = inv.complete_monthly(funds, "2026-07-31")
-    pj = inv.project_year(monthly, att, models=("ratio",), n_sims=200)
+    att = F.attainment(funds, 2026, "2026-07-31", Targets())
+    monthly = F.complete_monthly(funds, "2026-07-31")
+    pj = P.project_year(monthly, att, models=("ratio",), n_sims=200)
     assert list(pj["zone_id"]) == ["zhaodong"]  # the other zones reported nothing
     row = pj.iloc[0]
     assert row["prev_total_wan_yuan"] == pytest.approx(SEASON.sum() * 1.44)
     assert row["target_total_wan_yuan"] == pytest.approx(SEASON.sum() * 1.44 * 1.25)
     assert row["point"] == pytest.approx(SEASON.sum() * 1.728)
     assert row["p_target"] == 0.0
-    table = inv.projection_table(pj, "ratio")
+    table = present.projection_table(pj, "ratio")
     assert table["全年预测值（万元）"].iloc[0] == round(SEASON.sum() * 1.728)
     assert table["选用模型"].iloc[0] == "是"
     # A finished year has nothing to project.
-    att_full = inv.attainment(funds, 2025, "2025-12-31", Targets())
-    assert inv.project_year(monthly, att_full, models=("ratio",), n_sims=200).empty
+    att_full = F.attainment(funds, 2025, "2025-12-31", Targets())
+    assert P.project_year(monthly, att_full, models=("ratio",), n_sims=200).empty

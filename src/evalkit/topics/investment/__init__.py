@@ -1,0 +1,9 @@
+"""Investment special topic (招商引资专项评估): funds in place against the growth target.
+
+- :mod:`.compute` — ``run(year, as_of, data_dir) -> InvestmentResult`` (stored by
+  :func:`evalkit.results.load`);
+- :mod:`.funds` — attainment rules (year to date, late zones, base period);
+- :mod:`.projection` — year-end projection models and their backtests (预测);
+- :mod:`.structure` — breakdowns, concentration, landing speed;
+- :mod:`.present` / :mod:`.wording` — page tables, narrative, charts, number wording.
+"""

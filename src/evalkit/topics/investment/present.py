@@ -1,0 +1,583 @@
+"""Investment pages: tables, narrative and charts built from a stored :class:`InvestmentResult`.
+
+Everything here reads a result of :func:`evalkit.topics.investment.compute.run`
+(or its frames) and formats it; nothing is recomputed. Amounts are 万元, growth
+rates and shares are fractions shown as percentages; undefined growth is worded
+("无法计算（基期为零）"), never NaN or inf. Every projected figure is labelled 预测.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from evalkit import figures
+from evalkit.schema import ZONES, zone_name
+
+from .projection import MODELS
+from .structure import BREAKDOWNS, LandingConfig
+from .wording import (
+    fmt_share,
+    format_growth,
+    format_met,
+    growth_cells,
+    pct,
+    prob_words,
+    round_or_nan,
+    whole,
+    window_label,
+)
+
+if TYPE_CHECKING:
+    from .compute import InvestmentResult
+
+# --- Period wording ---------------------------------------------------------------------
+
+
+def period_note(year: int, last_month: int) -> str:
+    """Return the sentence stating which months are compared (累计同比 for a year in progress).
+
+    *last_month* is the last month of *year* covered at the as-of date
+    (``ReportPeriod.through_month``; 12 for a complete year).
+    """
+    if last_month == 12:
+        return f"{year}年全年数据已齐：比较{year}年1—12月与{year - 1}年1—12月的到位资金合计。"
+    return (
+        f"{year}年尚在进行中，按统计惯例采用累计同比：比较{year}年{window_label(last_month)}"
+        f"累计到位资金与{year - 1}年同期（{window_label(last_month)}）累计到位资金。"
+        "未报送截至月份数据的片区（迟报）按其已报送月份同口径比较，并在表中标明。"
+    )
+
+
+# --- Section 1: funds in place against the target ---------------------------------------
+
+
+def attainment_table(att: pd.DataFrame, last_month: int, partial_year: bool) -> pd.DataFrame:
+    """Return the page / CSV frame of an attainment frame with Chinese headers and explicit wording.
+
+    *last_month* is the as-of month of the report year (a zone reported through an
+    earlier month is late); *partial_year* marks the plan's first year (not judged).
+    """
+    rows = []
+    for r in att.itertuples(index=False):
+        late = r.through_month < last_month
+        status = "按时报送"
+        if r.through_month == 0:
+            status = f"{r.year}年尚无报送数据"
+        elif late:
+            status = f"迟报：截至 {last_month} 月仅报送至 {r.through_month} 月，按 {window_label(r.through_month)} 同口径比较"
+        judged = "首年基期，不评判" if partial_year else format_met(r.met)
+        rows.append(
+            {
+                "片区": zone_name(r.zone_id),
+                "统计期": window_label(r.through_month),
+                "到位资金（万元）": round_or_nan(r.funds_wan_yuan),
+                "上年同期（万元）": round_or_nan(r.base_wan_yuan),
+                "同比增长": format_growth(r.yoy_growth, r.growth_defined, r.base_wan_yuan),
+                "目标增速": f"≥{r.target_growth * 100:.0f}%",
+                "是否达标": judged,
+                "报送情况": status,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def attainment_notes(res: InvestmentResult) -> list[str]:
+    """Return the Markdown notes under the attainment table: plan's first year, late zones."""
+    notes = []
+    if res.partial_year:
+        issued = date.fromisoformat(res.plan_issued)
+        notes.append(
+            f"{res.year}年为行动计划实施首年（{issued.year}年{issued.month}月印发），"
+            "按目标配置作为基期展示增速，不评判是否达标。"
+        )
+    if res.late:
+        names = "、".join(zone_name(z) for z in res.late)
+        notes.append(
+            f"**迟报提示**：{names}尚未报送截至月份的到位资金数据，"
+            "表中按其已报送月份与上年同期同口径比较，未报送月份不按零计算。"
+        )
+    return notes
+
+
+def monthly_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Return the monthly funds per zone (the data of :func:`monthly_chart`) with Chinese headers."""
+    out = monthly.assign(
+        片区=monthly["zone_id"].map(zone_name), 月份=monthly["month"].dt.strftime("%Y-%m")
+    )[["片区", "月份", "funds_wan_yuan"]].rename(columns={"funds_wan_yuan": "当月到位资金（万元）"})
+    out["当月到位资金（万元）"] = out["当月到位资金（万元）"].round(2)
+    return out
+
+
+# --- Section 2: projections and backtests -----------------------------------------------
+
+
+def backtest_note(res: InvestmentResult) -> str:
+    """Return the sentence naming the backtest years and the chosen model (or why there is none)."""
+    if not res.backtest_years:
+        return "历史数据不足一个完整的上年，无法回测。"
+    span = "、".join(str(y) for y in res.backtest_years)
+    return (
+        f"回测年度：{span}年；选用模型：{MODELS[res.chosen_model]}。"
+        "回测次数为 0 的模型因历史数据不足（ETS 需至少 24 个月）无法回测。"
+    )
+
+
+def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`project_year`; every value is labelled 预测.
+
+    Projected amounts are shown in whole 万元: more digits would suggest a precision
+    a simulation-based projection does not have.
+    """
+    return pd.DataFrame(
+        {
+            "片区": pj["zone_id"].map(zone_name),
+            "预测模型": pj["model"].map(MODELS),
+            "选用模型": ["是" if m == chosen else "否（对比）" for m in pj["model"]],
+            "已报送至": pj["through_month"].map(lambda m: f"{m}月"),
+            "实际累计（万元）": pj["ytd_wan_yuan"].round(2),
+            "上年全年（万元）": whole(pj["prev_total_wan_yuan"]),
+            "达标所需全年（万元）": whole(pj["target_total_wan_yuan"]),
+            "全年预测值（万元）": whole(pj["point"]),
+            "80%预测区间下限（万元）": whole(pj["lo80"]),
+            "80%预测区间上限（万元）": whole(pj["hi80"]),
+            "95%预测区间下限（万元）": whole(pj["lo95"]),
+            "95%预测区间上限（万元）": whole(pj["hi95"]),
+            "达到目标的概率（预测）": [fmt_share(p) for p in pj["p_target"]],
+        }
+    )
+
+
+def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of a backtest summary (per model, optionally per zone/month)."""
+    out = pd.DataFrame({"预测模型": summary["model"].map(MODELS)})
+    if "zone_id" in summary:
+        out.insert(0, "片区", summary["zone_id"].map(zone_name))
+    if "origin_month" in summary:
+        out["预测起点（已知月份）"] = summary["origin_month"].map(lambda m: f"1—{m}月")
+    out["回测次数"] = summary["n"].astype(int)
+    out["平均绝对百分比误差"] = [fmt_share(x) for x in summary["mape"]]
+    out["80%区间覆盖率"] = [fmt_share(x) for x in summary["coverage80"]]
+    out["95%区间覆盖率"] = [fmt_share(x) for x in summary["coverage95"]]
+    return out
+
+
+def backtest_detail_table(bt: pd.DataFrame) -> pd.DataFrame:
+    """Return every backtest projection (one row per zone, model, year and origin month), Chinese headers."""
+    cols = {
+        "year": "回测年度",
+        "origin_month": "预测起点月份",
+        "actual": "实际全年（万元）",
+        "point": "全年预测值（万元）",
+        "lo80": "80%下限（万元）",
+        "hi80": "80%上限（万元）",
+        "lo95": "95%下限（万元）",
+        "hi95": "95%上限（万元）",
+        "in80": "落入80%区间",
+        "in95": "落入95%区间",
+    }
+    out = bt.assign(片区=bt["zone_id"].map(zone_name), 预测模型=bt["model"].map(MODELS))
+    return out[["片区", "预测模型", *cols]].rename(columns=cols).round(2)
+
+
+def no_projection_note(year: int) -> str:
+    """Return the note shown when no zone has a year in progress to project."""
+    return f"{year}年全年数据已齐（或无可预测的片区），无需预测；上表回测结果供今后年度参考。"
+
+
+def headline(res: InvestmentResult) -> dict[str, dict]:
+    """Return zone id → the chosen model's projection (``point``, ``lo80`` … ``p_target``, ``model_label``)."""
+    pj = res.projections
+    out = {}
+    for r in pj[pj["model"] == res.chosen_model].itertuples(index=False):
+        out[r.zone_id] = {
+            "point": r.point,
+            "lo80": r.lo80,
+            "hi80": r.hi80,
+            "lo95": r.lo95,
+            "hi95": r.hi95,
+            "p_target": r.p_target,
+            "model_label": MODELS[res.chosen_model],
+        }
+    return out
+
+
+# --- Sections 3–5: structure, concentration, landing speed ------------------------------
+
+
+def breakdown_tables(res: InvestmentResult) -> list[tuple[str, str, pd.DataFrame]]:
+    """Return ``(name, category header, table)`` for each breakdown (cluster, origin, size)."""
+    frames = {"cluster": res.by_cluster, "origin": res.by_origin, "size": res.by_size}
+    return [
+        (f"investment_by_{by}", label, breakdown_table(frames[by], label))
+        for by, label in BREAKDOWNS.items()
+    ]
+
+
+def breakdown_table(bd: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`breakdown` with Chinese headers (*label*: category header)."""
+    return pd.DataFrame(
+        {
+            "片区": bd["zone_id"].map(zone_name),
+            label: bd["category"],
+            "到位资金（万元）": bd["funds_wan_yuan"].round(2),
+            "上年同期（万元）": bd["base_wan_yuan"].round(2),
+            "同比增长": growth_cells(bd["yoy_growth"], bd["growth_defined"], bd["base_wan_yuan"]),
+            "占片区比重": [fmt_share(s) for s in bd["share"]],
+        }
+    )
+
+
+def concentration_table(conc: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`concentration` with Chinese headers."""
+    growth = dict(
+        zip(
+            att["zone_id"],
+            growth_cells(att["yoy_growth"], att["growth_defined"], att["base_wan_yuan"]),
+            strict=True,
+        )
+    )
+    return pd.DataFrame(
+        {
+            "片区": conc["zone_id"].map(zone_name),
+            "有到位资金的项目数": conc["n_projects"],
+            "最大项目": [
+                "—" if pid is None else f"{name or ''}（{pid}）".lstrip()
+                for pid, name in zip(conc["top1_project_id"], conc["top1_name"], strict=True)
+            ],
+            "最大项目占比": [fmt_share(s) for s in conc["top1_share"]],
+            "前三项目占比": [fmt_share(s) for s in conc["top3_share"]],
+            "赫芬达尔指数（HHI）": conc["hhi"].round(0),
+            "同比增长": conc["zone_id"].map(growth),
+            "剔除最大项目后同比增长": growth_cells(
+                conc["growth_ex_top1"], conc["growth_ex_top1_defined"], conc["base_ex_top1"]
+            ),
+        }
+    )
+
+
+def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`landing_funnel` with Chinese headers."""
+
+    def days(x):
+        return "—" if x is None or not math.isfinite(x) else f"{x:.0f}"
+
+    return pd.DataFrame(
+        {
+            "片区": funnel["zone_id"].map(zone_name),
+            "签约年份": funnel["signed_year"].astype(int),
+            "签约项目（个）": funnel["signed"].astype(int),
+            "已开工（个）": funnel["started"].astype(int),
+            "已投产（个）": funnel["producing"].astype(int),
+            "开工率": [
+                fmt_share(s / n if n else float("nan"))
+                for s, n in zip(funnel["started"], funnel["signed"], strict=True)
+            ],
+            "投产率": [
+                fmt_share(p / n if n else float("nan"))
+                for p, n in zip(funnel["producing"], funnel["signed"], strict=True)
+            ],
+            "签约至开工中位天数": funnel["median_days_to_start"].map(days),
+            "开工至投产中位天数": funnel["median_days_to_production"].map(days),
+        }
+    )
+
+
+def stalled_table(stalled: pd.DataFrame) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`stalled_projects` with Chinese headers."""
+    return pd.DataFrame(
+        {
+            "片区": stalled["zone_id"].map(zone_name),
+            "项目编号": stalled["project_id"].astype(str),
+            "项目名称": stalled["name"].astype(str),
+            "所处阶段": stalled["stage"],
+            "进入该阶段日期": pd.to_datetime(stalled["since"]).dt.strftime("%Y-%m-%d"),
+            "停留天数": stalled["days"].astype(int),
+        }
+    )
+
+
+def stalled_note(res: InvestmentResult) -> str:
+    """Return the sentence stating the stall thresholds (from configuration) and the count."""
+    cfg = res.landing
+    return (
+        f"推进滞缓项目：截至{res.as_of}，签约超过 {cfg.stall_days_signed} 天仍未开工，"
+        f"或开工超过 {cfg.stall_days_construction} 天仍未投产"
+        f"（阈值可在 data/config/investment.yaml 中配置）。共 {len(res.stalled)} 个。"
+    )
+
+
+# --- Section 6: conclusions and the summary part ----------------------------------------
+
+
+def attainment_sentence(r, *, partial_year: bool = False, late: bool = False) -> str:
+    """Return the sentence on one attainment row *r* (funds, growth, target, late submission)."""
+    name = zone_name(r.zone_id)
+    if r.through_month == 0:
+        return f"{name}{r.year}年尚未报送到位资金数据，无法评价。"
+    period = "全年" if r.through_month == 12 else f"{window_label(r.through_month)}累计"
+    s = f"{name}{r.year}年{period}到位资金{r.funds_wan_yuan:,.0f}万元"
+    if r.growth_defined:
+        verb = "增长" if r.yoy_growth >= 0 else "下降"
+        s += f"，同比{verb}{pct(abs(r.yoy_growth))}"
+        if partial_year:
+            s += f"（{r.year}年为行动计划实施首年，作为基期展示，不评判是否达标）"
+        elif r.met:
+            s += f"，达到不低于{pct(r.target_growth)}的目标"
+        else:
+            s += f"，未达到不低于{pct(r.target_growth)}的目标"
+    elif math.isnan(r.base_wan_yuan):
+        s += "，上年同期无数据，同比增速无法计算"
+    else:
+        s += "，上年同期到位资金为零，同比增速无法计算"
+    if late:
+        s += f"（迟报：仅报送至{r.through_month}月，按同口径比较）"
+    return s + "。"
+
+
+def projection_sentence(r, pr: dict) -> str:
+    """Return the projection (预测) sentence for attainment row *r* and its projection dict *pr*."""
+    return (
+        f"按{pr['model_label']}预测，{zone_name(r.zone_id)}全年到位资金预测值约{pr['point']:,.0f}万元"
+        f"（80%预测区间{pr['lo80']:,.0f}—{pr['hi80']:,.0f}万元），"
+        f"全年同比增长达到{pct(r.target_growth)}的概率{prob_words(pr['p_target'])}（预测）。"
+    )
+
+
+def concentration_sentence(r, c0) -> str:
+    """Return the concentration sentence for attainment row *r* and its concentration row *c0*."""
+    s = (
+        f"{zone_name(r.zone_id)}最大单个项目占到位资金的{pct(c0['top1_share'])}，"
+        f"前三个项目占{pct(c0['top3_share'])}"
+    )
+    if c0["growth_ex_top1_defined"] and r.growth_defined:
+        s += f"；剔除最大项目后同比增速为{c0['growth_ex_top1'] * 100:+.1f}%"
+        inc = c0["top1_increase_share"]
+        if math.isfinite(inc) and inc >= 1.0:
+            s += "，同比增量全部来自该项目（其余项目合计持平或下降），增长依赖单个大项目"
+        elif math.isfinite(inc) and inc > 0.5:
+            s += f"，该项目贡献了同比增量的{pct(inc)}，增长主要依赖单个大项目"
+        if r.yoy_growth >= r.target_growth > c0["growth_ex_top1"]:
+            s += "；若无该项目，将达不到增长目标"
+    return s + "。"
+
+
+def narrative(
+    att: pd.DataFrame,
+    *,
+    partial_year: bool = False,
+    late: list[str] | None = None,
+    projections: dict[str, dict] | None = None,
+    conc: pd.DataFrame | None = None,
+    stalled_counts: dict[str, int] | None = None,
+    landing: LandingConfig | None = None,
+) -> list[str]:
+    """Return Chinese sentences describing the computed numbers, one or more per zone.
+
+    Per zone: :func:`attainment_sentence`, then (if given) :func:`projection_sentence`,
+    :func:`concentration_sentence` and the count of stalled projects.
+    *projections* maps zone id → a projection dict (``point``, ``lo80``, ``hi80``,
+    ``p_target``, ``model_label``); every projected figure is called 预测.
+    Zone names come from the schema, numbers from the inputs: no hand-typed figures.
+    """
+    late = late or []
+    cfg = landing or LandingConfig()
+    out = []
+    for r in att.itertuples(index=False):
+        out.append(attainment_sentence(r, partial_year=partial_year, late=r.zone_id in late))
+        if r.through_month == 0:
+            continue
+        if projections and projections.get(r.zone_id) is not None:
+            out.append(projection_sentence(r, projections[r.zone_id]))
+        if conc is not None:
+            c = conc[conc["zone_id"] == r.zone_id]
+            if len(c) and c["n_projects"].iloc[0] > 0:
+                out.append(concentration_sentence(r, c.iloc[0]))
+        k = int((stalled_counts or {}).get(r.zone_id, 0))
+        if k:
+            out.append(
+                f"{zone_name(r.zone_id)}有{k}个项目推进滞缓（签约超过{cfg.stall_days_signed}天未开工"
+                f"或开工超过{cfg.stall_days_construction}天未投产），名单见第五部分。"
+            )
+    return out
+
+
+def backtest_sentence(summary: pd.DataFrame, chosen: str, years: list[int]) -> str:
+    """Return a Chinese sentence on the chosen model's backtest error and interval coverage.
+
+    Coverage more than 10 points below the nominal 80 % / 95 % is called out: the
+    projection intervals are then too narrow and should be read with caution.
+    """
+    s = summary[summary["model"] == chosen]
+    if s.empty or int(s["n"].iloc[0]) == 0:
+        return "历史数据不足，预测模型未能回测，预测结果仅供参考。"
+    r = s.iloc[0]
+    span = "、".join(str(y) for y in years)
+    text = (
+        f"{MODELS[chosen]}在{span}年的{int(r['n'])}次回测中，全年合计的平均绝对百分比误差为"
+        f"{pct(r['mape'])}，80%预测区间实际覆盖{pct(r['coverage80'])}，"
+        f"95%预测区间实际覆盖{pct(r['coverage95'])}"
+    )
+    if r["coverage80"] < 0.70 or r["coverage95"] < 0.85:
+        text += "，低于名义水平，预测区间可能偏窄，达标概率应审慎解读"
+    return text + "。"
+
+
+def conclusions(res: InvestmentResult) -> list[str]:
+    """Return the conclusion sentences of the page: :func:`narrative` plus the backtest sentence."""
+    sentences = narrative(
+        res.attainment,
+        partial_year=res.partial_year,
+        late=res.late,
+        projections=headline(res),
+        conc=res.concentration,
+        stalled_counts=res.stalled["zone_id"].value_counts().to_dict(),
+        landing=res.landing,
+    )
+    if res.backtest_years:
+        sentences.append(
+            backtest_sentence(res.backtest_summary, res.chosen_model, res.backtest_years)
+        )
+    return sentences
+
+
+def attainment_summary(att: pd.DataFrame) -> dict:
+    """Return the ``investment`` summary part: per zone funds, growth (None if undefined), met."""
+    zones = {}
+    for r in att.itertuples(index=False):
+        zones[r.zone_id] = {
+            "funds_in_place_wan_yuan": None
+            if math.isnan(r.funds_wan_yuan)
+            else round(float(r.funds_wan_yuan), 2),
+            "funds_yoy_growth": round(float(r.yoy_growth), 6) if r.growth_defined else None,
+            "funds_through_month": int(r.through_month),
+            "targets_met": {"funds_growth": None if r.met is None else bool(r.met)},
+        }
+    return {"zones": zones}
+
+
+def summary_part(res: InvestmentResult) -> dict:
+    """Return the ``investment`` summary part of the page (``summary.parts/investment.json``).
+
+    That is :func:`attainment_summary` plus, per projected zone, the chosen model's
+    ``funds_projection`` (whole 万元, ``is_projection`` True).
+    """
+    part = attainment_summary(res.attainment)
+    for zone_id, h in headline(res).items():
+        part["zones"][zone_id]["funds_projection"] = {
+            "model": res.chosen_model,
+            "projected_total_wan_yuan": round(h["point"]),
+            "lo80": round(h["lo80"]),
+            "hi80": round(h["hi80"]),
+            "p_reach_target": round(h["p_target"], 4),
+            "is_projection": True,
+        }
+    return part
+
+
+# --- Charts (house style of :mod:`evalkit.figures`; the notebook shows them) ------------
+
+
+def funds_chart(res: InvestmentResult):
+    """Return a bar chart of each zone's funds in place this year beside the same months last year.
+
+    Bars in zone order; tick labels carry each zone's compared window (``1—10月``);
+    a missing amount is drawn as zero height (the table says why). Returns the figure.
+    """
+    att = res.attainment
+    fig, ax = figures.new_figure(
+        f"{res.year}年各片区到位资金与上年同期", "万元", synthetic=res.synthetic
+    )
+    x = np.arange(len(att))
+    ax.bar(x - 0.2, att["base_wan_yuan"].fillna(0), 0.4, label="上年同期", color=figures.PALETTE[2])
+    ax.bar(
+        x + 0.2,
+        att["funds_wan_yuan"].fillna(0),
+        0.4,
+        label=f"{res.year}年",
+        color=figures.PALETTE[0],
+        hatch="//",
+    )
+    labels = [
+        f"{zone_name(z)}\n（{window_label(t)}）"
+        for z, t in zip(att["zone_id"], att["through_month"], strict=True)
+    ]
+    ax.set_xticks(x, labels)
+    ax.legend()
+    return fig
+
+
+def monthly_chart(res: InvestmentResult):
+    """Return a line chart of each zone's monthly funds in place (万元), one marker per zone."""
+    monthly = res.monthly
+    fig, ax = figures.new_figure("各片区月度到位资金", "万元", synthetic=res.synthetic)
+    for i, zone_id in enumerate(ZONES):
+        g = monthly[monthly["zone_id"] == zone_id]
+        ax.plot(
+            g["month"],
+            g["funds_wan_yuan"],
+            marker=figures.MARKERS[i % len(figures.MARKERS)],
+            markersize=3,
+            label=zone_name(zone_id),
+        )
+    ax.legend()
+    return fig
+
+
+def projection_chart(res: InvestmentResult):
+    """Return the year-end projection chart (预测), or None when no zone is projected.
+
+    Per projected zone: last year's actual total (bar), the chosen model's point
+    projection with its 80 % (thick) and 95 % (thin) intervals, and the total the
+    growth target needs (mark).
+    """
+    pj = res.projections
+    sel = pj[pj["model"] == res.chosen_model].reset_index(drop=True)
+    if sel.empty:
+        return None
+    fig, ax = figures.new_figure(
+        f"{res.year}年全年到位资金预测（预测值）与达标所需", "万元", synthetic=res.synthetic
+    )
+    x = np.arange(len(sel))
+    ax.bar(
+        x - 0.2,
+        sel["prev_total_wan_yuan"],
+        0.4,
+        label=f"{res.year - 1}年全年（实际）",
+        color=figures.PALETTE[2],
+    )
+    for lo, hi, style in (
+        (
+            "lo95",
+            "hi95",
+            {"fmt": "none", "ecolor": figures.PALETTE[5], "capsize": 4, "label": "95%预测区间"},
+        ),
+        (
+            "lo80",
+            "hi80",
+            {
+                "fmt": "o",
+                "color": figures.PALETTE[0],
+                "elinewidth": 4,
+                "label": f"{res.year}年全年预测值与80%区间",
+            },
+        ),
+    ):
+        yerr = [sel["point"] - sel[lo], sel[hi] - sel["point"]]
+        ax.errorbar(x + 0.2, sel["point"], yerr=yerr, **style)
+    ax.scatter(
+        x + 0.2,
+        sel["target_total_wan_yuan"],
+        marker="_",
+        s=600,
+        color=figures.PALETTE[1],
+        label="达标所需全年",
+        zorder=3,
+    )
+    ax.set_xticks(x, [zone_name(z) for z in sel["zone_id"]])
+    ax.legend()
+    return fig
