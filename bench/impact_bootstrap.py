@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from evalkit import impact
+from evalkit.topics.impact import did as impact
 
 rng = np.random.default_rng(1)
 rows = []
