@@ -14,7 +14,7 @@ from IPython.display import Markdown, display
 
 from ... import figures, report
 from ...schema import ZONES, zone_name
-from .anomaly import Decomposition, anomalies_in_window, status_frame
+from .anomaly import Decomposition, anomalies_in_window, components_frame, status_frame
 from .compute import LogisticsResult
 from .corridor import CORRIDOR_INDICATORS
 from .indicators import month_start
@@ -136,8 +136,13 @@ def decomposition_status(status: pd.DataFrame | list[Decomposition]) -> pd.DataF
     )
 
 
-def trend_table(components: pd.DataFrame) -> pd.DataFrame:
-    """Return the raw and STL-trend values behind the trend figures (long format)."""
+def trend_table(components: pd.DataFrame | list[Decomposition]) -> pd.DataFrame:
+    """Return the raw and STL-trend values behind the trend figures (long format).
+
+    *components* is the result's ``components`` frame (or a list of decompositions).
+    """
+    if isinstance(components, list):
+        components = components_frame(components)
     cols = ["片区", "指标", "单位", "月份", "报送值", "趋势", "季节项", "残差", "插补"]
     if components.empty:
         return pd.DataFrame(columns=cols)

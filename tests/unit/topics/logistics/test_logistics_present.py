@@ -123,3 +123,25 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
     )
     anomalies = pd.read_csv(tables / "logistics_anomalies.csv", encoding="utf-8-sig")
     assert list(anomalies["月份"]) == ["2025-03"]
+
+
+def test_status_and_trend_tables_accept_decompositions_or_stored_frames():
+    """Older callers pass the list of decompositions; pages pass the stored frames."""
+    from evalkit.topics.logistics import anomaly as A
+
+    t = np.arange(30)
+    s = pd.Series(
+        100 + t + 10 * np.sin(2 * np.pi * t / 12),
+        index=pd.date_range("2023-01-01", periods=30, freq="MS"),
+    )
+    cfg = S.load_config("data")
+    zone = list(ZONES)[0]
+    decs = [
+        A.decompose(s, zone_id=zone, indicator="freight_rail", config=cfg),
+        A.decompose(s.iloc[:5], zone_id=zone, indicator="freight_air", config=cfg),
+    ]
+    pd.testing.assert_frame_equal(P.trend_table(decs), P.trend_table(A.components_frame(decs)))
+    assert len(P.trend_table(decs)) == 30
+    status = P.decomposition_status(decs)
+    pd.testing.assert_frame_equal(status, P.decomposition_status(A.status_frame(decs)))
+    assert list(status["历史月数"]) == [30, 5]
