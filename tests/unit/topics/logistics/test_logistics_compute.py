@@ -15,6 +15,7 @@ from evalkit.config import ConfigError
 from evalkit.schema import LOGISTICS_INDICATORS, TABLES, ZONES
 from evalkit.topics.logistics import compute
 from evalkit.topics.logistics import settings as S
+from evalkit.topics.logistics.indicators import indicator_panel
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +97,17 @@ def test_a_new_contract_indicator_must_declare_its_aggregation(monkeypatch):
     # Declared beside the others, it is accepted with its rule.
     doc = yaml.safe_load((S.config_path("logistics.yaml", "data")).read_text(encoding="utf-8"))
     doc["indicators"]["pipeline_throughput"] = {"aggregation": "last"}
-    assert S.parse_config(doc).how("pipeline_throughput") == "last"
+    cfg = S.parse_config(doc)
+    assert cfg.how("pipeline_throughput") == "last"
+    # The panel then takes its latest month (a stock), not the sum of the months.
+    zone = list(ZONES)[0]
+    months = pd.date_range("2025-01-01", periods=3, freq="MS")
+    df = pd.DataFrame(
+        {"zone_id": zone, "month": months, "indicator": "pipeline_throughput", "value": [5.0, 7, 9]}
+    )
+    panel = indicator_panel(df, 2025, "2025-03-31", cfg, zones=[zone])
+    march = panel[(panel["indicator"] == "pipeline_throughput") & (panel["month"] == months[-1])]
+    assert list(march["ytd"]) == [9.0]
 
 
 def test_undeclared_aggregation_is_never_a_silent_sum():
