@@ -9,7 +9,8 @@ Run: ``.venv/bin/python bench/logistics_anomaly_calibration.py``.
 import numpy as np
 import pandas as pd
 
-from evalkit.logistics import LogisticsConfig, decompose
+from evalkit.topics.logistics.anomaly import decompose
+from evalkit.topics.logistics.settings import LogisticsConfig
 
 
 def flags(y, config):

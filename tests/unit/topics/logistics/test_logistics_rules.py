@@ -9,9 +9,33 @@ import pandas as pd
 import pytest
 from scipy.stats import median_abs_deviation
 
-from evalkit import logistics as L
 from evalkit.config import ConfigError
 from evalkit.schema import LOGISTICS_INDICATORS, ZONES
+from evalkit.topics.logistics import anomaly as A
+from evalkit.topics.logistics import corridor as C
+from evalkit.topics.logistics import indicators as I
+from evalkit.topics.logistics import narrative as N
+from evalkit.topics.logistics import present as P
+from evalkit.topics.logistics import settings as S
+
+#: The project's declared indicator rules (data/config/logistics.yaml): flows summed,
+#: cold-chain capacity and delivery coverage latest month (coverage in points),
+#: clearance hours averaged and lower-is-better.
+PROJECT = S.load_config("data")
+
+
+def rules_config(**kw) -> S.LogisticsConfig:
+    """Settings with the project's aggregation rules and the given thresholds/targets."""
+    return S.LogisticsConfig(
+        aggregation=PROJECT.aggregation,
+        point_change=PROJECT.point_change,
+        lower_is_better=PROJECT.lower_is_better,
+        **kw,
+    )
+
+
+#: An ``indicators`` section declaring every indicator as a flow (for parse tests).
+ALL_SUM = {i: {"aggregation": "sum"} for i in S.all_indicators()}
 
 
 def long_frame(rows):
@@ -62,11 +86,11 @@ def panel():
     # Hours are averaged over months.
     rows += monthly("zhaodong", "clearance_hours", "2025-01", [40, 30, 20, 30] + [30] * 8)
     rows += monthly("zhaodong", "clearance_hours", "2026-01", [20, 10, 30, 20])
-    config = L.LogisticsConfig(
+    config = rules_config(
         small_base={"export_value": 90.0, "train_departures": 5.0},
         targets={"export_value": {"default": 1000.0, "zhaodong": 500.0}},
     )
-    return L.indicator_panel(
+    return I.indicator_panel(
         long_frame(rows),
         2026,
         "2026-04-30",
@@ -114,7 +138,7 @@ def test_small_base_is_flagged_but_still_computed(panel):
     apr = row(panel, "zhaodong", "export_value", "2026-04")
     assert apr["base"] == 50.0 and apr["yoy_flag"] == "small_base"
     assert apr["yoy"] == pytest.approx(40 / 50 - 1)
-    cell = L.change_cell(apr["yoy"], apr["yoy_flag"], "export_value")
+    cell = N.change_cell(apr["yoy"], apr["yoy_flag"], apr["points"])
     assert cell.startswith("⚠") and "基数较小" in cell and "-20.0%" in cell
     jan = row(panel, "zhaodong", "export_value", "2026-01")
     assert jan["yoy_flag"] == "ok"  # base 100 ≥ threshold 90
@@ -124,7 +148,7 @@ def test_zero_base_has_no_growth_rate(panel):
     jan = row(panel, "zhaodong", "train_departures", "2026-01")
     assert jan["base"] == 0.0 and jan["yoy_flag"] == "zero_base"
     assert math.isnan(jan["yoy"])
-    assert "基数为零" in L.change_cell(jan["yoy"], jan["yoy_flag"], "train_departures")
+    assert "基数为零" in N.change_cell(jan["yoy"], jan["yoy_flag"], jan["points"])
     feb = row(panel, "zhaodong", "train_departures", "2026-02")
     # Cumulative base Jan–Feb 2025 = 0 + 2 = 2 < 5: small base, still computed.
     assert feb["ytd_flag"] == "small_base"
@@ -136,7 +160,7 @@ def test_shares_take_latest_month_and_change_in_points(panel):
     assert r["ytd"] == 93.5  # latest month, not 90 + 91 + 92 + 93.5
     assert r["ytd_change"] == pytest.approx(93.5 - 83)
     assert r["yoy"] == pytest.approx(10.5)
-    assert L.fmt_change(r["yoy"], "village_delivery_share") == "+10.5 个百分点"
+    assert r["points"] and N.fmt_change(r["yoy"], r["points"]) == "+10.5 个百分点"
 
 
 def test_hours_are_averaged_not_summed(panel):
@@ -150,10 +174,10 @@ def test_zone_without_submissions_is_on_the_panel_as_missing(panel):
     q = panel[panel["zone_id"] == "qinggang"]
     assert len(q) == 4 * 4  # four indicators × January–April
     assert not q["submitted"].any()
-    shown = L.latest_panel_display(panel, "qinggang", "2026-04-30")
-    assert list(shown["当月"]) == [L.MISSING_TEXT] * 4
+    shown = P.latest_panel_display(panel, "qinggang", "2026-04-30")
+    assert list(shown["当月"]) == [S.MISSING_TEXT] * 4
     assert "0" not in set(shown["当月"])
-    table = L.missing_table(panel)
+    table = P.missing_table(panel)
     q_rows = table[table["片区"] == ZONES["qinggang"]]
     assert set(q_rows["未报送月份"]) == {"全年未报送"}
     z_rows = table[(table["片区"] == ZONES["zhaodong"]) & (table["指标"] == "出口额")]
@@ -162,7 +186,7 @@ def test_zone_without_submissions_is_on_the_panel_as_missing(panel):
 
 def test_narrative_names_indicators_with_missing_months(panel):
     latest = panel[(panel["zone_id"] == "zhaodong") & (panel["month"] == "2026-04-01")]
-    text = L.zone_narrative("zhaodong", latest, n_screened=4)
+    text = N.zone_narrative("zhaodong", latest, n_screened=4)
     assert "1 项指标有月份未报送（出口额）" in text
     assert "各月均已报送" not in text and "本年度未报送" not in text
 
@@ -172,27 +196,30 @@ def test_panel_covers_every_contract_indicator_and_foreign_trade():
         monthly("suihua_etdz", "import_value", "2025-01", [10.0] * 14)
         + monthly("suihua_etdz", "export_value", "2025-01", [5.0] * 13 + [None])
     )
-    p = L.indicator_panel(df, 2026, "2026-02-28")
-    assert set(p["indicator"]) == set(LOGISTICS_INDICATORS) | {L.FOREIGN_TRADE}
+    p = I.indicator_panel(df, 2026, "2026-02-28", rules_config())
+    assert set(p["indicator"]) == set(LOGISTICS_INDICATORS) | {S.FOREIGN_TRADE}
     assert set(p["zone_id"]) == set(ZONES)
-    jan = row(p, "suihua_etdz", L.FOREIGN_TRADE, "2026-01")
+    jan = row(p, "suihua_etdz", S.FOREIGN_TRADE, "2026-01")
     assert jan["value"] == 15.0 and jan["ytd_change"] == pytest.approx(0.0)
     # February export missing: foreign trade (import + export) is missing, not import alone.
-    feb = row(p, "suihua_etdz", L.FOREIGN_TRADE, "2026-02")
+    feb = row(p, "suihua_etdz", S.FOREIGN_TRADE, "2026-02")
     assert not feb["submitted"]
 
 
 def test_months_after_as_of_are_ignored():
     df = long_frame(monthly("zhaodong", "export_value", "2026-01", [1.0, 2.0, 3.0]))
-    p = L.indicator_panel(df, 2026, "2026-02-15", zones=["zhaodong"], indicators=["export_value"])
+    p = I.indicator_panel(
+        df, 2026, "2026-02-15", rules_config(), zones=["zhaodong"], indicators=["export_value"]
+    )
     assert list(p["month"].dt.month) == [1, 2]
     assert row(p, "zhaodong", "export_value", "2026-02")["ytd"] == 3.0
 
 
 def test_attainment_lower_is_better_for_hours():
-    assert L.attainment(20.0, 10.0, "clearance_hours") == pytest.approx(0.5)
-    assert L.attainment(50.0, 100.0, "export_value") == pytest.approx(0.5)
-    assert math.isnan(L.attainment(50.0, None, "export_value"))
+    assert PROJECT.lower_better("clearance_hours") and not PROJECT.lower_better("export_value")
+    assert I.attainment(20.0, 10.0, lower_is_better=True) == pytest.approx(0.5)
+    assert I.attainment(50.0, 100.0) == pytest.approx(0.5)
+    assert math.isnan(I.attainment(50.0, None))
 
 
 # --- decomposition and anomalies --------------------------------------------------------
@@ -209,16 +236,16 @@ def seasonal_series(n, *, seed=1, start="2022-01"):
 def test_robust_z_matches_scipy_normal_mad():
     x = np.array([1.0, 2.0, 2.5, 3.0, 100.0, 2.2, 1.8])
     expected = (x - np.median(x)) / median_abs_deviation(x, scale="normal")
-    np.testing.assert_allclose(L.robust_z(x), expected)
+    np.testing.assert_allclose(A.robust_z(x), expected)
     # A floor larger than the MAD scale takes over.
-    np.testing.assert_allclose(L.robust_z(x, floor=50.0), (x - np.median(x)) / 50.0)
+    np.testing.assert_allclose(A.robust_z(x, floor=50.0), (x - np.median(x)) / 50.0)
 
 
 def test_clean_seasonal_series_has_no_anomalies():
-    dec = L.decompose(seasonal_series(46))
+    dec = A.decompose(seasonal_series(46))
     assert dec.ok and dec.screened
     assert not dec.frame["anomaly"].any()
-    assert L.anomalies_of(dec).empty
+    assert A.anomalies_of(dec).empty
 
 
 def test_noise_free_series_has_no_anomalies():
@@ -226,22 +253,22 @@ def test_noise_free_series_has_no_anomalies():
     t = np.arange(48)
     y = 1000 + 5 * t + 150 * np.sin(2 * np.pi * t / 12)
     s = pd.Series(y, index=pd.date_range("2022-01-01", periods=48, freq="MS"))
-    assert not L.decompose(s).frame["anomaly"].any()
+    assert not A.decompose(s).frame["anomaly"].any()
 
 
 def test_planted_spike_is_found_and_reported_unsmoothed():
     s = seasonal_series(46)
     spike_month = pd.Timestamp("2025-07-01")
     s[spike_month] += 400.0
-    dec = L.decompose(s, zone_id="qinggang", indicator="freight_road")
-    found = L.anomalies_of(dec)
+    dec = A.decompose(s, zone_id="qinggang", indicator="freight_road", config=PROJECT)
+    found = A.anomalies_of(dec)
     assert list(found["month"]) == [spike_month]
     r = found.iloc[0]
     assert r["zone_id"] == "qinggang" and r["indicator"] == "freight_road"
     assert r["value"] == s[spike_month]  # the submitted value, not a smoothed one
     assert r["z"] > 3.5
     # The trend is not bent by the spike: close to the spike-free trend.
-    clean = L.decompose(seasonal_series(46))
+    clean = A.decompose(seasonal_series(46))
     assert abs(dec.frame.loc[spike_month, "trend"] - clean.frame.loc[spike_month, "trend"]) < 20
 
 
@@ -249,28 +276,30 @@ def test_dip_is_found_too_and_missing_month_is_interpolated_not_flagged():
     s = seasonal_series(40, seed=2)
     s[pd.Timestamp("2024-03-01")] -= 300.0
     s = s.drop(pd.Timestamp("2023-05-01"))
-    dec = L.decompose(s)
+    dec = A.decompose(s)
     assert dec.ok and dec.filled == 1
     assert dec.frame.loc[pd.Timestamp("2023-05-01"), "interpolated"]
     assert not dec.frame.loc[pd.Timestamp("2023-05-01"), "anomaly"]
-    found = L.anomalies_of(dec)
+    found = A.anomalies_of(dec)
     assert list(found["month"]) == [pd.Timestamp("2024-03-01")]
     assert found.iloc[0]["z"] < -3.5
     assert "插补" in dec.reason
 
 
 def test_series_shorter_than_two_years_is_not_decomposed():
-    dec = L.decompose(seasonal_series(23), zone_id="zhaodong", indicator="export_value")
+    dec = A.decompose(
+        seasonal_series(23), zone_id="zhaodong", indicator="export_value", config=PROJECT
+    )
     assert not dec.ok and "历史不足" in dec.reason and "23" in dec.reason
-    assert L.anomalies_of(dec).empty
-    status = L.decomposition_status([dec])
+    assert A.anomalies_of(dec).empty
+    status = P.decomposition_status([dec])
     assert status.iloc[0]["季节分解"].startswith("历史不足")
 
 
 def test_two_year_series_is_decomposed_but_not_screened():
     s = seasonal_series(24)
     s.iloc[5] += 400.0
-    dec = L.decompose(s)
+    dec = A.decompose(s)
     assert dec.ok and not dec.screened
     assert not dec.frame["anomaly"].any()
     assert "未做异常筛查" in dec.reason
@@ -281,16 +310,16 @@ def test_stock_with_a_step_is_decomposed_but_not_screened():
     y = 240000 + 300 * np.arange(46)
     y[41:] += 22000
     s = pd.Series(y.astype(float), index=pd.date_range("2023-01-01", periods=46, freq="MS"))
-    dec = L.decompose(s, indicator="cold_chain_capacity")
+    dec = A.decompose(s, indicator="cold_chain_capacity", config=PROJECT)
     assert dec.ok and not dec.screened and "存量指标" in dec.reason
-    assert L.anomalies_of(dec).empty
+    assert A.anomalies_of(dec).empty
     # The same shape as a flow is screened (and the step shows up there).
-    assert L.decompose(s, indicator="freight_rail").screened
+    assert A.decompose(s, indicator="freight_rail", config=PROJECT).screened
 
 
 def test_too_many_gaps_are_not_decomposed():
     s = seasonal_series(36).iloc[::2]  # every other month missing
-    dec = L.decompose(s)
+    dec = A.decompose(s)
     assert not dec.ok and "缺报月份过多" in dec.reason
 
 
@@ -300,12 +329,16 @@ def test_find_anomalies_limits_to_report_months_and_uses_as_of():
     s[pd.Timestamp("2025-06-01")] += 400.0
     rows = [("zhaodong", m.strftime("%Y-%m"), "freight_rail", v) for m, v in s.items()]
     df = long_frame(rows)
-    decs = L.decompose_all(df, "2025-10-31", zones=["zhaodong"], indicators=["freight_rail"])
-    months = L.report_months(2025, "2025-10-31")
-    found = L.find_anomalies(decs, months=months)
+    decs = A.decompose_all(
+        df, "2025-10-31", PROJECT, zones=["zhaodong"], indicators=["freight_rail"]
+    )
+    months = I.report_months(2025, "2025-10-31")
+    found = A.find_anomalies(decs, months=months)
     assert list(found["month"]) == [pd.Timestamp("2025-06-01")]
     # Data after the as-of date is not used: with as_of 2024-12 the 2025 spike is unseen.
-    decs24 = L.decompose_all(df, "2024-12-31", zones=["zhaodong"], indicators=["freight_rail"])
+    decs24 = A.decompose_all(
+        df, "2024-12-31", PROJECT, zones=["zhaodong"], indicators=["freight_rail"]
+    )
     assert decs24[0].frame.index.max() == pd.Timestamp("2024-12-01")
 
 
@@ -316,17 +349,17 @@ def test_corridor_shares_of_reported_total():
     rows = monthly("suihua_etdz", "russia_trade_value", "2026-01", [30.0, 10.0])
     rows += monthly("zhaodong", "russia_trade_value", "2026-01", [70.0, None])
     rows += monthly("qinggang", "train_departures", "2026-01", [1.0, 3.0])
-    c = L.corridor_table(long_frame(rows), 2026, "2026-02-28")
+    c = C.corridor_table(long_frame(rows), 2026, "2026-02-28")
     jan = c[(c["indicator"] == "russia_trade_value") & (c["month"] == "2026-01-01")]
     shares = dict(zip(jan["zone_id"], jan["share"], strict=True))
     assert shares["suihua_etdz"] == pytest.approx(0.3) and shares["zhaodong"] == pytest.approx(0.7)
     assert math.isnan(shares["qinggang"])
-    ytd = L.corridor_shares_ytd(c)
+    ytd = C.corridor_shares_ytd(c)
     r = ytd[ytd["indicator"] == "russia_trade_value"].set_index("zone_id")
     assert r.loc["suihua_etdz", "ytd"] == 40.0
     assert math.isnan(r.loc["zhaodong", "ytd"])  # missed February: no partial total
     assert r.loc["suihua_etdz", "share"] == pytest.approx(1.0)
-    text = L.corridor_narrative(ytd, 2026, "2026-02-28")
+    text = N.corridor_narrative(ytd, 2026, "2026-02-28")
     assert "肇东片区" in text and "未计入合计" in text
     assert "（占 100.0%）" in text
 
@@ -336,10 +369,10 @@ def test_zone_narrative_from_numbers():
     rows += monthly("zhaodong", "export_value", "2025-01", [50.0, 50.0] + [50.0] * 10 + [90, 90])
     rows += monthly("zhaodong", "russia_trade_value", "2025-01", [5.0] * 12 + [9.0, 9.0])
     df = long_frame(rows)
-    config = L.LogisticsConfig(small_base={"russia_trade_value": 100.0})
-    p = L.indicator_panel(df, 2026, "2026-02-28", config)
+    config = rules_config(small_base={"russia_trade_value": 100.0})
+    p = I.indicator_panel(df, 2026, "2026-02-28", config)
     latest = p[(p["zone_id"] == "zhaodong") & (p["month"] == "2026-02-01")]
-    text = L.zone_narrative("zhaodong", latest, n_anomalies=2, n_not_decomposed=1)
+    text = N.zone_narrative("zhaodong", latest, n_anomalies=2, n_not_decomposed=1)
     # Foreign trade Jan–Feb 2026 = 300 vs 200 in 2025: +50.0 %.
     assert "外贸进出口额累计 300 万元，同比增长 50.0%" in text
     # Russia trade grew 80 % on a base of 10 < 100: no headline, a caveat instead.
@@ -347,9 +380,9 @@ def test_zone_narrative_from_numbers():
     assert "中欧（中俄）班列开行未报送" in text
     assert "2 个月份" in text and "1 项指标" in text
     assert "各月均已报送" not in text  # trains not submitted
-    unscreened = L.zone_narrative("zhaodong", latest, n_screened=0)
+    unscreened = N.zone_narrative("zhaodong", latest, n_screened=0)
     assert "未做异常筛查" in unscreened and "未发现异常" not in unscreened
-    empty = L.zone_narrative(
+    empty = N.zone_narrative(
         "qinggang", p[(p["zone_id"] == "qinggang") & (p["month"] == "2026-02-01")]
     )
     assert "未报送" in empty and "未按零计" in empty
@@ -358,7 +391,7 @@ def test_zone_narrative_from_numbers():
 def test_narrative_warns_when_an_anomaly_drives_the_cumulative_change():
     rows = monthly("zhaodong", "import_value", "2025-01", [50.0] * 14)
     rows += monthly("zhaodong", "export_value", "2025-01", [50.0] * 14)
-    p = L.indicator_panel(long_frame(rows), 2026, "2026-02-28")
+    p = I.indicator_panel(long_frame(rows), 2026, "2026-02-28", rules_config())
     latest = p[(p["zone_id"] == "zhaodong") & (p["month"] == "2026-02-01")]
     planted = pd.DataFrame(
         {
@@ -373,25 +406,25 @@ def test_narrative_warns_when_an_anomaly_drives_the_cumulative_change():
             "z": [9.0] * 3,
         }
     )
-    hits = L.anomalies_in_window(planted, "zhaodong", L.FOREIGN_TRADE, "2026-02-28")
+    hits = A.anomalies_in_window(planted, "zhaodong", S.FOREIGN_TRADE, "2026-02-28")
     assert list(hits["month"]) == [pd.Timestamp("2025-02-01")]
-    text = L.zone_narrative("zhaodong", latest, anomalies=planted)
+    text = N.zone_narrative("zhaodong", latest, anomalies=planted)
     assert "2025 年 2 月出口额被判为异常月份" in text and "6 月" not in text
-    assert "待核实" not in L.zone_narrative("zhaodong", latest)
+    assert "待核实" not in N.zone_narrative("zhaodong", latest)
 
 
 def test_anomaly_note_distinguishes_none_found_from_not_screened():
-    assert "未做异常筛查" in L.anomaly_note(0, 0, 2024, "2024-12-31", 3.5)
-    none = L.anomaly_note(0, 30, 2026, "2026-10-31", 3.5)
+    assert "未做异常筛查" in N.anomaly_note(0, 0, 2024, "2024-12-31", 3.5)
+    none = N.anomaly_note(0, 30, 2026, "2026-10-31", 3.5)
     assert "已筛查 30 个序列" in none and "1—10 月未发现异常月份" in none
-    assert "共 2 个异常月份" in L.anomaly_note(2, 30, 2026, "2026-10-31", 3.5)
+    assert "共 2 个异常月份" in N.anomaly_note(2, 30, 2026, "2026-10-31", 3.5)
 
 
 def test_summary_part_has_headlines_per_zone():
     rows = monthly("zhaodong", "import_value", "2025-01", [50.0] * 14)
     rows += monthly("zhaodong", "export_value", "2025-01", [50.0] * 12 + [75.0, 75.0])
-    p = L.indicator_panel(long_frame(rows), 2026, "2026-02-28")
-    part = L.summary_part(p, pd.DataFrame(columns=L.ANOMALY_COLUMNS), "2026-02-28")
+    p = I.indicator_panel(long_frame(rows), 2026, "2026-02-28", rules_config())
+    part = P.summary_part(p, pd.DataFrame(columns=A.ANOMALY_COLUMNS), "2026-02-28")
     z = part["zones"]["zhaodong"]["logistics"]
     assert z["foreign_trade_ytd"] == 250.0
     assert z["foreign_trade_ytd_growth"] == pytest.approx(0.25)
@@ -400,8 +433,9 @@ def test_summary_part_has_headlines_per_zone():
 
 
 def test_parse_config_validates_and_names_the_key():
-    cfg = L.parse_config(
+    cfg = S.parse_config(
         {
+            "indicators": ALL_SUM,
             "small_base": {"export_value": 500},
             "anomaly": {"z_threshold": 4, "min_months": 30},
             "targets": {"train_departures": {"default": 12, "zhaodong": 20}},
@@ -413,17 +447,17 @@ def test_parse_config_validates_and_names_the_key():
     assert cfg.target("train_departures", "qinggang") == 12.0
     assert cfg.target("export_value", "qinggang") is None
     with pytest.raises(ConfigError, match="small_base.export_value"):
-        L.parse_config({"small_base": {"export_value": -1}})
+        S.parse_config({"small_base": {"export_value": -1}})
     with pytest.raises(ConfigError, match="unknown indicator"):
-        L.parse_config({"targets": {"exports": 3}})
+        S.parse_config({"targets": {"exports": 3}})
     with pytest.raises(ConfigError, match="unknown zone"):
-        L.parse_config({"targets": {"export_value": {"harbin": 3}}})
+        S.parse_config({"targets": {"export_value": {"harbin": 3}}})
     with pytest.raises(ConfigError, match="min_months"):
-        L.parse_config({"decomposition": {"min_months": 12}})
+        S.parse_config({"decomposition": {"min_months": 12}})
 
 
 def test_load_config_reads_the_project_file():
-    cfg = L.load_config("data")
+    cfg = S.load_config("data")
     assert cfg.anomaly_z > 0
     for ind in cfg.small_base:
-        assert ind in LOGISTICS_INDICATORS or ind == L.FOREIGN_TRADE
+        assert ind in LOGISTICS_INDICATORS or ind == S.FOREIGN_TRADE

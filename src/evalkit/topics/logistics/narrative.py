@@ -1,0 +1,229 @@
+"""Chinese wording of the logistics page: number formats and sentences built from the result.
+
+Every sentence is built from computed numbers (never a hand-typed figure); zone
+names come from the configuration (``schema.zone_name``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ...schema import zone_name
+from .anomaly import anomalies_in_window
+from .corridor import CORRIDOR_INDICATORS
+from .indicators import month_start, report_months
+from .settings import FOREIGN_TRADE, MISSING_TEXT, indicator_label, indicator_unit
+
+#: Flags of a change (year-on-year or cumulative), with their Chinese wording.
+CHANGE_FLAGS = {
+    "ok": "",
+    "small_base": "基数较小，增速仅供参考",
+    "zero_base": "上年基数为零，增速无定义",
+    "no_base": "上年同期未报送或不完整",
+    "missing": "本期未报送或不完整",
+}
+
+#: The indicators the zone sentences and the summary lead with (summary key of each).
+HEADLINES = (
+    (FOREIGN_TRADE, "foreign_trade"),
+    ("russia_trade_value", "russia_trade"),
+    ("train_departures", "train_departures"),
+)
+
+
+def fmt_number(value: float, unit: str = "") -> str:
+    """Format a level with thousands separators and unit; missing as ``未报送``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING_TEXT
+    whole = float(value).is_integer()
+    digits = 1 if unit in ("%", "小时") or (abs(value) < 100 and not whole) else 0
+    text = f"{value:,.{digits}f}"
+    return f"{text} {unit}".strip() if unit not in ("%",) else f"{text}%"
+
+
+def fmt_change(value: float, points: bool = False) -> str:
+    """Format a change with sign: percentage points when *points*, else percent; ``—`` if missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if points:
+        return f"{value:+.1f} 个百分点"
+    return f"{value * 100:+.1f}%"
+
+
+def change_cell(value: float, flag: str, points: bool = False) -> str:
+    """Return a change as shown in a table: the number, or a warning marker instead of a headline."""
+    if flag == "small_base":
+        return f"⚠ {fmt_change(value, points)}（基数较小）"
+    if flag == "ok":
+        return fmt_change(value, points)
+    return "—（" + CHANGE_FLAGS[flag] + "）"
+
+
+def anomaly_note(n_anomalies: int, n_screened: int, year: int, month, threshold: float) -> str:
+    """Return the sentence above the anomaly table: how many flagged, or why none could be."""
+    m = month_start(month)
+    if n_screened == 0:
+        return (
+            f"{int(year)} 年没有满足异常筛查条件的序列（流量指标需至少三年历史，存量指标不筛查），"
+            "本年度未做异常筛查。"
+        )
+    if n_anomalies == 0:
+        return (
+            f"已筛查 {n_screened} 个序列，{int(year)} 年 1—{m.month} 月未发现异常月份"
+            f"（阈值 |Z| > {threshold:g}）。"
+        )
+    return (
+        f"已筛查 {n_screened} 个序列，{int(year)} 年 1—{m.month} 月共 {n_anomalies} 个异常月份"
+        f"（阈值 |Z| > {threshold:g}），列于下表，请对照报送材料核实。"
+    )
+
+
+def period_note(year: int, as_of, *, partial: bool = False) -> str:
+    """Return the sentence stating the period covered (and the plan's partial first year)."""
+    months = report_months(year, as_of)
+    last = months[-1]
+    text = (
+        f"统计期：{int(year)} 年 1—{last.month} 月（数据截至 {month_start(as_of):%Y-%m} 月），"
+        f"同比与上年同月比较，累计同比与上年 1—{last.month} 月比较。"
+    )
+    if last.month < 12:
+        text += "年度尚未结束，累计数为年内进度，不代表全年。"
+    if partial:
+        text += (
+            f"{int(year)} 年为行动计划实施首年（计划于当年 9 月印发），"
+            "本页按全年数据列示，作为后续年度比较的基期。"
+        )
+    return text
+
+
+def _headline_change(value: float, flag: str, points: bool, what: str) -> str:
+    """Return the clause on a change for the narrative (warning wording for small bases)."""
+    if flag == "ok":
+        word = "增长" if value >= 0 else "下降"
+        if points:
+            return f"，{what}{'提高' if value >= 0 else '降低'} {abs(value):.1f} 个百分点"
+        return f"，{what}{word} {abs(value) * 100:.1f}%"
+    if flag == "small_base":
+        return f"，{what}变化为 {fmt_change(value, points)}，但上年基数较小，该增速仅供参考"
+    if flag == "zero_base":
+        return f"，上年同期为零，{what}增速无定义"
+    if flag == "no_base":
+        return f"，上年同期数据未报送或不完整，无法计算{what}"
+    return ""
+
+
+def _anomaly_caveat(anomalies, zone_id: str, indicator: str, month) -> str:
+    """Return the clause warning that anomalous months lie inside a cumulative comparison."""
+    sel = anomalies_in_window(anomalies, zone_id, indicator, month)
+    if sel.empty:
+        return ""
+    names = "、".join(
+        f"{pd.Timestamp(r.month).year} 年 {pd.Timestamp(r.month).month} 月{indicator_label(r.indicator)}"
+        for r in sel.itertuples(index=False)
+    )
+    return f"（比较期内 {names}被判为异常月份，该变化须待核实后再作解读）"
+
+
+def _headline_clauses(rows: dict, zone_id: str, month, anomalies) -> list[str]:
+    """Return the clauses on the headline indicators (year-to-date level and change)."""
+    parts = []
+    for ind, _key in HEADLINES:
+        r = rows.get(ind)
+        if r is None:
+            continue
+        label, unit = indicator_label(ind), indicator_unit(ind)
+        if np.isnan(r.ytd):
+            if r.ytd_months == 0:
+                parts.append(f"{label}{MISSING_TEXT}")
+            else:
+                parts.append(f"{label}仅报送 {r.ytd_months} 个月，累计数不完整，未作比较")
+            continue
+        parts.append(
+            f"{label}累计 {fmt_number(r.ytd, unit)}"
+            + _headline_change(r.ytd_change, r.ytd_flag, bool(getattr(r, "points", False)), "同比")
+            + _anomaly_caveat(anomalies, zone_id, ind, month)
+        )
+    return parts
+
+
+def zone_narrative(
+    zone_id: str,
+    latest: pd.DataFrame,
+    *,
+    n_anomalies: int = 0,
+    n_not_decomposed: int = 0,
+    n_screened: int | None = None,
+    anomalies: pd.DataFrame | None = None,
+) -> str:
+    """Return Chinese sentences on one zone from its as-of-month panel rows.
+
+    *latest* holds the panel rows (from ``indicators.indicator_panel``) of *zone_id* for
+    the as-of month. Covers foreign trade (import + export), trade with Russia and
+    train departures year-to-date, indicators not submitted, anomalies and series
+    too short to decompose. *n_screened* is the number of the zone's series screened
+    for anomalies (None: not stated); with none, the text says no screening took
+    place rather than that nothing was found. *anomalies* (all flagged months, any year) lets a
+    headline change say when an anomalous month in this year's or last year's
+    January-to-month window drives it.
+    """
+    rows = {r.indicator: r for r in latest.itertuples(index=False) if r.zone_id == zone_id}
+    name = zone_name(zone_id)
+    if not rows:
+        return f"{name}：本期无物流与贸易指标数据。"
+    month = next(iter(rows.values())).month
+    period = f"{month.year} 年 1—{month.month} 月" if month.month > 1 else f"{month.year} 年 1 月"
+    parts = _headline_clauses(rows, zone_id, month, anomalies)
+    text = f"{name} {period}：" + "；".join(parts) + "。" if parts else f"{name} {period}："
+    missing = [
+        indicator_label(i) for i, r in rows.items() if i != FOREIGN_TRADE and r.ytd_months == 0
+    ]
+    partial = [
+        indicator_label(i)
+        for i, r in rows.items()
+        if i != FOREIGN_TRADE and 0 < r.ytd_months < month.month
+    ]
+    if missing:
+        text += f"本年度未报送 {len(missing)} 项指标（{'、'.join(missing)}），页面显示为“未报送”，未按零计。"
+    if partial:
+        text += f"{len(partial)} 项指标有月份未报送（{'、'.join(partial)}），缺报月份不按零计。"
+    if not missing and not partial:
+        text += "各项指标本年度各月均已报送。"
+    if n_screened == 0:
+        text += "本片区没有满足异常筛查条件的序列（历史不足三年、存量指标或未报送），未做异常筛查。"
+    elif n_anomalies:
+        text += f"季节分解后有 {n_anomalies} 个月份的数值异常，已列出供核对报送材料。"
+    else:
+        text += "季节分解后本年度未发现异常月份。"
+    if n_not_decomposed:
+        text += f"另有 {n_not_decomposed} 项指标历史不足或缺报过多，未作季节分解。"
+    return text
+
+
+def corridor_narrative(shares: pd.DataFrame, year: int, month) -> str:
+    """Return Chinese sentences on the corridor: each zone's share of trade with Russia and trains."""
+    m = month_start(month)
+    sentences = []
+    for ind in CORRIDOR_INDICATORS:
+        g = shares[shares["indicator"] == ind]
+        label, unit = indicator_label(ind), indicator_unit(ind)
+        known = g.dropna(subset=["ytd"])
+        if known.empty:
+            sentences.append(f"{label}：各片区均未完整报送，无法计算份额。")
+            continue
+        total = float(known["ytd"].sum())
+        pieces = [
+            f"{zone_name(r.zone_id)} {fmt_number(r.ytd, unit)}"
+            + ("" if np.isnan(r.share) else f"（占 {r.share * 100:.1f}%）")
+            for r in known.itertuples(index=False)
+        ]
+        s = f"{int(year)} 年 1—{m.month} 月{label}合计 {fmt_number(total, unit)}：" + "，".join(
+            pieces
+        )
+        absent = [zone_name(z) for z in g.loc[g["ytd"].isna(), "zone_id"]]
+        if absent:
+            s += f"；{'、'.join(absent)}缺报月份，未计入合计"
+        sentences.append(s + "。")
+    return "".join(sentences)
