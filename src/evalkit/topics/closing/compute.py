@@ -52,55 +52,71 @@ class ClosingResult:
     reform_cumulative: pd.DataFrame
 
 
-def year_end_as_of(y: int, year: int, as_of: str) -> str:
-    """Return the as-of date of plan year *y* in a report of *year*: 31 December, *as_of* for *year*."""
-    return as_of if y == year else f"{y}-12-31"
+def plan_years(year: int, targets: Targets) -> range:
+    """Return the plan years up to report *year* (the plan's first year … *year*)."""
+    return range(targets.first_year, int(year) + 1)
 
 
-def yearly_attainment(attainment, df: pd.DataFrame, years, as_of_of, targets: Targets):
-    """Return *attainment(df, y, as_of_of(y), targets)* for every year, stacked (``year`` column)."""
-    return pd.concat([attainment(df, y, as_of_of(y), targets) for y in years], ignore_index=True)
+def year_end_attainment(attainment, df: pd.DataFrame, year: int, as_of: str, targets: Targets):
+    """Return *attainment* of every plan year as of its 31 December (*as_of* for *year*), stacked.
+
+    *attainment* is ``evalkit.reforms.attainment`` or ``evalkit.investment.attainment``;
+    the frames (each with a ``year`` column) are concatenated in year order.
+    """
+    frames = [
+        attainment(df, y, as_of if y == year else f"{y}-12-31", targets)
+        for y in plan_years(year, targets)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def same_period_funds(funds: pd.DataFrame, year: int, as_of: str, targets: Targets):
+    """Return funds-in-place attainment of every plan year over its same-period window, stacked.
+
+    Each year's window ends on *as_of*'s day and month in that year, so every year's
+    growth compares the same months (like for like, 累计同比).
+    """
+    frames = [
+        investment.attainment(funds, y, window_end(y, as_of).isoformat(), targets)
+        for y in plan_years(year, targets)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def before_closing(year: int, as_of: str, targets: Targets) -> ClosingResult:
+    """Return the result of a report other than the plan's last year: the span, no figures."""
+    empty = pd.DataFrame()
+    return ClosingResult(
+        year=year,
+        as_of=as_of,
+        first_year=targets.first_year,
+        last_year=targets.last_year,
+        closing=False,
+        in_progress=reforms.year_in_progress(year, as_of),
+        reform_attainment=empty,
+        invest_attainment=empty,
+        funds_same_period=empty,
+        reform_cumulative=empty,
+    )
 
 
 def run(year: int, as_of: str, data_dir: str | Path = "data") -> ClosingResult:
     """Return the closing review's figures (FileNotFoundError for a missing curated table)."""
     year, as_of = int(year), str(as_of)
     targets = load_targets(data_dir)
-    closing = year == targets.last_year
-    frames = {k: pd.DataFrame() for k in ("reform", "invest", "same", "cum")}
-    if closing:
-        items = store.read_table("reform_items", data_dir)
-        funds = store.read_table("funds_monthly", data_dir)
-        years = range(targets.first_year, year + 1)
-        frames = {
-            "reform": yearly_attainment(
-                reforms.attainment, items, years, lambda y: year_end_as_of(y, year, as_of), targets
-            ),
-            "invest": yearly_attainment(
-                investment.attainment,
-                funds,
-                years,
-                lambda y: year_end_as_of(y, year, as_of),
-                targets,
-            ),
-            "same": yearly_attainment(
-                investment.attainment,
-                funds,
-                years,
-                lambda y: window_end(y, as_of).isoformat(),
-                targets,
-            ),
-            "cum": reforms.cumulative(items, year, as_of, targets),
-        }
+    if year != targets.last_year:
+        return before_closing(year, as_of, targets)
+    items = store.read_table("reform_items", data_dir)
+    funds = store.read_table("funds_monthly", data_dir)
     return ClosingResult(
         year=year,
         as_of=as_of,
         first_year=targets.first_year,
         last_year=targets.last_year,
-        closing=closing,
+        closing=True,
         in_progress=reforms.year_in_progress(year, as_of),
-        reform_attainment=frames["reform"],
-        invest_attainment=frames["invest"],
-        funds_same_period=frames["same"],
-        reform_cumulative=frames["cum"],
+        reform_attainment=year_end_attainment(reforms.attainment, items, year, as_of, targets),
+        invest_attainment=year_end_attainment(investment.attainment, funds, year, as_of, targets),
+        funds_same_period=same_period_funds(funds, year, as_of, targets),
+        reform_cumulative=reforms.cumulative(items, year, as_of, targets),
     )

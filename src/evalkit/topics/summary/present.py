@@ -287,18 +287,21 @@ def lights_legend(year: int, as_of: str | date, *, partial: bool, in_progress: b
     return text
 
 
-def headline_note(year: int, as_of: str | date, first_year: int | None = None) -> str:
-    """Return the note under the composite headline table (basis of the change column)."""
-    if first_year is not None and year <= first_year:
-        return (
-            "综合得分由五个维度的指标加权得出（方法见[年度综合评估](comprehensive.html)）；"
-            f"{year} 年是行动计划实施首年，也是首个评估年度，没有上年可比得分。"
-        )
-    window = _window_words(year, as_of)
-    return (
-        f"综合得分由五个维度的指标加权得出（方法见[年度综合评估](comprehensive.html)）；"
-        f"“较上年同期”按同一口径比较 {year} 年与 {year - 1} 年的{window}。"
+def headline_note(
+    year: int, as_of: str | date, first_year: int | None = None, *, dimensions: int = 5
+) -> str:
+    """Return the note under the composite headline table (basis of the change column).
+
+    *dimensions* is the number of configured dimensions (``len(config.dimensions)``).
+    """
+    basis = (
+        f"综合得分由{zh_count(dimensions)}个维度的指标加权得出"
+        "（方法见[年度综合评估](comprehensive.html)）；"
     )
+    if first_year is not None and year <= first_year:
+        return basis + f"{year} 年是行动计划实施首年，也是首个评估年度，没有上年可比得分。"
+    window = _window_words(year, as_of)
+    return basis + f"“较上年同期”按同一口径比较 {year} 年与 {year - 1} 年的{window}。"
 
 
 # --- From the stored results (what the page calls) ---------------------------------------
@@ -333,3 +336,8 @@ def findings(summ, res, config: IndicatorConfig) -> list[tuple[str, str]]:
         (trade_finding(res.scored, res.dimensions, year, as_of=summ.as_of), "logistics.html"),
         (weakest_finding(res.dimensions, res.composite, config, year), "comprehensive.html"),
     ]
+
+
+def note(summ, config: IndicatorConfig) -> str:
+    """Return :func:`headline_note` for *summ* with the configured number of dimensions."""
+    return headline_note(summ.year, summ.as_of, summ.first_year, dimensions=len(config.dimensions))

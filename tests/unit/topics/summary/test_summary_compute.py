@@ -97,3 +97,14 @@ def test_findings_say_the_configured_number_of_zones():
     text = present.reform_finding(att, 2025, partial=False, in_progress=False)
     assert text.endswith(f"{present.zones_word()}两项目标均已达到。")
     assert present.zones_word() == "三个片区"  # the demo's configured zones
+
+
+def test_headline_note_says_the_configured_number_of_dimensions(stored):
+    summ = stored[1]
+    config = indicators.load_indicators("data")
+    assert present.note(summ, config) == present.headline_note(
+        YEAR, AS_OF, summ.first_year, dimensions=len(config.dimensions)
+    )
+    assert present.headline_note(2025, "2025-12-31", 2024).startswith("综合得分由五个维度")
+    four = present.headline_note(2025, "2025-12-31", 2024, dimensions=4)
+    assert four.startswith("综合得分由四个维度") and four.endswith("2024 年的全年。")
