@@ -14,6 +14,7 @@ import pandas as pd
 
 from ... import figures, reforms
 from ...config import Targets
+from ...core.period import ReportPeriod, to_timestamp
 from ...schema import ZONES, zone_name
 from ..composite.indicators import IndicatorConfig
 from ..composite.text import (
@@ -34,16 +35,19 @@ from ..summary.present import light
 
 def _in_progress(year: int, as_of: str | date) -> bool:
     """Return True when *as_of* falls in *year* before 31 December (the year is still running)."""
-    end = pd.Timestamp(as_of)
-    return end.year == year and (end.month, end.day) != (12, 31)
+    ts = to_timestamp(as_of)
+    return ts.year == int(year) and ReportPeriod.of(year, ts).in_progress
 
 
 def year_label(year: int, as_of: str | date) -> str:
-    """Return ``2026年`` or, for a year in progress, ``2026年（截至10月31日）``."""
-    if _in_progress(year, as_of):
-        end = pd.Timestamp(as_of)
-        return f"{year}年（截至{end.month}月{end.day}日）"
-    return f"{year}年"
+    """Return ``2026年`` or, for a year in progress, ``2026年（截至10月31日）``.
+
+    A year before *as_of*'s year is complete; its label is :attr:`ReportPeriod.label`.
+    """
+    ts = to_timestamp(as_of)
+    if ts.year < int(year):
+        return f"{year}年"
+    return ReportPeriod.of(year, ts).label
 
 
 def closing_status(

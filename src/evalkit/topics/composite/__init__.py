@@ -28,7 +28,7 @@ Rules (each one is stated on the comprehensive-evaluation page too):
   capped to [0, 100] (direction "−": ``100 × target / value``); a target for a flow
   (count or sum) is pro-rated to the share of the year the window covers — in the
   plan's partial first year, to the share after the plan was issued. An
-  indicator without a target is min–max normalized over the three zones × the plan
+  indicator without a target is min–max normalized over the zones × the plan
   years in the report: ``100 × (x − min) / (max − min)`` (reversed for "−"); if all
   values are equal every zone-year scores 100 (the indicator does not separate them).
 * **Missing values.** A value that could not be computed (not submitted, or

@@ -6,7 +6,6 @@ year (同期口径); see :mod:`evalkit.topics.composite` for the counting rules.
 
 from __future__ import annotations
 
-import calendar
 import math
 from collections.abc import Mapping
 from datetime import date
@@ -14,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from ...config import Targets
+from ...core.period import ReportPeriod, to_timestamp
 from ...schema import TABLES, ZONES
 from .indicators import PERIOD_COLUMNS, Formula, Indicator, IndicatorConfig
 
@@ -21,22 +21,23 @@ from .indicators import PERIOD_COLUMNS, Formula, Indicator, IndicatorConfig
 
 
 def window_end(year: int, as_of: str | date) -> date:
-    """Return the last day of *year*'s same-period window for a report *as_of* a date."""
-    a = pd.Timestamp(as_of).date()
-    day = min(a.day, calendar.monthrange(year, a.month)[1])
-    return date(year, a.month, day)
+    """Return the last day of *year*'s same-period window for a report *as_of* a date.
+
+    That is *as_of*'s month and day in *year* (29 February → 28 February), as
+    :meth:`evalkit.core.period.ReportPeriod.same_day` of the report's period.
+    """
+    ts = to_timestamp(as_of)
+    return ReportPeriod.of(ts.year, ts).same_day(int(year)).date()
 
 
 def year_fraction(year: int, as_of: str | date, start: date | None = None) -> float:
     """Return the share of *year* its window covers (1.0 for a window ending 31 December).
 
     With *start* (the plan's issue date in its first year) only the days from
-    *start* on count: the plan's targets did not apply before it was issued.
+    *start* on count: the plan's targets did not apply before it was issued
+    (:meth:`evalkit.core.period.ReportPeriod.year_fraction` of *year*'s window).
     """
-    end = window_end(year, as_of)
-    begin = max(date(year, 1, 1), start) if start is not None else date(year, 1, 1)
-    days = 366 if calendar.isleap(year) else 365
-    return max((end - begin).days + 1, 0) / days
+    return ReportPeriod.of(int(year), window_end(year, as_of)).year_fraction(start)
 
 
 def _period_end(table: str, column: str, values: pd.Series) -> pd.Series:
