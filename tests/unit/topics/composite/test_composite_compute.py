@@ -93,4 +93,4 @@ def test_compatibility_module_re_exports_the_moved_names():
     assert evalkit.composite.score_indicators is scoring.score_indicators
     assert evalkit.composite.dimension_table is present.dimension_table
     assert evalkit.composite.load_indicators is indicators.load_indicators
-    assert evalkit.composite.CompositeResult is compute.CompositeResult
+    assert evalkit.composite.sensitivity is weights.sensitivity
