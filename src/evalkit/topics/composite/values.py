@@ -133,6 +133,12 @@ def computed_values(
 
     Calls the owning module's ``attainment`` as of the window end, so the values are
     exactly those of the special-topic page (its counting / 累计同比 rules).
+
+    Later: once the ``reforms`` / ``investment`` topics store their attainment per
+    same-period window, read those stored results here instead of calling
+    ``evalkit.reforms.attainment`` / ``evalkit.investment.attainment`` (the funds
+    growth is then computed once, in the investment topic, and
+    :data:`evalkit.topics.composite.compute.USES` names both topics).
     """
     module, column = computed_by.split(".")
     end = window_end(int(year), as_of).isoformat()
