@@ -29,6 +29,7 @@ from ..composite.text import (
     zones_word,
 )
 from ..summary.present import light
+from .compute import chained_growth
 
 # --- Three-year closing review (the plan's last year) -------------------------------------------
 
@@ -88,31 +89,36 @@ def closing_status(
     return pd.DataFrame(rows)
 
 
-def funds_cumulative(invest_atts: Mapping[int, pd.DataFrame], targets: Targets) -> pd.DataFrame:
-    """Return chained growth of funds in place over the plan years against the compounded target.
+def funds_cumulative(
+    invest_atts: Mapping[int, pd.DataFrame],
+    targets: Targets,
+    chained: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the page table of chained growth of funds in place against the compounded target.
 
     *invest_atts* maps each plan year to :func:`evalkit.investment.attainment` over the
-    same months (the report's window), so each year's growth is like for like; the
-    cumulative growth is ``Π(1 + gᵧ) − 1`` and the target compounds the yearly target.
-    Undefined growth in any year makes the cumulative figure undefined (said in words).
+    same months (the report's window); *chained* is
+    :func:`evalkit.topics.closing.compute.chained_growth` of them (the stored
+    ``funds_cumulative``; computed from *invest_atts* when not given). Undefined growth
+    in any year makes the cumulative figure undefined (said in words).
     """
     years = sorted(invest_atts)
+    if chained is None:
+        stacked = pd.concat([invest_atts[y].assign(year=y) for y in years], ignore_index=True)
+        chained = chained_growth(stacked, targets)
     invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
+    total = chained.set_index("zone_id")
     rows = []
     for z in ZONES:
         row = {"片区": zone_name(z)}
-        factor, ok, need = 1.0, True, 1.0
         for y in years:
             a = invest_by[y].loc[z]
             row[f"{y}年同期增速"] = _growth_words(a["yoy_growth"], a["growth_defined"])
-            need *= 1 + float(targets.for_zone(z, "funds_growth"))
-            if bool(a["growth_defined"]) and pd.notna(a["yoy_growth"]):
-                factor *= 1 + float(a["yoy_growth"])
-            else:
-                ok = False
-        row["累计增长"] = _pct(factor - 1) if ok else "无法计算（某年增速无法计算）"
-        row["按年度增长目标复合应达"] = _pct(need - 1)
-        row["是否达到"] = ("已达到" if factor >= need - 1e-12 else "未达到") if ok else "无法判定"
+        c = total.loc[z]
+        ok = bool(c["defined"])
+        row["累计增长"] = _pct(c["growth"]) if ok else "无法计算（某年增速无法计算）"
+        row["按年度增长目标复合应达"] = _pct(c["target"])
+        row["是否达到"] = ("已达到" if _is_true(c["met"]) else "未达到") if ok else "无法判定"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -325,7 +331,7 @@ def cumulative_reforms_table(clo) -> pd.DataFrame:
 
 def funds_cumulative_table(clo, targets: Targets) -> pd.DataFrame:
     """Return :func:`funds_cumulative` over *clo*'s same-period windows."""
-    return funds_cumulative(by_year(clo.funds_same_period), targets)
+    return funds_cumulative(by_year(clo.funds_same_period), targets, clo.funds_cumulative)
 
 
 def cumulative_sentences(clo, funds_table: pd.DataFrame) -> list[str]:

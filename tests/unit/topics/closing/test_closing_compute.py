@@ -107,3 +107,38 @@ def test_composite_trend_table_has_chinese_headers_and_rounded_scores():
     trend = present.composite_trend(comp)
     assert list(trend.columns) == ["片区", "年度", "综合得分（分）", "排名"]
     assert trend.iloc[0].tolist() == [zone_name(list(ZONES)[0]), 2026, 12.35, 1]
+
+
+def test_chained_growth_multiplies_same_period_growth_and_compounds_the_target():
+    zones = list(ZONES)
+    rows = []
+    for y, growth in (
+        (2024, [0.10, 0.30, None]),
+        (2025, [0.20, 0.30, 0.5]),
+        (2026, [0.5, 0.3, 0.5]),
+    ):
+        for z, g in zip(zones, growth, strict=True):
+            rows.append(
+                {
+                    "zone_id": z,
+                    "year": y,
+                    "yoy_growth": float("nan") if g is None else g,
+                    "growth_defined": g is not None,
+                }
+            )
+    out = compute.chained_growth(pd.DataFrame(rows), load_targets("data")).set_index("zone_id")
+    # 1.1 × 1.2 × 1.5 − 1 = 0.98; the demo target 25 % a year: 1.25³ − 1 = 0.953125
+    assert out.loc[zones[0], "growth"] == pytest.approx(0.98)
+    assert out.loc[zones[0], "target"] == pytest.approx(0.953125)
+    assert out.loc[zones[0], "met"] is True
+    assert out.loc[zones[1], "growth"] == pytest.approx(1.3**3 - 1)
+    assert out.loc[zones[2], "met"] is None and not out.loc[zones[2], "defined"]
+
+
+def test_stored_cumulative_funds_are_the_chained_same_period_growth(stored):
+    clo = stored[1]
+    targets = load_targets("data")
+    chained = compute.chained_growth(clo.funds_same_period, targets)
+    pd.testing.assert_frame_equal(chained, clo.funds_cumulative, check_dtype=False)
+    table = present.funds_cumulative_table(clo, targets)
+    assert table.equals(present.funds_cumulative(present.by_year(clo.funds_same_period), targets))
