@@ -9,8 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import composite as c
 from evalkit.config import Targets
+from evalkit.topics.composite import compute as ccompute
+from evalkit.topics.composite import indicators as cind
+from evalkit.topics.composite import scoring as cscore
+from evalkit.topics.composite import values as cval
+from evalkit.topics.composite import weights as cweights
 
 ZONES3 = ["suihua_etdz", "zhaodong", "qinggang"]
 
@@ -39,12 +43,12 @@ def make_config(dimensions):
                 ],
             }
         )
-    return c.parse_indicators(doc, "test.yaml")
+    return cind.parse_indicators(doc, "test.yaml")
 
 
 def one_dimension(*indicators):
     """Parse a config of one dimension ``d`` holding *indicators* (mappings as in the YAML)."""
-    return c.parse_indicators(
+    return cind.parse_indicators(
         {"dimensions": [{"id": "d", "name": "d", "weight": 1, "indicators": list(indicators)}]}
     )
 
@@ -60,58 +64,58 @@ def values_frame(rows):
 def test_minmax_positive_negative_and_missing():
     v = pd.Series([10.0, 20.0, 40.0, math.nan])
     # (x − 10) / 30: 0, 1/3, 1 → ×100
-    assert c.minmax_scores(v, +1).tolist()[:3] == pytest.approx([0.0, 100 / 3, 100.0])
+    assert cscore.minmax_scores(v, +1).tolist()[:3] == pytest.approx([0.0, 100 / 3, 100.0])
     # (40 − x) / 30: 1, 2/3, 0
-    assert c.minmax_scores(v, -1).tolist()[:3] == pytest.approx([100.0, 200 / 3, 0.0])
-    assert math.isnan(c.minmax_scores(v, +1).iloc[3])  # missing stays missing, never 0
+    assert cscore.minmax_scores(v, -1).tolist()[:3] == pytest.approx([100.0, 200 / 3, 0.0])
+    assert math.isnan(cscore.minmax_scores(v, +1).iloc[3])  # missing stays missing, never 0
 
 
 def test_minmax_all_equal_scores_everyone_100():
-    s = c.minmax_scores(pd.Series([5.0, 5.0, math.nan]), +1)
+    s = cscore.minmax_scores(pd.Series([5.0, 5.0, math.nan]), +1)
     assert s.iloc[0] == 100.0 and s.iloc[1] == 100.0 and math.isnan(s.iloc[2])
 
 
 def test_target_score_by_hand():
-    assert c.target_score(15, 20, +1) == pytest.approx(75.0)  # 15 / 20
-    assert c.target_score(26, 20, +1) == 100.0  # capped at the target
-    assert c.target_score(-0.10, 0.25, +1) == 0.0  # negative growth floors at 0
-    assert c.target_score(48, 24, -1) == pytest.approx(50.0)  # lower is better: 24 / 48
-    assert c.target_score(12, 24, -1) == 100.0
-    assert math.isnan(c.target_score(math.nan, 20, +1))
+    assert cscore.target_score(15, 20, +1) == pytest.approx(75.0)  # 15 / 20
+    assert cscore.target_score(26, 20, +1) == 100.0  # capped at the target
+    assert cscore.target_score(-0.10, 0.25, +1) == 0.0  # negative growth floors at 0
+    assert cscore.target_score(48, 24, -1) == pytest.approx(50.0)  # lower is better: 24 / 48
+    assert cscore.target_score(12, 24, -1) == 100.0
+    assert math.isnan(cscore.target_score(math.nan, 20, +1))
 
 
 def test_flow_target_is_pro_rated_for_a_year_in_progress():
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     ind = cfg.indicator("reforms_replicated")
     # 1 Jan – 31 Oct 2026 is 304 of 365 days.
-    assert c.resolve_target(ind, "zhaodong", 2026, "2026-10-31", Targets()) == pytest.approx(
+    assert cscore.resolve_target(ind, "zhaodong", 2026, "2026-10-31", Targets()) == pytest.approx(
         20 * 304 / 365
     )
-    assert c.resolve_target(ind, "zhaodong", 2025, "2025-12-31", Targets()) == 20.0
+    assert cscore.resolve_target(ind, "zhaodong", 2025, "2025-12-31", Targets()) == 20.0
     # Growth targets are rates: never pro-rated.
     growth = cfg.indicator("funds_growth")
-    assert c.resolve_target(growth, "zhaodong", 2026, "2026-10-31", Targets()) == 0.25
+    assert cscore.resolve_target(growth, "zhaodong", 2026, "2026-10-31", Targets()) == 0.25
     # The plan's first year counts only from the plan's issue date (2024-09-09):
     # 9 Sep – 31 Dec 2024 is 114 of 366 days; to 31 October, 53 days.
-    assert c.resolve_target(ind, "zhaodong", 2024, "2024-12-31", Targets()) == pytest.approx(
+    assert cscore.resolve_target(ind, "zhaodong", 2024, "2024-12-31", Targets()) == pytest.approx(
         20 * 114 / 366
     )
-    assert c.resolve_target(ind, "zhaodong", 2024, "2026-10-31", Targets()) == pytest.approx(
+    assert cscore.resolve_target(ind, "zhaodong", 2024, "2026-10-31", Targets()) == pytest.approx(
         20 * 53 / 366
     )
     # Per-zone overrides from targets.yaml are honoured.
     t = Targets(zone_overrides={"qinggang": {"reforms_replicated": 10}})
-    assert c.resolve_target(ind, "qinggang", 2025, "2025-12-31", t) == 10.0
+    assert cscore.resolve_target(ind, "qinggang", 2025, "2025-12-31", t) == 10.0
 
 
 # --- ranks --------------------------------------------------------------------------------
 
 
 def test_ties_share_the_better_rank():
-    assert c.rank_scores(pd.Series([80.0, 80.0, 60.0])).tolist() == [1, 1, 3]
+    assert cscore.rank_scores(pd.Series([80.0, 80.0, 60.0])).tolist() == [1, 1, 3]
     # Equal after rounding to two decimals: a tie, not a 0.003-point win.
-    assert c.rank_scores(pd.Series([70.004, 70.001, 90.0])).tolist() == [2, 2, 1]
-    assert c.rank_scores(pd.Series([50.0, 60.0, 70.0])).tolist() == [3, 2, 1]
+    assert cscore.rank_scores(pd.Series([70.004, 70.001, 90.0])).tolist() == [2, 2, 1]
+    assert cscore.rank_scores(pd.Series([50.0, 60.0, 70.0])).tolist() == [3, 2, 1]
 
 
 def test_composite_tie_in_full_pipeline():
@@ -126,7 +130,9 @@ def test_composite_tie_in_full_pipeline():
             ("qinggang", 2025, "b", 2.0),
         ]
     )
-    comp = c.composite_scores(c.dimension_scores(c.score_indicators(vals, cfg), cfg), cfg)
+    comp = cscore.composite_scores(
+        cscore.dimension_scores(cscore.score_indicators(vals, cfg), cfg), cfg
+    )
     comp = comp.set_index("zone_id")
     assert comp.loc["suihua_etdz", "score"] == pytest.approx(50.0)
     assert comp.loc["zhaodong", "score"] == pytest.approx(50.0)
@@ -157,15 +163,15 @@ def test_indicator_missing_for_one_zone_is_reweighted_not_zero():
             ("qinggang", 2025, "c", 2.0),  # c scores 50
         ]
     )
-    scored = c.score_indicators(vals, cfg)
-    dims = c.dimension_scores(scored, cfg).set_index(["zone_id", "dimension"])
+    scored = cscore.score_indicators(vals, cfg)
+    dims = cscore.dimension_scores(scored, cfg).set_index(["zone_id", "dimension"])
     # zhaodong d1: only a present → 0.6·100 / 0.6 = 100 (treating b as 0 would give 60).
     assert dims.loc[("zhaodong", "d1"), "score"] == pytest.approx(100.0)
     assert dims.loc[("zhaodong", "d1"), "coverage"] == pytest.approx(0.6)
     # qinggang d1: 0.6·50 + 0.4·100 = 70, full coverage.
     assert dims.loc[("qinggang", "d1"), "score"] == pytest.approx(70.0)
     assert dims.loc[("qinggang", "d1"), "coverage"] == pytest.approx(1.0)
-    comp = c.composite_scores(c.dimension_scores(scored, cfg), cfg).set_index("zone_id")
+    comp = cscore.composite_scores(cscore.dimension_scores(scored, cfg), cfg).set_index("zone_id")
     # zhaodong: 0.5·100 + 0.5·100 = 100; coverage 0.5·0.6 + 0.5·1 = 0.8
     assert comp.loc["zhaodong", "score"] == pytest.approx(100.0)
     assert comp.loc["zhaodong", "coverage"] == pytest.approx(0.8)
@@ -183,8 +189,8 @@ def test_whole_dimension_missing_reweights_dimensions():
             ("zhaodong", 2025, "b", 7.0),
         ]
     )
-    dims = c.dimension_scores(c.score_indicators(vals, cfg), cfg)
-    comp = c.composite_scores(dims, cfg).set_index("zone_id")
+    dims = cscore.dimension_scores(cscore.score_indicators(vals, cfg), cfg)
+    comp = cscore.composite_scores(dims, cfg).set_index("zone_id")
     # suihua_etdz: d1 = 0, d2 missing → 0.7·0 / 0.7 = 0, coverage 0.7
     assert comp.loc["suihua_etdz", "score"] == pytest.approx(0.0)
     assert comp.loc["suihua_etdz", "coverage"] == pytest.approx(0.7)
@@ -204,8 +210,8 @@ def test_zone_far_ahead_on_one_indicator_is_bounded_by_its_weight():
             ("qinggang", 2025, "b", 10.0),  # b: 100
         ]
     )
-    comp = c.composite_scores(
-        c.dimension_scores(c.score_indicators(vals, cfg), cfg), cfg
+    comp = cscore.composite_scores(
+        cscore.dimension_scores(cscore.score_indicators(vals, cfg), cfg), cfg
     ).set_index("zone_id")
     # suihua_etdz: 0.25·100 + 0.75·0 = 25 — its lead counts for exactly its weight.
     assert comp.loc["suihua_etdz", "score"] == pytest.approx(25.0)
@@ -224,7 +230,7 @@ def test_minmax_pools_zones_and_years():
             ("zhaodong", 2025, "a", 25.0),
         ]
     )
-    s = c.score_indicators(vals, cfg).set_index(["zone_id", "year"])["score"]
+    s = cscore.score_indicators(vals, cfg).set_index(["zone_id", "year"])["score"]
     # min 0 and max 100 over all four zone-years, not per year
     assert s.to_dict() == {
         ("suihua_etdz", 2024): 0.0,
@@ -242,7 +248,7 @@ def ts(s):
 
 
 def test_values_same_period_window_and_missing_rules():
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     log = pd.DataFrame(
         {
             "zone_id": ["zhaodong"] * 4 + ["qinggang"],
@@ -259,10 +265,10 @@ def test_values_same_period_window_and_missing_rules():
     )
     ind = cfg.indicator("russia_trade")
     # Report as of 2026-10-31: 2025 counts January–October only (5 + 7), not November.
-    assert c.indicator_value(ind, log, "zhaodong", 2025, "2026-10-31") == 12.0
-    assert c.indicator_value(ind, log, "zhaodong", 2025, "2025-12-31") == 112.0
+    assert cval.indicator_value(ind, log, "zhaodong", 2025, "2026-10-31") == 12.0
+    assert cval.indicator_value(ind, log, "zhaodong", 2025, "2025-12-31") == 112.0
     # No Russia-trade rows for qinggang: not submitted → missing, never zero.
-    assert math.isnan(c.indicator_value(ind, log, "qinggang", 2025, "2025-12-31"))
+    assert math.isnan(cval.indicator_value(ind, log, "qinggang", 2025, "2025-12-31"))
 
 
 def test_count_distinct_source_experience_and_empty_count_is_zero():
@@ -303,16 +309,16 @@ def test_count_distinct_source_experience_and_empty_count_is_zero():
     )
     ind = count_ind("replicated", True)
     # HRB-1 twice counts once; the unnamed item counts once; in-progress item not counted.
-    assert c.indicator_value(ind, items, "zhaodong", 2025, "2025-12-31") == 2.0
+    assert cval.indicator_value(ind, items, "zhaodong", 2025, "2025-12-31") == 2.0
     # A zone with no items at all has zero items (a ledger), not a missing value.
-    assert c.indicator_value(ind, items, "qinggang", 2025, "2025-12-31") == 0.0
+    assert cval.indicator_value(ind, items, "qinggang", 2025, "2025-12-31") == 0.0
     orig = count_ind("original", False)
-    assert c.indicator_value(orig, items, "zhaodong", 2024, "2024-12-31") == 1.0
-    assert c.indicator_value(orig, items, "zhaodong", 2025, "2025-12-31") == 0.0
+    assert cval.indicator_value(orig, items, "zhaodong", 2024, "2024-12-31") == 1.0
+    assert cval.indicator_value(orig, items, "zhaodong", 2025, "2025-12-31") == 0.0
 
 
 def test_share_and_median_days():
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     items = pd.DataFrame(
         {
             "zone_id": ["qinggang"] * 4,
@@ -325,11 +331,13 @@ def test_share_and_median_days():
         }
     )
     share = cfg.indicator("original_first_share")
-    assert c.indicator_value(share, items, "qinggang", 2025, "2025-12-31") == pytest.approx(2 / 3)
+    assert cval.indicator_value(share, items, "qinggang", 2025, "2025-12-31") == pytest.approx(
+        2 / 3
+    )
     # No original items: the share is undefined → missing.
-    assert math.isnan(c.indicator_value(share, items, "zhaodong", 2025, "2025-12-31"))
+    assert math.isnan(cval.indicator_value(share, items, "zhaodong", 2025, "2025-12-31"))
     lag = cfg.indicator("adoption_lag_days")
-    assert c.indicator_value(lag, items, "qinggang", 2025, "2025-12-31") == 30.0
+    assert cval.indicator_value(lag, items, "qinggang", 2025, "2025-12-31") == 30.0
 
 
 def test_yoy_growth_and_zero_base():
@@ -352,15 +360,15 @@ def test_yoy_growth_and_zero_base():
             "formula": {"agg": "yoy_growth", "column": "funds_wan_yuan"},
         }
     ).indicators[0]
-    assert c.indicator_value(g, funds, "zhaodong", 2025, "2025-12-31") == pytest.approx(1.0)
+    assert cval.indicator_value(g, funds, "zhaodong", 2025, "2025-12-31") == pytest.approx(1.0)
     # Same period Jan–Oct: 150 / 100 − 1
-    assert c.indicator_value(g, funds, "zhaodong", 2025, "2025-10-31") == pytest.approx(0.5)
+    assert cval.indicator_value(g, funds, "zhaodong", 2025, "2025-10-31") == pytest.approx(0.5)
     # qinggang had nothing in 2024: growth undefined, never infinite.
-    assert math.isnan(c.indicator_value(g, funds, "qinggang", 2025, "2025-12-31"))
+    assert math.isnan(cval.indicator_value(g, funds, "qinggang", 2025, "2025-12-31"))
 
 
 def test_quarterly_last_and_annual_rules():
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     gov = pd.DataFrame(
         {
             "zone_id": ["zhaodong"] * 3,
@@ -370,9 +378,9 @@ def test_quarterly_last_and_annual_rules():
         }
     )
     ind = cfg.indicator("online_rate")
-    assert c.indicator_value(ind, gov, "zhaodong", 2025, "2025-12-31") == 90.0
+    assert cval.indicator_value(ind, gov, "zhaodong", 2025, "2025-12-31") == 90.0
     # As of 31 October, Q4 has not ended: the latest complete quarter is Q3.
-    assert c.indicator_value(ind, gov, "zhaodong", 2025, "2025-10-31") == 85.0
+    assert cval.indicator_value(ind, gov, "zhaodong", 2025, "2025-10-31") == 85.0
     ind_a = pd.DataFrame(
         {
             "zone_id": ["zhaodong", "zhaodong"],
@@ -385,8 +393,8 @@ def test_quarterly_last_and_annual_rules():
         }
     )
     out = cfg.indicator("cluster_output")
-    assert c.indicator_value(out, ind_a, "zhaodong", 2025, "2026-10-31") == 30.0
-    assert math.isnan(c.indicator_value(out, ind_a, "zhaodong", 2026, "2026-10-31"))
+    assert cval.indicator_value(out, ind_a, "zhaodong", 2025, "2026-10-31") == 30.0
+    assert math.isnan(cval.indicator_value(out, ind_a, "zhaodong", 2026, "2026-10-31"))
 
 
 # --- entropy weights -----------------------------------------------------------------------
@@ -396,7 +404,7 @@ def test_entropy_weights_by_hand():
     m = pd.DataFrame(
         {"flat": [1.0, 1.0, 1.0], "two": [0.0, 50.0, 50.0], "three": [20.0, 30.0, 50.0]}
     )
-    w = c.entropy_weights(m)
+    w = cweights.entropy_weights(m)
     # flat: p = 1/3 each, e = ln3/ln3 = 1, d = 0.
     # two: p = (0, ½, ½), e = (2·½·ln2)/ln3 = ln2/ln3, d = 1 − ln2/ln3.
     # three: p = (.2, .3, .5), e = −(.2 ln.2 + .3 ln.3 + .5 ln.5)/ln3.
@@ -414,15 +422,15 @@ def test_entropy_weights_agree_with_scipy_entropy():
     rng = np.random.default_rng(1)
     m = pd.DataFrame(rng.uniform(0, 100, size=(9, 4)), columns=list("abcd"))
     d = np.array([1 - entropy(m[k] / m[k].sum()) / math.log(9) for k in m.columns])
-    assert c.entropy_weights(m).to_numpy() == pytest.approx(d / d.sum())
+    assert cweights.entropy_weights(m).to_numpy() == pytest.approx(d / d.sum())
 
 
 def test_entropy_weights_ignore_missing_and_fall_back_to_equal():
     m = pd.DataFrame({"a": [10.0, math.nan, 30.0], "b": [5.0, 5.0, 5.0]})
-    w = c.entropy_weights(m)
+    w = cweights.entropy_weights(m)
     # a over its two present samples: p = (¼, ¾), e = −(¼ ln¼ + ¾ ln¾)/ln2
     assert w["a"] == pytest.approx(1.0) and w["b"] == 0.0
-    flat = c.entropy_weights(pd.DataFrame({"a": [1.0, 1.0], "b": [2.0, 2.0]}))
+    flat = cweights.entropy_weights(pd.DataFrame({"a": [1.0, 1.0], "b": [2.0, 2.0]}))
     assert flat.tolist() == [0.5, 0.5]
 
 
@@ -443,15 +451,15 @@ def sens_setup(gap):
         "qinggang": (0.0, 0.0, 0.0),
     }.items():
         rows += [(z, 2025, "a", a), (z, 2025, "b", b), (z, 2025, "c", cc)]
-    return cfg, c.score_indicators(values_frame(rows), cfg)
+    return cfg, cscore.score_indicators(values_frame(rows), cfg)
 
 
 def test_sensitivity_reproducible_with_seed():
     cfg, scored = sens_setup(gap=1.0)
-    a = c.sensitivity(scored, cfg, 2025, draws=500, seed=7)
-    b = c.sensitivity(scored, cfg, 2025, draws=500, seed=7)
+    a = cweights.sensitivity(scored, cfg, 2025, draws=500, seed=7)
+    b = cweights.sensitivity(scored, cfg, 2025, draws=500, seed=7)
     pd.testing.assert_frame_equal(a, b)
-    other = c.sensitivity(scored, cfg, 2025, draws=500, seed=8)
+    other = cweights.sensitivity(scored, cfg, 2025, draws=500, seed=8)
     assert not np.allclose(a["p_first"], other["p_first"]) or not np.allclose(
         a["mean"], other["mean"]
     )
@@ -460,25 +468,25 @@ def test_sensitivity_reproducible_with_seed():
 def test_sensitivity_flags_close_race_and_confirms_clear_lead():
     # Nearly equal zones: the leader under configured weights wins only part of the draws.
     cfg, scored = sens_setup(gap=1.0)
-    sens = c.sensitivity(scored, cfg, 2025, draws=2000)
+    sens = cweights.sensitivity(scored, cfg, 2025, draws=2000)
     p = sens.set_index("zone_id")["p_first"]
     assert 0.3 < p["suihua_etdz"] < 0.95 and p["zhaodong"] > 0.05 and p["qinggang"] == 0.0
-    assert not c.is_robust(sens, "suihua_etdz")
+    assert not cweights.is_robust(sens, "suihua_etdz")
     # A zone best on every indicator ranks first under any weights.
     cfg2 = make_config([("d", 1.0, [("a", 0.5, "+", None), ("b", 0.5, "+", None)])])
-    scored2 = c.score_indicators(
+    scored2 = cscore.score_indicators(
         values_frame(
             [(z, 2025, i, v) for z, v in zip(ZONES3, [9.0, 5.0, 1.0], strict=True) for i in "ab"]
         ),
         cfg2,
     )
-    sens2 = c.sensitivity(scored2, cfg2, 2025, draws=300)
+    sens2 = cweights.sensitivity(scored2, cfg2, 2025, draws=300)
     assert sens2.set_index("zone_id")["p_first"].to_dict() == {
         "suihua_etdz": 1.0,
         "zhaodong": 0.0,
         "qinggang": 0.0,
     }
-    assert c.is_robust(sens2, "suihua_etdz")
+    assert cweights.is_robust(sens2, "suihua_etdz")
     row = sens2.set_index("zone_id").loc["zhaodong"]
     assert row["p05"] == pytest.approx(50.0) and row["p95"] == pytest.approx(50.0)
 
@@ -487,7 +495,7 @@ def test_sensitivity_flags_close_race_and_confirms_clear_lead():
 
 
 def test_computed_by_uses_the_reform_counting_rules():
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     items = pd.DataFrame(
         {
             "item_id": ["a", "b", "c", "d"],
@@ -527,7 +535,7 @@ def test_computed_by_uses_the_reform_counting_rules():
             "weight": 0.5,
         },
     )
-    vals = c.indicator_values(sub, {"reform_items": items}, [2024, 2025], "2025-12-31")
+    vals = cval.indicator_values(sub, {"reform_items": items}, [2024, 2025], "2025-12-31")
     v = vals.set_index(["zone_id", "year", "indicator"])["value"]
     # 2024: a.  2025: b repeats HRB-1 (counted in 2024) → not again; c counts (Nov).
     assert v[("zhaodong", 2024, "rep")] == 1.0
@@ -535,7 +543,7 @@ def test_computed_by_uses_the_reform_counting_rules():
     assert v[("zhaodong", 2025, "org")] == 1.0
     assert v[("qinggang", 2025, "rep")] == 0.0
     # Same-period window as of 31 October: c (15 November) is not yet in effect.
-    oct_ = c.indicator_values(sub, {"reform_items": items}, [2025], "2026-10-31")
+    oct_ = cval.indicator_values(sub, {"reform_items": items}, [2025], "2026-10-31")
     assert oct_.set_index(["zone_id", "indicator"])["value"][("zhaodong", "rep")] == 0.0
     assert cfg.indicator("reforms_replicated").computed_by == "reforms.replicated"
 
@@ -562,7 +570,7 @@ def test_computed_by_funds_growth_matches_investment_rules():
             "funds_wan_yuan": [100.0, 150.0, 50.0, 80.0],
         }
     )
-    v = c.indicator_values(sub, {"funds_monthly": funds}, [2025], "2025-12-31")
+    v = cval.indicator_values(sub, {"funds_monthly": funds}, [2025], "2025-12-31")
     v = v.set_index("zone_id")["value"]
     assert v["zhaodong"] == pytest.approx(1.0)  # (150 + 50) / 100 − 1
     assert math.isnan(v["qinggang"])  # zero base: undefined, missing
@@ -571,7 +579,7 @@ def test_computed_by_funds_growth_matches_investment_rules():
 
 def test_evaluate_end_to_end_zone_without_logistics_submissions():
     """Small tables for every source; qinggang submitted no logistics rows at all."""
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     zones = ZONES3
     months = pd.date_range("2024-01-01", "2025-12-01", freq="MS")
     funds = pd.DataFrame(
@@ -653,7 +661,7 @@ def test_evaluate_end_to_end_zone_without_logistics_submissions():
         "gov_services_quarterly": gov,
         "industry_annual": industry,
     }
-    out = c.evaluate(cfg, tables, [2024, 2025], "2025-12-31", Targets())
+    out = ccompute.evaluate(cfg, tables, [2024, 2025], "2025-12-31", Targets())
     dims = out["dimensions"].set_index(["zone_id", "year", "dimension"])["score"]
     assert math.isnan(dims[("qinggang", 2025, "trade_logistics")])
     comp = out["composite"].set_index(["zone_id", "year"])

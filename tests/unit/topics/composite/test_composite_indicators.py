@@ -5,8 +5,8 @@ import copy
 import pytest
 import yaml
 
-from evalkit import composite as c
 from evalkit.config import ConfigError
+from evalkit.topics.composite import indicators as cind
 
 
 def good_doc():
@@ -71,7 +71,7 @@ def ind(doc, d=0, i=0):
 
 
 def test_good_config_loads():
-    cfg = c.parse_indicators(good_doc())
+    cfg = cind.parse_indicators(good_doc())
     assert [i.id for i in cfg.indicators] == ["replicated", "lag", "russia"]
     assert cfg.indicator("lag").direction == -1
     assert cfg.tables == ["logistics_monthly", "reform_items"]
@@ -80,7 +80,7 @@ def test_good_config_loads():
 
 
 def test_shipped_config_has_the_five_dimensions():
-    cfg = c.load_indicators("data")
+    cfg = cind.load_indicators("data")
     ids = [d.id for d in cfg.dimensions]
     for required in (
         "institutional_innovation",
@@ -216,22 +216,22 @@ CASES = [
 @pytest.mark.parametrize("label, mutate, message", CASES, ids=[x[0] for x in CASES])
 def test_loader_rejects_broken_config(label, mutate, message):
     with pytest.raises(ConfigError, match=message):
-        c.parse_indicators(broken(mutate), "indicators.yaml")
+        cind.parse_indicators(broken(mutate), "indicators.yaml")
 
 
 def test_loader_names_the_file_and_rejects_bad_yaml(tmp_path):
     (tmp_path / "config").mkdir()
     with pytest.raises(ConfigError, match="indicators file missing"):
-        c.load_indicators(tmp_path)
+        cind.load_indicators(tmp_path)
     (tmp_path / "config" / "indicators.yaml").write_text("dimensions: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid YAML"):
-        c.load_indicators(tmp_path)
+        cind.load_indicators(tmp_path)
     doc = broken(lambda d: ind(d).pop("direction"))
     (tmp_path / "config" / "indicators.yaml").write_text(
         yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8"
     )
     with pytest.raises(ConfigError, match=r"^indicators\.yaml: dimensions\[0\]"):
-        c.load_indicators(tmp_path)
+        cind.load_indicators(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -252,4 +252,4 @@ def test_loader_rejects_bad_computed_by(patch, message):
         i.update(patch)
 
     with pytest.raises(ConfigError, match=message):
-        c.parse_indicators(broken(mutate))
+        cind.parse_indicators(broken(mutate))

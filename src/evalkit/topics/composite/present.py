@@ -1,0 +1,389 @@
+"""Comprehensive-evaluation page: tables, narrative and charts built from a stored result.
+
+Everything here reads a :class:`~.compute.CompositeResult` (or its frames) and the
+indicator configuration; nothing is recomputed. Table headers are Chinese; missing
+values stay NaN in the frames (CSV) and show as "—" on the page (:func:`for_page`).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ... import figures
+from ...present.text import zh_count
+from ...schema import ZONE_ORDER, ZONES, zone_name
+from .indicators import IndicatorConfig
+from .text import _num, _pct, _zone_order, for_page  # noqa: F401 (pages use for_page)
+from .values import window_end
+from .weights import DEFAULT_SEED, ROBUST_SHARE
+
+# --- Page tables (Chinese headers first) ----------------------------------------------------
+
+DIRECTION_WORDS = {1: "正向（越大越好）", -1: "逆向（越小越好）"}
+METHOD_WORDS = {
+    "target": "对标目标",
+    "minmax": f"极差标准化（{zh_count(len(ZONES))}片区×各年）",
+}
+MISSING_WORD = "缺失（维度内按其余指标重新分配权重）"
+
+
+def dimension_table(
+    dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig, year: int
+) -> pd.DataFrame:
+    """Return one row per zone for *year*: dimension scores, composite score, rank, coverage."""
+    d = dims[dims["year"] == year].set_index(["zone_id", "dimension"])["score"]
+    c = comp[comp["year"] == year].set_index("zone_id")
+    rows = []
+    for z in _zone_order(c.index):
+        row = {"片区": zone_name(z)}
+        for dim in config.dimensions:
+            row[f"{dim.name}（分）"] = round(float(d.get((z, dim.id), math.nan)), 2)
+        row["综合得分（分）"] = round(float(c.loc[z, "score"]), 2)
+        row["排名"] = c.loc[z, "rank"]
+        row["数据覆盖率"] = _pct(c.loc[z, "coverage"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def indicator_table(scored: pd.DataFrame, config: IndicatorConfig, year: int) -> pd.DataFrame:
+    """Return every indicator × zone for *year*: value, target, score, method, missing note."""
+    s = scored[scored["year"] == year].set_index(["indicator", "zone_id"])
+    rows = []
+    for dim in config.dimensions:
+        for ind in dim.indicators:
+            for z in _zone_order(s.loc[ind.id].index):
+                r = s.loc[(ind.id, z)]
+                rows.append(
+                    {
+                        "维度": dim.name,
+                        "指标": ind.name,
+                        "片区": zone_name(z),
+                        "单位": ind.unit,
+                        "方向": DIRECTION_WORDS[ind.direction],
+                        "评分方法": METHOD_WORDS[r["method"]],
+                        "数值": round(float(r["value"]), 4) if pd.notna(r["value"]) else math.nan,
+                        "目标（按时间进度）": round(float(r["target"]), 4)
+                        if pd.notna(r["target"])
+                        else math.nan,
+                        "得分（分）": round(float(r["score"]), 2)
+                        if pd.notna(r["score"])
+                        else math.nan,
+                        "说明": MISSING_WORD if pd.isna(r["value"]) else "",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def weights_table(config: IndicatorConfig, entropy: pd.Series) -> pd.DataFrame:
+    """Return configured weights (per level and overall) beside the entropy weights."""
+    rows = []
+    for dim in config.dimensions:
+        for ind in dim.indicators:
+            rows.append(
+                {
+                    "维度": dim.name,
+                    "指标": ind.name,
+                    "维度权重": round(dim.weight, 4),
+                    "维度内权重": round(ind.weight, 4),
+                    "配置综合权重": round(dim.weight * ind.weight, 4),
+                    "熵权": round(float(entropy.get(ind.id, math.nan)), 4),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def ranking_table(comp: pd.DataFrame, ent: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return *year*'s scores and ranks under the configured and the entropy weights."""
+    c = comp[comp["year"] == year].set_index("zone_id")
+    e = ent[ent["year"] == year].set_index("zone_id")
+    return pd.DataFrame(
+        [
+            {
+                "片区": zone_name(z),
+                "配置权重·综合得分（分）": round(float(c.loc[z, "score"]), 2),
+                "配置权重·排名": c.loc[z, "rank"],
+                "熵权法·综合得分（分）": round(float(e.loc[z, "score"]), 2),
+                "熵权法·排名": e.loc[z, "rank"],
+            }
+            for z in _zone_order(c.index)
+        ]
+    )
+
+
+def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
+    """Return the sensitivity result with Chinese headers."""
+    return pd.DataFrame(
+        {
+            "片区": [zone_name(z) for z in sens["zone_id"]],
+            "排名第一的概率": [_pct(p) for p in sens["p_first"]],
+            "得分均值（分）": sens["mean"].round(2).to_numpy(),
+            "得分5%分位（分）": sens["p05"].round(2).to_numpy(),
+            "得分中位数（分）": sens["p50"].round(2).to_numpy(),
+            "得分95%分位（分）": sens["p95"].round(2).to_numpy(),
+        }
+    )
+
+
+def trend_table(dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig) -> pd.DataFrame:
+    """Return every zone × year: dimension scores, composite, rank (this report's basis)."""
+    rows = []
+    for y in sorted(comp["year"].unique()):
+        t = dimension_table(dims, comp, config, int(y))
+        t.insert(1, "年度", int(y))
+        rows.append(t)
+    out = pd.concat(rows, ignore_index=True)
+    order = {zone_name(z): i for i, z in enumerate(ZONES)}
+    return out.sort_values(["片区", "年度"], key=lambda s: s.map(order) if s.name == "片区" else s)
+
+
+def summary_part(comp: pd.DataFrame, year: int) -> dict:
+    """Return the ``composite`` summary part: per zone ``composite_score`` and ``rank``."""
+    c = comp[comp["year"] == year]
+    return {
+        "zones": {
+            r.zone_id: {
+                "composite_score": None if pd.isna(r.score) else round(float(r.score), 2),
+                "rank": None if pd.isna(r.rank) else int(r.rank),
+            }
+            for r in c.itertuples(index=False)
+        }
+    }
+
+
+# --- Narrative (Chinese, built from the numbers) ---------------------------------------------
+
+
+def _ordered(comp: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return *year*'s composite rows sorted by rank, then zone order."""
+    c = comp[comp["year"] == year].copy()
+    c["_o"] = c["zone_id"].map(ZONE_ORDER)
+    return c.sort_values(["rank", "_o"], na_position="last")
+
+
+def _leaders(comp: pd.DataFrame, year: int) -> list[str]:
+    """Return the zones ranked first in *year* (more than one when tied), in zone order."""
+    c = _ordered(comp, year)
+    return list(c[c["rank"] == c["rank"].min()]["zone_id"])
+
+
+def ranking_sentence(comp: pd.DataFrame, year: int) -> str:
+    """Return the sentence naming the ranking and scores of *year* (ties stated as ties)."""
+    c = _ordered(comp, year)
+    parts = []
+    for rank, g in c.groupby("rank", sort=True):
+        names = "、".join(
+            f"{zone_name(z)}（{_num(s)} 分）" for z, s in zip(g["zone_id"], g["score"], strict=True)
+        )
+        tie = "并列" if len(g) > 1 else ""
+        parts.append(f"{tie}第 {int(rank)} 名 {names}")
+    return f"{year} 年综合评估：" + "；".join(parts) + "。"
+
+
+def change_sentence(comp: pd.DataFrame, year: int) -> str | None:
+    """Return the sentence on score and rank changes from the previous year (None if no prior year)."""
+    prev = comp[comp["year"] == year - 1].set_index("zone_id")
+    if prev.empty:
+        return None
+    cur = comp[comp["year"] == year].set_index("zone_id")
+    parts = []
+    for z in _zone_order(cur.index):
+        d = cur.loc[z, "score"] - prev.loc[z, "score"] if z in prev.index else math.nan
+        if pd.isna(d):
+            parts.append(f"{zone_name(z)}无法比较")
+            continue
+        move = int(prev.loc[z, "rank"]) - int(cur.loc[z, "rank"])
+        rank_word = (
+            "排名不变" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
+        )
+        verb = "提高" if d > 0 else ("下降" if d < 0 else "持平")
+        amount = f" {abs(d):.1f} 分" if d != 0 else ""
+        parts.append(f"{zone_name(z)}{verb}{amount}，{rank_word}")
+    return f"与 {year - 1} 年同期相比：" + "；".join(parts) + "。"
+
+
+def entropy_sentence(comp: pd.DataFrame, ent: pd.DataFrame, year: int) -> str:
+    """Return whether the entropy-weight ranking agrees with the configured one."""
+    c = comp[comp["year"] == year].set_index("zone_id")["rank"]
+    e = ent[ent["year"] == year].set_index("zone_id")["rank"]
+    zones = _zone_order(c.index)
+    if all(c[z] == e[z] for z in zones):
+        return "熵权法（按数据离散程度客观赋权）得出的排名与配置权重下的排名完全一致。"
+    diffs = "；".join(
+        f"{zone_name(z)}配置权重第 {int(c[z])} 名、熵权法第 {int(e[z])} 名"
+        for z in zones
+        if c[z] != e[z]
+    )
+    return f"熵权法（按数据离散程度客观赋权）得出的排名与配置权重不同：{diffs}。名次取决于权重选择，应结合各维度得分解读。"
+
+
+def sensitivity_sentence(
+    sens: pd.DataFrame,
+    comp: pd.DataFrame,
+    year: int,
+    *,
+    draws: int,
+    concentration: float,
+    threshold: float = ROBUST_SHARE,
+) -> str:
+    """Return the plain statement of how robust the first place is to the weights."""
+    leaders = _leaders(comp, year)
+    p = sens.set_index("zone_id")["p_first"]
+    head = (
+        f"权重敏感性：以配置权重为中心按 Dirichlet 分布（集中度 κ={concentration:g}，固定随机种子）"
+        f"随机抽取 {draws} 组权重重新计算，"
+    )
+    if len(leaders) > 1:
+        names = "、".join(zone_name(z) for z in leaders)
+        return head + f"配置权重下 {names} 并列第一，排名不稳健：第一名取决于权重。"
+    lead = leaders[0]
+    others = "；".join(
+        f"{zone_name(z)} {_pct(p[z])}" for z in _zone_order(p.index) if z != lead and p[z] > 0
+    )
+    if p[lead] >= threshold:
+        tail = f"排名稳健（判定标准：第一名在至少 {threshold:.0%} 的抽样中保持第一）。"
+    else:
+        tail = (
+            f"排名不稳健：第一名在不足 {threshold:.0%} 的抽样中保持第一，"
+            "名次差距小于权重选择带来的不确定性，不宜据此排定先后。"
+        )
+    extra = f"（其他片区排名第一的概率：{others}）" if others else ""
+    return head + f"{zone_name(lead)}在 {_pct(p[lead])} 的抽样中排名第一{extra}，" + tail
+
+
+def missing_sentences(scored: pd.DataFrame, config: IndicatorConfig, year: int) -> list[str]:
+    """Return one sentence per zone naming the indicators missing in *year* (none: empty list)."""
+    s = scored[(scored["year"] == year) & scored["value"].isna()]
+    out = []
+    for z in _zone_order(s["zone_id"]):
+        names = "、".join(config.indicator(i).name for i in s[s["zone_id"] == z]["indicator"])
+        out.append(
+            f"{zone_name(z)} {year} 年缺少以下指标的数据（未报送或无法计算），"
+            f"已在所属维度内按其余指标重新分配权重，未按零分处理：{names}。"
+        )
+    return out
+
+
+def method_notes(
+    config: IndicatorConfig,
+    year: int,
+    as_of: str | date,
+    first_year: int,
+    draws: int,
+    concentration: float,
+) -> list[str]:
+    """Return the page's statement of method (Chinese), with this report's windows and settings."""
+    end = window_end(year, as_of)
+    dims = "、".join(f"{d.name}（{d.weight:g}）" for d in config.dimensions)
+    zones = f"{zh_count(len(ZONES))}个片区"
+    span = f"{year} 年" if year <= first_year else f"{first_year}—{year} 年"
+    window = (
+        "全年"
+        if (end.month, end.day) == (12, 31)
+        else f"各年 1 月 1 日至 {end.month} 月 {end.day} 日（同期口径，与累计同比一致）"
+    )
+    return [
+        f"**指标体系**：{len(config.dimensions)} 个维度、{len(config.indicators)} 项指标，"
+        f"维度及权重为 {dims}；参照自贸试验区制度创新指数的分维度做法，结合本行动计划的目标与各片区报送的数据设定，"
+        "配置文件为 `data/config/indicators.yaml`。",
+        f"**统计口径**：每年的指标值统计 {window}；月度、季度数据只计入截至该日已结束的期间；"
+        "年度产业数据按年报送，年度进行中尚无数据时视为缺失。复制推广、自主创新条数和到位资金及其增速直接取自对应专项评估的计算结果，两处口径一致。",
+        "**评分（0—100 分）**：有目标的指标按“实际值÷目标值×100”计分，达到目标即满分（逆向指标按“目标值÷实际值”），"
+        "条数、金额类目标在年度进行中按时间进度折算，行动计划实施首年按计划印发后的天数折算；"
+        f"无目标的指标在{zones}×{span}的全部数值中做极差标准化"
+        "（最小值 0 分、最大值 100 分，逆向指标反之；全部相同则均为 100 分）。",
+        "**缺失数据**：未报送或无法计算（如基期为零的增速）的指标记为缺失，绝不按零分处理；"
+        "维度得分在该维度现有指标间按权重重新分配，综合得分同理；“数据覆盖率”为实际参与计分的权重占比。",
+        "**排名**：得分保留两位小数后从高到低排名，得分相同的片区并列（如 1、1、3）。",
+        f"**熵权法**：以各指标得分在{zones}×各年度样本中的离散程度客观赋权（熵值越小、权重越大），与配置权重的结果并列展示。",
+        f"**权重敏感性**：以配置权重为中心，按 Dirichlet 分布（集中度 κ={concentration:g}）随机抽取 {draws} 组维度及指标权重，"
+        f"固定随机种子（{DEFAULT_SEED}），统计各片区排名第一的概率和得分区间；"
+        f"第一名在至少 {ROBUST_SHARE:.0%} 的抽样中保持第一才称“排名稳健”。",
+        "**历年得分**：本页各年度得分均按本报告的口径（同期窗口、同一标准化范围）重新计算，因而与往年报告中的数值可能不同；"
+        "“较上年变化”均为同口径比较。各片区面积与体量不同，绝对量指标（金额、条数）有利于体量大的片区，解读时请结合各维度得分。",
+    ]
+
+
+# --- From the stored result (what the page calls) ----------------------------------------
+
+
+def page_method_notes(res, config: IndicatorConfig) -> list[str]:
+    """Return :func:`method_notes` for a :class:`~.compute.CompositeResult` *res*."""
+    return method_notes(config, res.year, res.as_of, res.years[0], res.draws, res.concentration)
+
+
+def score_sentences(res, config: IndicatorConfig) -> list[str]:
+    """Return the sentences under the score table: ranking, change on last year, missing data."""
+    out = [ranking_sentence(res.composite, res.year)]
+    change = change_sentence(res.composite, res.year)
+    if change:
+        out.append(change)
+    return out + missing_sentences(res.scored, config, res.year)
+
+
+# --- Charts ---------------------------------------------------------------------------------
+
+#: Label of a dimension whose scores are missing for every zone (the bar height is zero).
+NOT_SUBMITTED = "数据尚未报送"
+
+
+def dimension_bars(res, config: IndicatorConfig):
+    """Return ``(fig, ax)``: grouped bars of *res.year*'s dimension scores (0–100) per zone.
+
+    One group per configured dimension, one bar per zone (palette colour and hatch by
+    zone order); a dimension missing for every zone is drawn at zero and labelled
+    :data:`NOT_SUBMITTED`. The values are those of :func:`dimension_table`.
+    """
+    year = res.year
+    fig, ax = figures.new_figure(
+        f"{year} 年各片区维度得分", "分", synthetic=res.synthetic, figsize=(9, 4.5)
+    )
+    zones = _zone_order(res.composite["zone_id"])
+    x = np.arange(len(config.dimensions))
+    width = 0.8 / len(zones)
+    dims = res.dimensions
+    d_year = dims[dims["year"] == year].set_index(["zone_id", "dimension"])["score"]
+    for k, z in enumerate(zones):
+        heights = [d_year.get((z, d.id), np.nan) for d in config.dimensions]
+        ax.bar(
+            x + (k - (len(zones) - 1) / 2) * width,
+            np.nan_to_num(heights, nan=0.0),
+            width,
+            label=zone_name(z),
+            color=figures.PALETTE[k],
+            hatch=figures.HATCHES[k],
+            edgecolor="white",
+        )
+    for k, d in enumerate(config.dimensions):
+        if all(np.isnan(d_year.get((z, d.id), np.nan)) for z in zones):
+            ax.text(k, 3, NOT_SUBMITTED, ha="center", va="bottom", fontsize=9, color="#555555")
+    ax.set_xticks(x, [d.name for d in config.dimensions])
+    ax.set_ylim(0, 105)
+    ax.legend(ncols=len(zones), loc="upper center", bbox_to_anchor=(0.5, -0.08))
+    return fig, ax
+
+
+def sensitivity_ranges(res):
+    """Return ``(fig, ax)``: per zone the 5 %–95 % range of composite scores under weight draws.
+
+    One horizontal band per zone of ``res.sensitivity`` (its row order), with a
+    black marker at the score under the configured weights; x axis 0–100 points.
+    """
+    year = res.year
+    fig, ax = figures.new_figure(
+        f"{year} 年综合得分的权重敏感性（5%—95% 分位区间）", "分", synthetic=res.synthetic
+    )
+    comp = res.composite
+    base = comp[comp["year"] == year].set_index("zone_id")["score"]
+    sens = res.sensitivity
+    for k, r in enumerate(sens.itertuples(index=False)):
+        ax.plot([r.p05, r.p95], [k, k], color=figures.PALETTE[k], linewidth=6, alpha=0.6)
+        ax.plot([base[r.zone_id]], [k], marker=figures.MARKERS[k], color="black", linestyle="none")
+    ax.set_yticks(range(len(sens)), [zone_name(z) for z in sens["zone_id"]])
+    ax.set_ylabel("")
+    ax.set_xlabel("综合得分（分）；黑点为配置权重下的得分")
+    ax.set_xlim(0, 100)
+    return fig, ax

@@ -1,0 +1,110 @@
+"""Executive summary: run() stored once per year and the page functions reading it.
+
+Runs on the curated demo data (``data/curated``, built by ``make data/curated/_meta.json``).
+"""
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from evalkit import investment, reforms, results, store
+from evalkit.config import load_targets
+from evalkit.schema import TABLES, ZONES
+from evalkit.topics.composite import indicators
+from evalkit.topics.summary import compute, present
+
+YEAR, AS_OF = 2026, "2026-10-31"
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """Return (run() result, stored-and-read result, composite result) for YEAR."""
+    reports = tmp_path_factory.mktemp("reports")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALKIT_REPORTS_DIR", str(reports))
+        fresh = compute.run(YEAR, AS_OF, "data")
+        loaded = results.load("summary", YEAR, AS_OF, "data")
+        comp = results.load("composite", YEAR, AS_OF, "data")
+        folder = reports / str(YEAR) / "results" / "summary"
+        assert (folder / "values.json").exists()
+    return fresh, loaded, comp
+
+
+def test_run_is_stored_and_read_back_equal(stored):
+    fresh, loaded, _ = stored
+    for f in dataclasses.fields(fresh):
+        a, b = getattr(fresh, f.name), getattr(loaded, f.name)
+        if isinstance(a, pd.DataFrame):
+            # object verdict columns (True/False/None) come back as stored bools: same values
+            pd.testing.assert_frame_equal(a, b, check_dtype=False)
+        else:
+            assert a == b, f.name
+
+
+def test_run_holds_the_special_topic_attainment(stored):
+    fresh = stored[0]
+    targets = load_targets("data")
+    items = store.read_table("reform_items", "data")
+    funds = store.read_table("funds_monthly", "data")
+    pd.testing.assert_frame_equal(
+        fresh.reform_attainment, reforms.attainment(items, YEAR, AS_OF, targets)
+    )
+    pd.testing.assert_frame_equal(
+        fresh.invest_attainment, investment.attainment(funds, YEAR, AS_OF, targets)
+    )
+    assert fresh.in_progress is True and fresh.partial is False
+    assert fresh.first_year == targets.first_year
+    assert set(compute.READS) <= set(TABLES)
+
+
+def test_page_functions_read_the_stored_results(stored):
+    _, summ, comp = stored
+    config = indicators.load_indicators("data")
+    lights = present.lights_table(summ)
+    assert list(lights["片区"]) == [present.zone_name(z) for z in ZONES]
+    pd.testing.assert_frame_equal(
+        lights,
+        present.traffic_lights(
+            summ.reform_attainment, summ.invest_attainment, partial=False, in_progress=True
+        ),
+    )
+    found = present.findings(summ, comp, config)
+    assert [page for _, page in found] == [
+        "comprehensive.html",
+        "reforms.html",
+        "investment.html",
+        "logistics.html",
+        "comprehensive.html",
+    ]
+    assert found[0][0] == present.composite_finding(comp.composite, comp.sensitivity, YEAR)
+    assert present.legend(summ).startswith("图例：")
+    assert "尚在进行中" in present.legend(summ)
+
+
+def test_findings_say_the_configured_number_of_zones():
+    att = pd.DataFrame(
+        {
+            "zone_id": list(ZONES),
+            "replicated": [5] * len(ZONES),
+            "original": [2] * len(ZONES),
+            "target_replicated": [3] * len(ZONES),
+            "target_original": [1] * len(ZONES),
+            "met_replicated": [True] * len(ZONES),
+            "met_original": [True] * len(ZONES),
+        }
+    )
+    text = present.reform_finding(att, 2025, partial=False, in_progress=False)
+    assert text.endswith(f"{present.zones_word()}两项目标均已达到。")
+    assert present.zones_word() == "三个片区"  # the demo's configured zones
+
+
+def test_headline_note_says_the_configured_number_of_dimensions(stored):
+    summ = stored[1]
+    config = indicators.load_indicators("data")
+    assert present.note(summ, config) == present.headline_note(
+        YEAR, AS_OF, summ.first_year, dimensions=len(config.dimensions)
+    )
+    assert present.headline_note(2025, "2025-12-31", 2024).startswith("综合得分由五个维度")
+    four = present.headline_note(2025, "2025-12-31", 2024, dimensions=4)
+    assert four.startswith("综合得分由四个维度") and four.endswith("2024 年的全年。")
