@@ -5,34 +5,37 @@ The demo dataset is what the pipeline runs on until the zones send real data. It
 public figures in ``../shared/plan/requirements.md`` and built to exercise every
 path of the evaluations:
 
-Reform items (``reform_items``), counted in the year they take effect, replicated
-items deduplicated by ``source_experience`` (see :data:`REFORM_IN_EFFECT`):
+What varies by zone — reform counts, projects and funds calibration, logistics levels,
+industry, government-service start values, county levels and how each office fills in
+its workbook — comes from a scenario file (:class:`Scenario`,
+``src/evalkit/assets/demo-<name>.yaml``); the zones themselves come from a zones
+configuration (:mod:`evalkit.core.zones`). Two scenarios ship:
 
-- 2024 (9 Sep–31 Dec) is a partial year with small counts;
-- 2025: ``suihua_etdz`` meets both targets (23 replicated / 4 original),
+``suihua`` (the default; ``data/raw/demo``), zones from the project's ``data/config/zones.yaml``:
+
+- reform items (``reform_items``), counted in the year they take effect, replicated
+  items deduplicated by ``source_experience``: 2024 (9 Sep–31 Dec) is a partial year with
+  small counts; 2025: ``suihua_etdz`` meets both targets (23 replicated / 4 original),
   ``zhaodong`` meets replicated but misses original (21 / 2), ``qinggang`` misses
-  replicated (17 / 3);
-- 2026 to the end of October: ``suihua_etdz`` on pace, the others behind;
-- duplicates (one zone adopting the same experience twice in a year), items adopted
-  in December and in effect in January, items still in progress.
+  replicated (17 / 3); 2026 to the end of October: ``suihua_etdz`` on pace, the others
+  behind; duplicates, items adopted in December and in effect in January, items in progress;
+- funds in place (``funds_monthly``): ``suihua_etdz`` grows ≥ 25 % in 2025, ``zhaodong``
+  misses (+12 %), ``qinggang`` exceeds 25 % only because of one very large project
+  (``funds.big_project``); in 2026 (January–October against the same months of 2025)
+  ``suihua_etdz`` is clearly on track and ``zhaodong`` borderline. ``qinggang`` has not
+  submitted the as-of month (``funds.late_zone``);
+- logistics (``logistics_monthly``): seasonal series with one injected one-month spike,
+  indicators a zone never submits (absent rows, not zeros), a missing month, a series
+  starting in 2025 and one that is zero in its base period (``logistics.*``);
 
-Funds in place (``funds_monthly``; see :data:`FUNDS_ANNUAL`, :data:`FUNDS_GROWTH`):
-``suihua_etdz`` grows ≥ 25 % in 2025, ``zhaodong`` misses (+12 %), ``qinggang``
-exceeds 25 % only because of one very large project (:data:`QINGGANG_BIG_PROJECT`);
-in 2026 (January–October against the same months of 2025) ``suihua_etdz`` is
-clearly on track and ``zhaodong`` borderline. ``qinggang`` has not submitted the
-as-of month (a late submission, :data:`LATE_FUNDS_ZONE`).
+``four-zone`` (``python -m evalkit demo --pilot four-zone --out DIR``): a fictitious
+pilot zone with four sub-zones, its own clusters, host and comparison counties, embedded
+as ``zones_config`` and written to ``DIR/config/zones.yaml`` — it shows the same code
+evaluating another pilot zone from configuration only.
 
-Logistics (``logistics_monthly``): seasonal series with one injected one-month spike
-(:data:`LOGISTICS_ANOMALIES`), indicators a zone never submits
-(:data:`LOGISTICS_NEVER_SUBMITTED`, absent rows, not zeros), a missing month
-(:data:`LOGISTICS_MISSING`), a series starting in 2025 (:data:`LOGISTICS_SERIES_START`)
-and one that is zero in its base period (:data:`LOGISTICS_ZERO_UNTIL`).
-
-County panel (``county_panel``): ten counties, 2019 to the last complete year,
+County panel (``county_panel``): the scenario's counties, 2019 to the last complete year,
 log-linear county trends plus common year shocks (a 2020 dip) plus noise, with a
-**known injected effect**: for the three pilot host counties
-(:data:`evalkit.schema.PILOT_HOST_COUNTIES`) from 2024 on,
+**known injected effect**: for the pilot host counties from 2024 on,
 ``domestic_capital_used`` is multiplied by ``exp(INJECTED_EFFECT_LOG)`` =
 ``exp(0.15)`` (about +16 %). No other outcome has an effect, and trends are
 parallel in expectation, so a difference-in-differences estimate on log
@@ -50,13 +53,16 @@ import argparse
 import calendar
 import json
 import os
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import paths, schema
+from .core import paths, schema
+from .core.config import ConfigError, read_yaml
+from .core.zones import PilotZone, default_path, load_zones, parse_zones
 
 #: Default seed (the plan's issue date) and default as-of month.
 SEED = 20240909
@@ -84,39 +90,9 @@ DESCRIPTION = (
 
 # --- Reform items ----------------------------------------------------------------------
 
-#: In-effect items per zone and year of taking effect: (distinct replicated experiences,
-#: original items). 2026 counts are those in effect by the end of October 2026.
-REFORM_IN_EFFECT: dict[str, dict[int, tuple[int, int]]] = {
-    "suihua_etdz": {2024: (8, 1), 2025: (23, 4), 2026: (19, 3)},
-    "zhaodong": {2024: (6, 1), 2025: (21, 2), 2026: (14, 2)},
-    "qinggang": {2024: (5, 0), 2025: (17, 3), 2026: (11, 1)},
-}
-#: Items adopted by October 2026 that take effect in November–December 2026 (so they
-#: are in progress at the default as-of date): (replicated, original).
-REFORM_LATE_2026: dict[str, tuple[int, int]] = {
-    "suihua_etdz": (3, 1),
-    "zhaodong": (4, 1),
-    "qinggang": (3, 1),
-}
-#: Stalled items: adopted, not in effect by the end of 2026: (replicated, original).
-REFORM_STALLED: dict[str, tuple[int, int]] = {
-    "suihua_etdz": (2, 0),
-    "zhaodong": (2, 1),
-    "qinggang": (3, 1),
-}
-#: Extra rows re-adopting an experience the zone already adopted in the same year;
-#: they must be counted once.
-REFORM_DUPLICATES: dict[tuple[str, int], int] = {
-    ("zhaodong", 2025): 1,
-    ("qinggang", 2025): 1,
-    ("suihua_etdz", 2026): 1,
-}
 #: Per zone and effective year, how many replicated items were adopted in December of
 #: the previous year and took effect in January (year-end spanning).
 REFORM_SPANNING: dict[int, int] = {2025: 1, 2026: 1}
-
-ITEM_PREFIX = {"suihua_etdz": "SH", "zhaodong": "ZD", "qinggang": "QG"}
-DOC_PREFIX = {"suihua_etdz": "绥经开改发", "zhaodong": "肇自贸发", "qinggang": "青自贸办发"}
 
 _SOURCE_LABEL = {
     "H": ("harbin_area", "哈尔滨片区"),
@@ -242,49 +218,10 @@ ORIGINAL_POOL: tuple[tuple[str, str], ...] = (
     ("industry", "大豆精深加工“产学研”联合攻关"),
 )
 ORIGINALITY_P = {"national_first": 0.04, "provincial_first": 0.52, "systemic_integration": 0.44}
-#: The zone and year whose first original item is rated 全国首创 (national firsts are rare).
-NATIONAL_FIRST_AT = ("suihua_etdz", 2025)
-
 # --- Projects and funds in place -------------------------------------------------------
 
-#: Projects per zone in the ledger.
-PROJECT_COUNTS = {"suihua_etdz": 96, "zhaodong": 74, "qinggang": 46}
-PROJECT_PREFIX = {"suihua_etdz": "SH-P-", "zhaodong": "ZD-P-", "qinggang": "QG-P-"}
-#: Annual funds in place (万元) in 2023 and 2024, excluding the qinggang large project.
-FUNDS_ANNUAL: dict[str, dict[int, float]] = {
-    "suihua_etdz": {2023: 150_000.0, 2024: 176_000.0},
-    "zhaodong": {2023: 152_000.0, 2024: 175_000.0},
-    "qinggang": {2023: 66_000.0, 2024: 80_000.0},
-}
-#: Growth of funds in place, excluding the qinggang large project: 2025 full year over
-#: 2024; 2026 January–October over January–October 2025.
-FUNDS_GROWTH: dict[str, dict[int, float]] = {
-    "suihua_etdz": {2025: 0.31, 2026: 0.34},
-    "zhaodong": {2025: 0.12, 2026: 0.245},
-    "qinggang": {2025: 0.08, 2026: 0.03},
-}
 #: The month up to which 2026 growth is calibrated (the default as-of month).
 FUNDS_2026_CALIBRATION_MONTH = 10
-#: The one very large project that alone lifts qinggang's 2025 growth above 25 %.
-QINGGANG_BIG_PROJECT = {
-    "name": "年产60万吨玉米生物发酵产业园项目",
-    "cluster": "corn_fermentation",
-    "origin": "other_province",
-    "origin_detail": "山东省",
-    "contracted_wan_yuan": 360_000.0,
-    "signed": date(2024, 11, 18),
-    "construction_started": date(2025, 3, 26),
-    "funds": {
-        date(2025, 4, 1): 5_000.0,
-        date(2025, 7, 1): 8_000.0,
-        date(2025, 9, 1): 3_000.0,
-        date(2025, 12, 1): 2_000.0,
-        date(2026, 3, 1): 2_500.0,
-        date(2026, 6, 1): 3_000.0,
-    },
-}
-#: Zone whose funds for the as-of month have not been submitted yet.
-LATE_FUNDS_ZONE = "qinggang"
 #: Relative monthly funds in place, January–December: slow winter, strong Q2–Q3, December rush.
 FUNDS_SEASON = (0.45, 0.5, 0.8, 0.95, 1.1, 1.25, 1.2, 1.15, 1.05, 0.95, 0.9, 1.7)
 
@@ -335,34 +272,6 @@ _FIRM = (
     "润泽",
     "安泰",
 )
-_PROJECT_NAMES: dict[str, tuple[str, ...]] = {
-    "agri_processing": ("年产{n}万吨玉米深加工项目", "{n}万吨大豆精深加工项目", "鲜食玉米加工项目"),
-    "biotech": ("生物科技产业园项目", "功能性食品原料项目", "年产{n}吨益生菌项目"),
-    "bio_fermentation": ("年产{n}万吨氨基酸项目", "生物发酵产业链延伸项目"),
-    "materials_equipment": ("农机装备制造项目", "新型建材项目", "钢结构生产基地项目"),
-    "auto_electronics": ("汽车线束生产项目", "电子元器件项目"),
-    "light_textiles": ("亚麻纺织项目", "服装加工项目", "包装材料项目"),
-    "logistics": ("智慧物流园项目", "冷链仓储项目", "电商仓储分拨中心项目"),
-    "emerging": ("光伏储能项目", "生物质能源项目", "智能制造项目"),
-    "green_agri_processing": ("年产{n}万吨绿色食品加工项目", "杂粮杂豆精深加工项目"),
-    "biomedicine": ("中药材提取项目", "生物医药中间体项目", "兽用疫苗项目"),
-    "agri_light_industry": ("秸秆综合利用项目", "农产品包装项目"),
-    "fruit_livestock_processing": (
-        "年产{n}万头生猪屠宰加工项目",
-        "肉牛精深加工项目",
-        "果蔬冻干项目",
-    ),
-    "smart_industry": ("数字农业服务平台项目", "智慧工厂改造项目"),
-    "corn_fermentation": (
-        "年产{n}万吨玉米淀粉项目",
-        "年产{n}万吨燃料乙醇项目",
-        "生物发酵副产品综合利用项目",
-    ),
-    "livestock_processing": ("年产{n}万头肉牛屠宰加工项目", "禽类精深加工项目", "乳制品加工项目"),
-    "industrial_hemp": ("工业大麻加工项目", "汉麻纤维项目"),
-    "modern_logistics": ("农产品物流园项目", "粮食仓储物流项目"),
-}
-
 # --- Logistics ---------------------------------------------------------------------------
 
 _SEASONS: dict[str, tuple[float, ...]] = {
@@ -388,122 +297,8 @@ _LOGISTICS_SPEC: dict[str, tuple[str, str, float, int]] = {
     "village_delivery_share": ("share", "flat", 0.0, 1),
     "clearance_hours": ("hours", "flat", 0.05, 1),
 }
-#: Per zone and indicator: (level in January 2023, yearly growth); share: start %;
-#: hours: (start, floor); Russia: share of import + export.
-_LOGISTICS_LEVELS: dict[str, dict[str, tuple[float, float]]] = {
-    "suihua_etdz": {
-        "import_value": (700, 0.06),
-        "export_value": (950, 0.08),
-        "russia_trade_value": (0.55, 0.0),
-        "freight_rail": (55_000, 0.05),
-        "freight_road": (380_000, 0.04),
-        "freight_air": (15, 0.1),
-        "freight_multimodal": (2_500, 0.25),
-        "train_departures": (3, 0.12),
-        "bonded_throughput": (2_800, 0.1),
-        "cold_chain_capacity": (180_000, 0.08),
-        "express_parcels": (160, 0.12),
-        "village_delivery_share": (88, 0.0),
-        "clearance_hours": (30, 18),
-    },
-    "zhaodong": {
-        "import_value": (1_200, 0.05),
-        "export_value": (1_600, 0.07),
-        "russia_trade_value": (0.45, 0.0),
-        "freight_rail": (70_000, 0.04),
-        "freight_road": (450_000, 0.03),
-        "freight_air": (6, 0.08),
-        "freight_multimodal": (1_800, 0.2),
-        "train_departures": (2, 0.1),
-        "bonded_throughput": (1_500, 0.15),
-        "cold_chain_capacity": (240_000, 0.06),
-        "express_parcels": (130, 0.1),
-        "village_delivery_share": (85, 0.0),
-        "clearance_hours": (32, 20),
-    },
-    "qinggang": {
-        "import_value": (250, 0.05),
-        "export_value": (600, 0.06),
-        "russia_trade_value": (0.35, 0.0),
-        "freight_rail": (22_000, 0.04),
-        "freight_road": (160_000, 0.04),
-        "freight_air": (1.5, 0.05),
-        "freight_multimodal": (600, 0.2),
-        "train_departures": (1, 0.0),
-        "bonded_throughput": (500, 0.0),
-        "cold_chain_capacity": (70_000, 0.07),
-        "express_parcels": (45, 0.1),
-        "village_delivery_share": (80, 0.0),
-        "clearance_hours": (36, 22),
-    },
-}
-#: A one-month spike (a likely keying error) the plausibility checks should flag.
-LOGISTICS_ANOMALIES: tuple[tuple[str, str, str, float], ...] = (
-    ("suihua_etdz", "export_value", "2025-06", 18.0),
-)
-#: Indicators a zone never submits (absent rows, not zeros).
-LOGISTICS_NEVER_SUBMITTED: tuple[tuple[str, str], ...] = (
-    ("qinggang", "train_departures"),
-    ("qinggang", "bonded_throughput"),
-)
-#: One month of one indicator a zone did not submit.
-LOGISTICS_MISSING: tuple[tuple[str, str, str], ...] = (("zhaodong", "express_parcels", "2025-08"),)
-#: A short series: zhaodong's bonded warehouse opened in March 2025.
-LOGISTICS_SERIES_START: dict[tuple[str, str], str] = {("zhaodong", "bonded_throughput"): "2025-03"}
-#: Zero (reported, not missing) until this month inclusive: the "一单制" multimodal service
-#: started in qinggang after the plan, so its 2023 base period is zero.
-LOGISTICS_ZERO_UNTIL: dict[tuple[str, str], str] = {("qinggang", "freight_multimodal"): "2024-09"}
-
 # --- Government services, industry, county panel ----------------------------------------
 
-#: Per zone: (one-window items, "one thing" services, online rate %, approval days) at 2023 Q1.
-_GOV_START = {
-    "suihua_etdz": (520, 4, 88.0, 12.0),
-    "zhaodong": (480, 3, 86.0, 14.0),
-    "qinggang": (360, 2, 82.0, 16.0),
-}
-#: Per zone and cluster, 2023: (output 万元, enterprises above size, leading firms, brands/GI).
-_INDUSTRY_2023: dict[str, dict[str, tuple[float, int, int, int]]] = {
-    "suihua_etdz": {
-        "agri_processing": (1_100_000, 38, 9, 14),
-        "biotech": (260_000, 9, 2, 3),
-        "bio_fermentation": (420_000, 7, 3, 2),
-        "materials_equipment": (180_000, 11, 1, 1),
-        "auto_electronics": (90_000, 5, 1, 0),
-        "light_textiles": (120_000, 8, 1, 2),
-        "logistics": (60_000, 6, 1, 0),
-        "emerging": (40_000, 4, 0, 0),
-    },
-    "zhaodong": {
-        "green_agri_processing": (1_400_000, 45, 12, 18),
-        "biomedicine": (210_000, 8, 2, 1),
-        "agri_light_industry": (160_000, 10, 1, 3),
-        "fruit_livestock_processing": (330_000, 14, 4, 6),
-        "smart_industry": (50_000, 3, 0, 0),
-    },
-    "qinggang": {
-        "corn_fermentation": (780_000, 12, 4, 2),
-        "livestock_processing": (260_000, 9, 3, 5),
-        "industrial_hemp": (30_000, 2, 0, 1),
-        "modern_logistics": (25_000, 3, 0, 0),
-    },
-}
-#: 2019 levels (万元) per county: GDP, fixed-asset investment, foreign trade, domestic
-#: capital used, retail sales. Calibrated so 北林区 2024 is near its published estimate
-#: (GDP 230.6 亿元, FAI 38.7 亿元, domestic capital 44.3 亿元, trade 2 亿元) and
-#: 肇东市 GDP near 222 亿元 in 2021.
-_COUNTY_2019: dict[str, tuple[float, float, float, float, float]] = {
-    "beilin": (1_900_000, 420_000, 16_000, 290_000, 800_000),
-    "zhaodong": (2_040_000, 380_000, 38_000, 260_000, 760_000),
-    "qinggang": (880_000, 170_000, 9_000, 110_000, 300_000),
-    "anda": (2_100_000, 400_000, 52_000, 280_000, 720_000),
-    "hailun": (1_850_000, 300_000, 12_000, 190_000, 650_000),
-    "wangkui": (820_000, 150_000, 4_000, 95_000, 300_000),
-    "lanxi": (860_000, 160_000, 5_000, 100_000, 310_000),
-    "qingan": (950_000, 170_000, 6_000, 115_000, 340_000),
-    "mingshui": (560_000, 100_000, 3_000, 60_000, 200_000),
-    "suileng": (520_000, 95_000, 3_500, 58_000, 190_000),
-}
 #: Per outcome: common yearly log growth, 2020 common shock, other-year shock sd, noise sd.
 _COUNTY_DYNAMICS: dict[str, tuple[float, float, float, float]] = {
     "gdp": (0.045, -0.06, 0.015, 0.015),
@@ -514,6 +309,117 @@ _COUNTY_DYNAMICS: dict[str, tuple[float, float, float, float]] = {
 }
 #: Sd of county-specific deviations from the common trend (small: parallel in expectation).
 COUNTY_TREND_SD = 0.004
+
+
+# --- Scenarios: what varies by pilot zone and sub-zone -------------------------------------
+
+#: Folder of the scenario files shipped with evalkit (``demo-<name>.yaml``).
+SCENARIO_DIR = Path(__file__).resolve().parent / "assets"
+#: Scenario names (``--pilot``) → file; ``suihua`` is the shipped demo dataset.
+SCENARIOS: dict[str, str] = {"suihua": "demo-suihua.yaml", "four-zone": "demo-four-zone.yaml"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A synthetic pilot zone: its zones configuration and the per-zone generator settings.
+
+    Read from ``src/evalkit/assets/demo-<name>.yaml`` by :func:`load_scenario`. ``pilot`` is
+    the :class:`~evalkit.core.zones.PilotZone` (embedded ``zones_config``, or the project's
+    ``data/config/zones.yaml`` when that key is null, independent of ``EVALKIT_DATA_DIR``); ``zones`` maps zone id → settings
+    (reform counts, projects, funds calibration, logistics levels, industry, raw-file
+    habits); the other fields are the scenario-wide events (duplicates, the one large
+    project, the late submitter, logistics anomalies, invalid raw rows).
+    """
+
+    name: str
+    pilot: PilotZone
+    zones_doc: dict | None
+    zones: dict[str, dict]
+    reform_duplicates: dict[tuple[str, int], int]
+    national_first_at: tuple[str, int] | None
+    late_funds_zone: str | None
+    big_project: dict | None
+    logistics_anomalies: tuple[tuple[str, str, str, float], ...]
+    logistics_never_submitted: tuple[tuple[str, str], ...]
+    logistics_missing: tuple[tuple[str, str, str], ...]
+    logistics_series_start: dict[tuple[str, str], str]
+    logistics_zero_until: dict[tuple[str, str], str]
+    project_names: dict[str, tuple[str, ...]]
+    counties_2019: dict[str, tuple[float, ...]]
+    raw_messiness: tuple[str, ...]
+    invalid_rows: tuple[dict[str, str], ...]
+
+    @property
+    def date_overrides(self) -> dict[tuple[str, str], str]:
+        """(zone, table) → date style overriding the zone's."""
+        return {
+            (z, t): style
+            for z, v in self.zones.items()
+            for t, style in (v["raw"].get("date_overrides") or {}).items()
+        }
+
+    @property
+    def yi_yuan(self) -> set[tuple[str, str, str]]:
+        """(zone, table, column) written in 亿元."""
+        return {(z, t, c) for z, v in self.zones.items() for t, c in v["raw"].get("yi_yuan") or []}
+
+    @property
+    def gbk_csv(self) -> set[tuple[str, str]]:
+        """(zone, table) exported as a GBK CSV."""
+        return {(z, t) for z, v in self.zones.items() for t in v["raw"].get("gbk_csv") or []}
+
+
+def load_scenario(name: str = "suihua") -> Scenario:
+    """Return the scenario *name* (a key of :data:`SCENARIOS` or a path to a YAML file).
+
+    Raises :class:`~evalkit.core.errors.ConfigError` (zh/en) for an unknown name, or
+    when the scenario's zones do not match its zones configuration.
+    """
+    path = Path(SCENARIOS[name]) if name in SCENARIOS else Path(name)
+    if not path.is_absolute():
+        path = SCENARIO_DIR / path
+    if name not in SCENARIOS and not path.exists():
+        raise ConfigError(
+            f"未知演示场景 {name!r}（可选 {sorted(SCENARIOS)}）/ unknown demo scenario {name!r}"
+        )
+    doc = read_yaml(path)
+    zones_doc = doc.get("zones_config")
+    if zones_doc:
+        pilot = parse_zones(zones_doc, f"{path}: zones_config")
+    else:  # the project's own zones, whatever EVALKIT_DATA_DIR points at
+        pilot = load_zones(default_path())
+    zones = doc["zones"]
+    if list(zones) != list(pilot.zone_names):
+        raise ConfigError(
+            f"{path}: zones 应与片区配置一致且同序 / zones must match the zones configuration "
+            f"in order: {list(zones)} vs {list(pilot.zone_names)}"
+        )
+    if list(doc["counties_2019"]) != list(pilot.counties):
+        raise ConfigError(f"{path}: counties_2019 应与 counties 一致 / must match counties")
+    lg, rf, fd = doc["logistics"], doc["reforms"], doc["funds"]
+    return Scenario(
+        name=doc["name"],
+        pilot=pilot,
+        zones_doc=zones_doc,
+        zones=zones,
+        reform_duplicates={(z, int(y)): int(n) for z, y, n in rf.get("duplicates") or []},
+        national_first_at=tuple(rf["national_first_at"]) if rf.get("national_first_at") else None,
+        late_funds_zone=fd.get("late_zone"),
+        big_project=fd.get("big_project"),
+        logistics_anomalies=tuple(tuple(a) for a in lg.get("anomalies") or []),
+        logistics_never_submitted=tuple(tuple(a) for a in lg.get("never_submitted") or []),
+        logistics_missing=tuple(tuple(a) for a in lg.get("missing") or []),
+        logistics_series_start={(z, i): m for z, i, m in lg.get("series_start") or []},
+        logistics_zero_until={(z, i): m for z, i, m in lg.get("zero_until") or []},
+        project_names={k: tuple(v) for k, v in doc["project_names"].items()},
+        counties_2019={k: tuple(v) for k, v in doc["counties_2019"].items()},
+        raw_messiness=tuple(doc.get("raw_messiness") or ()),
+        invalid_rows=tuple(dict(r) for r in doc.get("invalid_rows") or ()),
+    )
+
+
+#: The shipped demo dataset's scenario (the configured pilot zone).
+_SUIHUA = load_scenario("suihua")
 
 
 # --- Small date helpers -------------------------------------------------------------------
@@ -572,7 +478,7 @@ def _effective_day(rng: np.random.Generator, lo: date, hi: date) -> date:
     return _day(rng, max(lo, m), min(hi, month_end(m)))
 
 
-def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
+def _reform_items(rng: np.random.Generator, sc: Scenario) -> pd.DataFrame:
     """Generate the reform ledger of the whole demo world (uncensored)."""
     rows: list[dict] = []
     originals = [ORIGINAL_POOL[i] for i in rng.permutation(len(ORIGINAL_POOL))]
@@ -582,7 +488,7 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
         2026: (date(2026, 1, 1), date(2026, 10, 31)),
         "late": (date(2026, 11, 1), date(2026, 12, 31)),
     }
-    for zone in schema.ZONES:
+    for zone, spec in sc.zones.items():
         pool = [REPLICABLE[i] for i in rng.permutation(len(REPLICABLE))]
 
         def replicated(adopted: date, effective: date | None, zone=zone, pool=pool) -> dict:
@@ -629,7 +535,7 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
             return min(max(adopted, floor), effective), effective
 
         zone_rows: list[dict] = []
-        plan = dict(REFORM_IN_EFFECT[zone])
+        plan = {int(y): tuple(v) for y, v in spec["reforms_in_effect"].items()}
         for year, (n_rep, n_orig) in plan.items():
             lo, hi = windows[year]
             year_rows = []
@@ -641,9 +547,11 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
                     adopted, effective = dates(lo, hi)
                 year_rows.append(replicated(adopted, effective))
             for i in range(n_orig):
-                forced = "national_first" if (zone, year) == NATIONAL_FIRST_AT and i == 0 else None
+                forced = (
+                    "national_first" if (zone, year) == sc.national_first_at and i == 0 else None
+                )
                 year_rows.append(original(*dates(lo, hi), rating=forced))
-            for _ in range(REFORM_DUPLICATES.get((zone, year), 0)):
+            for _ in range(sc.reform_duplicates.get((zone, year), 0)):
                 reps = [r for r in year_rows if r["kind"] == "replicated"]
                 first = reps[int(rng.integers(0, len(reps)))]
                 effective = _day(rng, first["effective"], hi)
@@ -653,7 +561,7 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
                 dup = dict(first, adopted=adopted, effective=effective)
                 year_rows.append(dup)
             zone_rows += year_rows
-        n_rep, n_orig = REFORM_LATE_2026[zone]
+        n_rep, n_orig = spec["reforms_late_2026"]
         lo, hi = windows["late"]
         for k in range(n_rep + n_orig):
             adopted = _day(rng, date(2026, 8, 1), date(2026, 10, 31))
@@ -661,7 +569,7 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
             zone_rows.append(
                 replicated(adopted, effective) if k < n_rep else original(adopted, effective)
             )
-        n_rep, n_orig = REFORM_STALLED[zone]
+        n_rep, n_orig = spec["reforms_stalled"]
         for k in range(n_rep + n_orig):
             adopted = _day(rng, date(2025, 3, 1), date(2026, 9, 30))
             zone_rows.append(replicated(adopted, None) if k < n_rep else original(adopted, None))
@@ -674,8 +582,8 @@ def _reform_items(rng: np.random.Generator) -> pd.DataFrame:
             y = r["adopted"].year
             seq[y] = seq.get(y, 0) + 1
             doc[y] = doc.get(y, int(rng.integers(1, 4))) + int(rng.integers(1, 4))
-            r["item_id"] = f"{ITEM_PREFIX[zone]}-{y}-{seq[y]:03d}"
-            r["evidence"] = f"{DOC_PREFIX[zone]}〔{y}〕{doc[y]}号"
+            r["item_id"] = f"{spec['item_prefix']}-{y}-{seq[y]:03d}"
+            r["evidence"] = f"{spec['doc_prefix']}〔{y}〕{doc[y]}号"
         rows += zone_rows
     return pd.DataFrame(rows)
 
@@ -692,7 +600,9 @@ def _censor_reforms(df: pd.DataFrame, as_of: date) -> pd.DataFrame:
 # --- Projects and funds in place -----------------------------------------------------------
 
 
-def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _projects_and_funds(
+    rng: np.random.Generator, sc: Scenario
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate project ledgers and monthly funds in place for the whole demo world."""
     months = _months(FIRST_MONTH, WORLD_END)
     origins = list(_ORIGIN_P)
@@ -700,22 +610,24 @@ def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
     funds: list[dict] = []
     sign_years = (2021, 2022, 2023, 2024, 2025, 2026)
     sign_year_p = np.array([0.12, 0.15, 0.18, 0.2, 0.22, 0.13])
-    for zone in schema.ZONES:
-        clusters = list(schema.CLUSTERS[zone])
+    big_spec = sc.big_project or {}
+    for zone, spec in sc.zones.items():
+        clusters = list(sc.pilot.clusters[zone])
         cw = np.linspace(2.0, 1.0, len(clusters))
         zone_projects: list[dict] = []
-        for _ in range(PROJECT_COUNTS[zone]):
+        for _ in range(spec["projects"]):
             year = sign_years[int(rng.choice(len(sign_years), p=sign_year_p))]
             hi = date(2026, 10, 31) if year == 2026 else date(year, 12, 31)
             signed = _day(rng, date(year, 1, 5), hi)
             cluster = clusters[int(rng.choice(len(clusters), p=cw / cw.sum()))]
             origin = origins[int(rng.choice(len(origins), p=list(_ORIGIN_P.values())))]
             detail = _ORIGIN_DETAIL[origin][int(rng.integers(0, len(_ORIGIN_DETAIL[origin])))]
-            cap_hi = 120_000 if zone == "qinggang" else 320_000
+            cap_hi = spec["project_cap"]
             amount = float(np.clip(np.exp(rng.normal(np.log(16_000), 0.95)), 2_000, cap_hi))
             step = 500 if amount >= 10_000 else 100
             amount = round(amount / step) * step
-            template = _PROJECT_NAMES[cluster][int(rng.integers(0, len(_PROJECT_NAMES[cluster])))]
+            names = sc.project_names[cluster]
+            template = names[int(rng.integers(0, len(names)))]
             name = _FIRM[int(rng.integers(0, len(_FIRM)))] + template.format(
                 n=int(rng.choice([2, 3, 5, 10, 20, 30]))
             )
@@ -746,8 +658,8 @@ def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
             )
         zone_projects.sort(key=lambda p: (p["signed"], p["name"]))
         big = None
-        if zone == "qinggang":
-            big = {k: v for k, v in QINGGANG_BIG_PROJECT.items() if k != "funds"} | {
+        if big_spec.get("zone") == zone:
+            big = {k: v for k, v in big_spec.items() if k not in ("funds", "zone")} | {
                 "zone_id": zone,
                 "in_production": None,
                 "_stall": None,
@@ -755,10 +667,10 @@ def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
             zone_projects.append(big)
             zone_projects.sort(key=lambda p: (p["signed"], p["name"]))
         for i, p in enumerate(zone_projects, start=1):
-            p["project_id"] = f"{PROJECT_PREFIX[zone]}{i:04d}"
+            p["project_id"] = f"{spec['project_prefix']}{i:04d}"
 
         # Monthly totals: calibrated annual totals x seasonality x noise, renormalized per year.
-        target = _funds_targets(rng, zone, months)
+        target = _funds_targets(rng, spec, months)
         # Capacity: what each project can still bring in within the window.
         n = len(zone_projects)
         rem = np.zeros(n)
@@ -798,7 +710,7 @@ def _projects_and_funds(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
                     }
                 )
         if big is not None:
-            for m, amount in QINGGANG_BIG_PROJECT["funds"].items():
+            for m, amount in big_spec["funds"].items():
                 funds.append(
                     {
                         "project_id": big["project_id"],
@@ -843,21 +755,25 @@ def _allocate(
     return alloc
 
 
-def _funds_targets(rng: np.random.Generator, zone: str, months: list[date]) -> np.ndarray:
-    """Return the zone's monthly funds in place (excluding the large project) for *months*."""
+def _funds_targets(rng: np.random.Generator, spec: dict, months: list[date]) -> np.ndarray:
+    """Return a zone's monthly funds in place (excluding the large project) for *months*.
+
+    *spec* is the zone's scenario settings (``funds_annual``, ``funds_growth``).
+    """
     season = np.array(FUNDS_SEASON)
     by_year: dict[int, np.ndarray] = {}
     for year in range(FIRST_MONTH.year, WORLD_END.year + 1):
         shape = season * np.exp(rng.normal(0.0, 0.2, 12))
         by_year[year] = shape / shape.sum()
-    totals = dict(FUNDS_ANNUAL[zone])
-    totals[2025] = totals[2024] * (1 + FUNDS_GROWTH[zone][2025])
+    totals = {int(y): v for y, v in spec["funds_annual"].items()}
+    growth = {int(y): v for y, v in spec["funds_growth"].items()}
+    totals[2025] = totals[2024] * (1 + growth[2025])
     series = {y: by_year[y] * totals[y] for y in totals}
     # 2026: scale so January–October grows by exactly the scenario rate over 2025.
     cut = FUNDS_2026_CALIBRATION_MONTH
     ytd_2025 = series[2025][:cut].sum()
     shape = by_year[2026]
-    scale = ytd_2025 * (1 + FUNDS_GROWTH[zone][2026]) / shape[:cut].sum()
+    scale = ytd_2025 * (1 + growth[2026]) / shape[:cut].sum()
     series[2026] = shape * scale
     return np.array([series[m.year][m.month - 1] for m in months])
 
@@ -865,16 +781,16 @@ def _funds_targets(rng: np.random.Generator, zone: str, months: list[date]) -> n
 # --- Logistics ---------------------------------------------------------------------------------
 
 
-def _logistics(rng: np.random.Generator) -> pd.DataFrame:
+def _logistics(rng: np.random.Generator, sc: Scenario) -> pd.DataFrame:
     """Generate monthly logistics and trade indicators (long format) for the whole world."""
     months = _months(FIRST_MONTH, WORLD_END)
     t = np.arange(len(months))
     month_idx = np.array([m.month - 1 for m in months])
     rows: list[dict] = []
-    for zone in schema.ZONES:
+    for zone, spec in sc.zones.items():
         values: dict[str, np.ndarray] = {}
         for ind, (kind, season_key, sd, _) in _LOGISTICS_SPEC.items():
-            a, b = _LOGISTICS_LEVELS[zone][ind]
+            a, b = spec["logistics"][ind]
             season = np.array(_SEASONS[season_key])[month_idx]
             if kind == "flow":
                 v = a * (1 + b) ** (t / 12) * season * np.exp(rng.normal(0, sd, len(t)))
@@ -895,23 +811,23 @@ def _logistics(rng: np.random.Generator) -> pd.DataFrame:
             values["import_value"] + values["export_value"]
         )
         for ind, (_, _, _, digits) in _LOGISTICS_SPEC.items():
-            if (zone, ind) in LOGISTICS_NEVER_SUBMITTED:
+            if (zone, ind) in sc.logistics_never_submitted:
                 continue
             v = np.round(values[ind], digits)
-            start = LOGISTICS_SERIES_START.get((zone, ind))
+            start = sc.logistics_series_start.get((zone, ind))
             start = parse_month(start) if start is not None else None
-            zero_until = LOGISTICS_ZERO_UNTIL.get((zone, ind))
+            zero_until = sc.logistics_zero_until.get((zone, ind))
             zero_until = parse_month(zero_until) if zero_until is not None else None
             for k, m in enumerate(months):
                 if start is not None and m < start:
                     continue
                 key = m.strftime("%Y-%m")
-                if (zone, ind, key) in LOGISTICS_MISSING:
+                if (zone, ind, key) in sc.logistics_missing:
                     continue
                 value = float(v[k])
                 if zero_until is not None and m <= zero_until:
                     value = 0.0
-                for z, i2, mon, factor in LOGISTICS_ANOMALIES:
+                for z, i2, mon, factor in sc.logistics_anomalies:
                     if (z, i2, mon) == (zone, ind, key):
                         value = round(value * factor, digits)
                 rows.append({"zone_id": zone, "month": m, "indicator": ind, "value": value})
@@ -921,12 +837,12 @@ def _logistics(rng: np.random.Generator) -> pd.DataFrame:
 # --- Government services, industry, county panel ------------------------------------------------
 
 
-def _gov_services(rng: np.random.Generator, as_of: date) -> pd.DataFrame:
+def _gov_services(rng: np.random.Generator, as_of: date, sc: Scenario) -> pd.DataFrame:
     """Generate quarterly government-service indicators for quarters complete by *as_of*."""
     quarters = [m for m in _months(FIRST_MONTH, WORLD_END) if m.month in (1, 4, 7, 10)]
     rows = []
-    for zone in schema.ZONES:
-        items, bundled, online, days = _GOV_START[zone]
+    for zone, spec in sc.zones.items():
+        items, bundled, online, days = spec["gov_start"]
         for q in quarters:
             after_plan = q >= date(2024, 10, 1)
             items += int(rng.integers(5, 25)) + (int(rng.integers(10, 40)) if after_plan else 0)
@@ -945,11 +861,11 @@ def _gov_services(rng: np.random.Generator, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _industry(rng: np.random.Generator, last_year: int) -> pd.DataFrame:
+def _industry(rng: np.random.Generator, last_year: int, sc: Scenario) -> pd.DataFrame:
     """Generate annual industry-cluster figures, 2023 to *last_year*."""
     rows = []
-    for zone, clusters in _INDUSTRY_2023.items():
-        for cluster, (output, above, leading, brands) in clusters.items():
+    for zone, spec in sc.zones.items():
+        for cluster, (output, above, leading, brands) in spec["industry_2023"].items():
             for year in range(INDUSTRY_FIRST_YEAR, 2026):
                 if year > INDUSTRY_FIRST_YEAR:
                     output *= 1 + rng.normal(0.07, 0.05)
@@ -972,14 +888,18 @@ def _industry(rng: np.random.Generator, last_year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def county_panel(rng: np.random.Generator, last_year: int = 2025) -> pd.DataFrame:
+def county_panel(
+    rng: np.random.Generator, last_year: int = 2025, scenario: Scenario | None = None
+) -> pd.DataFrame:
     """Generate the county panel, 2019 to *last_year*, with the injected effect.
 
     log y = county level + (common trend + small county deviation) × (year − 2019)
     + common year shock (2020 dip) + noise, plus :data:`INJECTED_EFFECT_LOG` on
-    :data:`INJECTED_EFFECT_OUTCOME` for :data:`evalkit.schema.PILOT_HOST_COUNTIES`
-    from :data:`INJECTED_EFFECT_FIRST_YEAR`. Values are in 万元, rounded to 1 decimal.
+    :data:`INJECTED_EFFECT_OUTCOME` for the scenario's pilot host counties (default
+    scenario: :data:`evalkit.schema.PILOT_HOST_COUNTIES`) from
+    :data:`INJECTED_EFFECT_FIRST_YEAR`. Values are in 万元, rounded to 1 decimal.
     """
+    sc = scenario or _SUIHUA
     years = np.arange(COUNTY_FIRST_YEAR, last_year + 1)
     outcomes = list(schema.COUNTY_INDICATORS)
     shocks = {}
@@ -990,8 +910,8 @@ def county_panel(rng: np.random.Generator, last_year: int = 2025) -> pd.DataFram
         s[years == 2020] = dip
         shocks[k] = g * (years - COUNTY_FIRST_YEAR) + s
     rows = []
-    for c, base in _COUNTY_2019.items():
-        treated = c in schema.PILOT_HOST_COUNTIES
+    for c, base in sc.counties_2019.items():
+        treated = c in sc.pilot.host_counties
         logs = {}
         for j, k in enumerate(outcomes):
             noise_sd = _COUNTY_DYNAMICS[k][3]
@@ -1053,9 +973,12 @@ def as_of_date(end_month: str) -> date:
     return month_end(parse_month(end_month))
 
 
-def generate(seed: int = SEED, end_month: str = END_MONTH) -> dict[str, pd.DataFrame]:
+def generate(
+    seed: int = SEED, end_month: str = END_MONTH, scenario: Scenario | None = None
+) -> dict[str, pd.DataFrame]:
     """Return every table of :data:`evalkit.schema.TABLES` for the demo world as of *end_month*.
 
+    *scenario* (default: the shipped demo, :func:`load_scenario`) says which pilot zone.
     Frames are in the canonical curated form (:func:`conform`). *end_month* must lie
     between 2024-12 and 2026-12. The same *seed* always gives identical frames.
     """
@@ -1065,18 +988,19 @@ def generate(seed: int = SEED, end_month: str = END_MONTH) -> dict[str, pd.DataF
             f"end_month 应在 2024-12 至 2026-12 之间 / must be within 2024-12..2026-12: {end_month!r}"
         )
     as_of = month_end(end)
+    sc = scenario or _SUIHUA
     # One seeded generator; each table draws from its own child stream, so tuning one
     # table's generator does not change the numbers of the others.
     streams = np.random.default_rng(seed).spawn(6)
-    reforms = _censor_reforms(_reform_items(streams[0]), as_of)
-    projects, funds = _projects_and_funds(streams[1])
-    logistics = _logistics(streams[2])
-    gov = _gov_services(streams[3], as_of)
+    reforms = _censor_reforms(_reform_items(streams[0], sc), as_of)
+    projects, funds = _projects_and_funds(streams[1], sc)
+    logistics = _logistics(streams[2], sc)
+    gov = _gov_services(streams[3], as_of, sc)
     # Annual statistics for a year are published in the following spring, so an as-of
     # date in year Y shows annual data up to Y-1. Draw the full world, then cut.
     last_year = min(as_of.year - 1, 2025)
-    industry = _industry(streams[4], last_year)
-    county = county_panel(streams[5], 2025)
+    industry = _industry(streams[4], last_year, sc)
+    county = county_panel(streams[5], 2025, sc)
     county = county[county["year"] <= last_year]
 
     projects = projects[projects["signed"] <= as_of].copy()
@@ -1084,7 +1008,7 @@ def generate(seed: int = SEED, end_month: str = END_MONTH) -> dict[str, pd.DataF
         projects[col] = projects[col].map(lambda d: d if d is not None and d <= as_of else None)
     funds = funds[funds["month"] <= end]
     # Late submission: the zone has not yet sent its as-of month.
-    funds = funds[~((funds["zone_id"] == LATE_FUNDS_ZONE) & (funds["month"] == end))]
+    funds = funds[~((funds["zone_id"] == sc.late_funds_zone) & (funds["month"] == end))]
     logistics = logistics[logistics["month"] <= end]
 
     frames = {
@@ -1099,12 +1023,17 @@ def generate(seed: int = SEED, end_month: str = END_MONTH) -> dict[str, pd.DataF
     return {name: conform(frames[name], table) for name, table in schema.TABLES.items()}
 
 
-def metadata(end_month: str = END_MONTH, seed: int = SEED) -> dict:
-    """Return the dataset metadata written beside the curated tables (``_meta.json``)."""
+def metadata(
+    end_month: str = END_MONTH, seed: int = SEED, scenario: Scenario | None = None
+) -> dict:
+    """Return the dataset metadata written beside the curated tables (``_meta.json``).
+
+    ``dataset`` is the scenario's raw dataset name (default scenario: ``demo``).
+    """
     return {
         "synthetic": True,
         "as_of": as_of_date(end_month).isoformat(),
-        "dataset": "demo",
+        "dataset": (scenario or _SUIHUA).name,
         "description": DESCRIPTION,
         "seed": int(seed),
     }
@@ -1160,108 +1089,22 @@ RAW_DATASET = "demo"
 #: reproduces the files byte for byte, so git stays clean.
 RAW_TIMESTAMP = (2026, 11, 1, 0, 0, 0)
 
-#: How each zone fills in its workbook: zone spelled three ways, its own date style,
-#: and other habits the intake must normalize (see :data:`RAW_MESSINESS`).
+#: The default scenario's raw-file habits and deliberate errors (see :class:`Scenario`),
+#: kept under their old names for tests and the intake's corpus.
 RAW_STYLE: dict[str, dict] = {
-    "suihua_etdz": {
-        "zones": ("绥化经开区片区", "绥化经开区", "经开区片区"),
-        "date": "excel",
-        "month": "excel",
-        "quarter": "excel",
-    },
-    "zhaodong": {
-        "zones": ("肇东", "肇东市", "肇东片区"),
-        "date": "cn",
-        "month": "cn",
-        "quarter": "cnq",
-    },
-    "qinggang": {
-        "zones": ("青冈片区", "青冈县", "青冈"),
-        "date": "dot",
-        "month": "dash",
-        "quarter": "q",
-        "title_row": True,
-    },
+    z: dict(v["raw"], zones=tuple(v["raw"]["zones"])) for z, v in _SUIHUA.zones.items()
 }
 #: (zone, table) → date style overriding the zone's.
-RAW_DATE_OVERRIDES = {("suihua_etdz", "projects"): "slash"}
+RAW_DATE_OVERRIDES = _SUIHUA.date_overrides
 #: (zone, table, column) written in 亿元 with the header saying so.
-RAW_YI_YUAN = {("zhaodong", "projects", "contracted_wan_yuan")}
+RAW_YI_YUAN = _SUIHUA.yi_yuan
 #: (zone, table) exported as a GBK-encoded CSV instead of a workbook sheet.
-RAW_GBK_CSV = {("qinggang", "logistics_monthly")}
-
+RAW_GBK_CSV = _SUIHUA.gbk_csv
 #: What the raw files do that a tidy file would not (all of it valid: intake must cope).
-RAW_MESSINESS = (
-    "片区名称写法不一：肇东 / 肇东市 / 肇东片区；绥化经开区 / 经开区片区；青冈 / 青冈县 / 青冈片区",
-    "肇东片区项目台账的签约金额以亿元填报（表头注明“亿元”）",
-    "日期写法不一：Excel 日期、2024年9月3日、2024.09.03、2024/9/3；月份：2024年9月、2024-09；"
-    "季度：2024年第三季度、2024Q3",
-    "部分金额为文本，含千位分隔符或全角数字（１２，３４５.０）；部分项目编号为全角字符",
-    "部分单元格前后有多余空格",
-    "青冈片区的工作表上方有合并单元格标题行；其物流指标以 GBK 编码的 CSV 文件报送",
-    "枚举字段填写中文名称（如“复制推广”“省内·哈尔滨”）",
-)
-
+RAW_MESSINESS = _SUIHUA.raw_messiness
 #: Invalid rows deliberately placed in the raw files; intake must quarantine each (and only
 #: these). ``code`` is the intake finding code expected for the row.
-INVALID_ROWS: tuple[dict[str, str], ...] = (
-    {
-        "file": "suihua_etdz.xlsx",
-        "table": "projects",
-        "key": "SH-P-0901",
-        "column": "zone_id",
-        "code": "bad_enum",
-        "problem": "未知片区名称“绥化高新区” / unknown zone name",
-    },
-    {
-        "file": "suihua_etdz.xlsx",
-        "table": "funds_monthly",
-        "key": "SH-P-0999",
-        "column": "project_id",
-        "code": "unknown_reference",
-        "problem": "到位资金引用了项目台账中没有的项目编号 / funds for an unknown project id",
-    },
-    {
-        "file": "zhaodong.xlsx",
-        "table": "funds_monthly",
-        "key": "ZD-P-0010",
-        "column": "funds_wan_yuan",
-        "code": "below_minimum",
-        "problem": "到位资金为负数 / negative amount",
-    },
-    {
-        "file": "zhaodong.xlsx",
-        "table": "reform_items",
-        "key": "ZD-2025-005",
-        "column": "item_id",
-        "code": "duplicate_row",
-        "problem": "同一事项重复录入（事项编号重复） / the same item entered twice (duplicate item id)",
-    },
-    {
-        "file": "zhaodong.xlsx",
-        "table": "logistics_monthly",
-        "key": "zhaodong/2025-08/express_parcels",
-        "column": "value",
-        "code": "excel_error",
-        "problem": "数值为 Excel 错误值 #REF! / an Excel error value instead of a number",
-    },
-    {
-        "file": "qinggang.xlsx",
-        "table": "projects",
-        "key": "QG-P-0902",
-        "column": "in_production",
-        "code": "temporal_order",
-        "problem": "投产日期早于签约日期 / in production before signed",
-    },
-    {
-        "file": "qinggang.xlsx",
-        "table": "reform_items",
-        "key": "QG-2025-901",
-        "column": "adopted",
-        "code": "bad_date",
-        "problem": "不存在的日期“2025年13月5日” / impossible date",
-    },
-)
+INVALID_ROWS: tuple[dict[str, str], ...] = _SUIHUA.invalid_rows
 
 _CN_Q = "一二三四"
 _FULLWIDTH = str.maketrans(
@@ -1292,14 +1135,38 @@ def _fmt_date(value, style: str, kind: str):
     }.get(style, t.strftime("%Y-%m-%d"))
 
 
-def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[list, list[list]]:
-    """Return (headers, rows of cell values) for one table as *zone*'s office would fill it in."""
-    style = RAW_STYLE.get(zone or "", {})
-    date_style = RAW_DATE_OVERRIDES.get((zone, table.name), style.get("date", "excel"))
+def _labels(col: schema.Column, sc: Scenario) -> dict[str, str]:
+    """Return the id → Chinese label mapping of enumerated column *col* in scenario *sc*."""
+    if col.name == "cluster":
+        return sc.pilot.all_clusters
+    if col.name == "county_id":
+        return sc.pilot.counties
+    if col.name == "zone_id":
+        return sc.pilot.zone_names
+    return col.enum or {}
+
+
+def _every(style: dict, key: str, i: int) -> bool:
+    """Return True if row *i* gets habit *key* of *style* (``[n, k]``: i % n == k)."""
+    rule = style.get(key)
+    return bool(rule) and i % rule[0] == rule[1]
+
+
+def _raw_rows(
+    df: pd.DataFrame, table: schema.Table, zone: str | None, sc: Scenario
+) -> tuple[list, list[list]]:
+    """Return (headers, rows of cell values) for one table as *zone*'s office would fill it in.
+
+    The zone's habits are its scenario ``raw`` settings: zone spellings, date styles,
+    amounts in 亿元, and which rows get full-width or thousands-separated text numbers.
+    """
+    style = sc.zones[zone]["raw"] if zone is not None else {}
+    yi_yuan = sc.yi_yuan
+    date_style = sc.date_overrides.get((zone, table.name), style.get("date", "excel"))
     headers = []
     for col in table.columns:
         header = col.header
-        if (zone, table.name, col.name) in RAW_YI_YUAN:
+        if (zone, table.name, col.name) in yi_yuan:
             header = f"{col.label}（亿元）"
         headers.append(header)
     rows = []
@@ -1310,11 +1177,11 @@ def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[
                 row.append(None)
                 continue
             if col.name == "zone_id":
-                zones = style.get("zones", (schema.ZONES[value],))
+                zones = style.get("zones", (sc.pilot.zone_names[value],))
                 cell = zones[i % len(zones)]
                 row.append(f"{cell} " if i % 11 == 5 else cell)
             elif col.enum is not None:
-                label = col.enum[value]
+                label = _labels(col, sc)[value]
                 row.append(f" {label}" if i % 13 == 7 else label)
             elif col.dtype in ("date", "month"):
                 kind = "quarter" if col.name == "quarter" else col.dtype
@@ -1322,17 +1189,17 @@ def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[
                 row.append(_fmt_date(value, fmt, kind))
             elif col.dtype == "float":
                 v = float(value)
-                if (zone, table.name, col.name) in RAW_YI_YUAN:
+                if (zone, table.name, col.name) in yi_yuan:
                     v = v / 1e4
-                if col.unit == "万元" and zone == "qinggang" and i % 5 == 2:
+                if col.unit == "万元" and _every(style, "money_fullwidth_every", i):
                     row.append(f"{v:,.1f}".translate(_FULLWIDTH))
-                elif col.unit == "万元" and zone == "suihua_etdz" and i % 9 == 4:
+                elif col.unit == "万元" and _every(style, "money_thousands_every", i):
                     row.append(f"{v:,.1f}")
                 else:
                     row.append(v)
             elif col.dtype == "int":
                 row.append(int(value))
-            elif col.name.endswith("_id") and zone == "zhaodong" and i % 23 == 3:
+            elif col.name.endswith("_id") and _every(style, "id_fullwidth_every", i):
                 row.append(str(value).translate(_FULLWIDTH))
             else:
                 text = str(value)
@@ -1341,17 +1208,19 @@ def _raw_rows(df: pd.DataFrame, table: schema.Table, zone: str | None) -> tuple[
     return headers, rows
 
 
-def _invalid_rows(zone: str, table: schema.Table, df: pd.DataFrame, rows: list[list]) -> list[list]:
-    """Insert this zone's :data:`INVALID_ROWS` of *table* into *rows* (a copy)."""
+def _invalid_rows(
+    zone: str, table: schema.Table, df: pd.DataFrame, rows: list[list], sc: Scenario
+) -> list[list]:
+    """Insert this zone's invalid rows of *table* (scenario ``invalid_rows``) into *rows* (a copy)."""
     rows = [list(r) for r in rows]
     names = table.column_names
-    style = RAW_STYLE[zone]
+    style = sc.zones[zone]["raw"]
     fmt = style["date"]
 
     def at(position: int, row: list) -> None:
         rows.insert(min(position, len(rows)), row)
 
-    for spec in INVALID_ROWS:
+    for spec in sc.invalid_rows:
         if spec["file"] != f"{zone}.xlsx" or spec["table"] != table.name:
             continue
         key = spec["key"]
@@ -1385,7 +1254,7 @@ def _invalid_rows(zone: str, table: schema.Table, df: pd.DataFrame, rows: list[l
             row = list(rows[2])
             row[names.index("project_id")] = key
             row[names.index("name")] = "年产5万吨饲料加工项目"
-            row[names.index("cluster")] = schema.ALL_CLUSTERS["livestock_processing"]
+            row[names.index("cluster")] = sc.pilot.all_clusters["livestock_processing"]
             row[names.index("signed")] = _fmt_date(date(2025, 5, 10), fmt, "date")
             row[names.index("construction_started")] = None
             row[names.index("in_production")] = _fmt_date(date(2024, 12, 1), fmt, "date")
@@ -1487,7 +1356,7 @@ def _dataset_yaml(meta: dict) -> str:
     return (
         "# 合成演示数据（非真实统计数据）/ Synthetic demo data, not real statistics.\n"
         "# Written by `python -m evalkit demo`; regenerate rather than edit.\n"
-        f"name: {RAW_DATASET}\n"
+        f"name: {meta.get('dataset', RAW_DATASET)}\n"
         "synthetic: true\n"
         f"as_of: {meta['as_of']}\n"
         f"seed: {int(meta.get('seed', SEED))}\n"
@@ -1496,7 +1365,9 @@ def _dataset_yaml(meta: dict) -> str:
     )
 
 
-def raw_files(frames: dict[str, pd.DataFrame], meta: dict) -> dict[str, bytes]:
+def raw_files(
+    frames: dict[str, pd.DataFrame], meta: dict, scenario: Scenario | None = None
+) -> dict[str, bytes]:
     """Return the raw demo submissions as file name → bytes (deterministic).
 
     One workbook per zone (``<zone_id>.xlsx``: a 说明 sheet, then one sheet per table
@@ -1507,39 +1378,43 @@ def raw_files(frames: dict[str, pd.DataFrame], meta: dict) -> dict[str, bytes]:
     """
     import openpyxl
 
+    sc = scenario or _SUIHUA
     out: dict[str, bytes] = {"dataset.yaml": _dataset_yaml(meta).encode("utf-8")}
     as_of = pd.Timestamp(meta["as_of"])
-    for zone, zone_label in schema.ZONES.items():
+    for zone, zone_label in sc.pilot.zone_names.items():
         wb = openpyxl.Workbook()
-        lines = [f"片区 zone：{zone_label}（{zone}）", *RAW_MESSINESS]
+        lines = [f"片区 zone：{zone_label}（{zone}）", *sc.raw_messiness]
         _readme_sheet(wb, f"{zone_label} 报送数据（合成演示数据）", meta, lines)
         for name, table in schema.TABLES.items():
             if "zone_id" not in table.column_names:
                 continue
             df = frames[name]
             df = df[df["zone_id"] == zone].reset_index(drop=True)
-            headers, rows = _raw_rows(df, table, zone)
-            rows = _invalid_rows(zone, table, df, rows)
-            if (zone, name) in RAW_GBK_CSV:
+            headers, rows = _raw_rows(df, table, zone, sc)
+            rows = _invalid_rows(zone, table, df, rows, sc)
+            if (zone, name) in sc.gbk_csv:
                 out[f"{zone}_{table.title}.csv"] = _csv_bytes(headers, rows)
                 continue
             title = None
-            if RAW_STYLE[zone].get("title_row"):
+            if sc.zones[zone]["raw"].get("title_row"):
                 title = f"{zone_label}{table.title}（截至{as_of.year}年{as_of.month}月）"
             _data_sheet(wb, table, headers, rows, title)
         out[f"{zone}.xlsx"] = _xlsx_bytes(wb)
     wb = openpyxl.Workbook()
-    _readme_sheet(wb, "绥化市县（市、区）面板数据（合成演示数据）", meta, [])
-    headers, rows = _raw_rows(frames["county_panel"], schema.COUNTY_PANEL, None)
+    _readme_sheet(wb, f"{sc.pilot.city}县（市、区）面板数据（合成演示数据）", meta, [])
+    headers, rows = _raw_rows(frames["county_panel"], schema.COUNTY_PANEL, None, sc)
     _data_sheet(wb, schema.COUNTY_PANEL, headers, rows, None)
     out["county_panel.xlsx"] = _xlsx_bytes(wb)
     return dict(sorted(out.items()))
 
 
 def write_raw(
-    frames: dict[str, pd.DataFrame], meta: dict, data_dir: str | Path | None = None
+    frames: dict[str, pd.DataFrame],
+    meta: dict,
+    data_dir: str | Path | None = None,
+    scenario: Scenario | None = None,
 ) -> list[Path]:
-    """Write the raw demo submissions to ``<data_dir>/raw/demo/``, replacing the folder.
+    """Write the raw submissions to ``<data_dir>/raw/<dataset>/`` (``demo``), replacing the folder.
 
     The new folder is built beside the old one and swapped in with
     :func:`evalkit.publish.swap_dir`, so a reader never sees a mix of old and new
@@ -1551,13 +1426,14 @@ def write_raw(
 
     parent = paths.raw_dir(paths.data_dir(data_dir))
     parent.mkdir(parents=True, exist_ok=True)
-    dest = parent / RAW_DATASET
+    sc = scenario or _SUIHUA
+    dest = parent / sc.name
     publish.recover(dest)
-    tmp = parent / f".{RAW_DATASET}.new-{os.getpid()}"
+    tmp = parent / f".{sc.name}.new-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        for name, blob in raw_files(frames, meta).items():
+        for name, blob in raw_files(frames, meta, sc).items():
             (tmp / name).write_bytes(blob)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
