@@ -145,13 +145,14 @@ def _names(value, where: str) -> dict[str, str]:
     }
 
 
-def _zone(doc, where: str, counties: dict[str, str]) -> Zone:
+def _zone(doc, source: str, index: int, counties: dict[str, str]) -> Zone:
+    where = f"{source}: zones[{index}]"
     doc = _mapping(doc, where, keys={"id", "name", "aliases", "host_county", "clusters"})
     for key in ("id", "name", "host_county", "clusters"):
         if key not in doc:
             raise _fail(where, f"缺少键 {key}", f"missing key {key!r}")
     zid = _id(doc["id"], f"{where}.id")
-    where = f"zones[{zid}]"
+    where = f"{source}: zones[{zid}]"
     aliases = doc.get("aliases") or []
     if not isinstance(aliases, list):
         raise _fail(f"{where}.aliases", "应为列表", "must be a list")
@@ -189,7 +190,7 @@ def parse_zones(doc, source: str = FILENAME) -> PilotZone:
     counties = _names(doc["counties"], f"{source}: counties")
     if not isinstance(doc["zones"], list) or not doc["zones"]:
         raise _fail(f"{source}: zones", "应为非空列表", "must be a non-empty list")
-    zones = tuple(_zone(z, f"{source}: zones[{i}]", counties) for i, z in enumerate(doc["zones"]))
+    zones = tuple(_zone(z, source, i, counties) for i, z in enumerate(doc["zones"]))
     seen: dict[str, str] = {}
     for kind, items in (
         ("片区标识 zone id", [(z.id, z.id) for z in zones]),
