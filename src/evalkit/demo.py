@@ -1442,6 +1442,47 @@ def write_raw(
     return sorted(dest.iterdir())
 
 
+def write_config(scenario: Scenario, data_dir: str | Path) -> list[Path]:
+    """Write the configuration of *scenario*'s pilot zone to ``<data_dir>/config/``.
+
+    ``zones.yaml`` is the scenario's ``zones_config`` (or a copy of the project's
+    ``data/config/zones.yaml``); ``targets.yaml`` is the project's with the plan title
+    naming this pilot zone; the other project configuration files (indicators,
+    investment, logistics) are copied unchanged. Returns the written paths.
+    """
+    import re
+    import shutil
+
+    import yaml
+
+    source = default_path().parent
+    out = paths.config_dir(paths.data_dir(data_dir))
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    zones_file = out / "zones.yaml"
+    if scenario.zones_doc is None:
+        shutil.copyfile(default_path(), zones_file)
+    else:
+        zones_file.write_text(
+            f"# 由 evalkit.demo 写入（演示场景 {scenario.name}）/ written by evalkit.demo\n"
+            + yaml.safe_dump(scenario.zones_doc, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+    written.append(zones_file)
+    for src in sorted(source.glob("*.yaml")):
+        if src.name == "zones.yaml":
+            continue
+        text = src.read_text(encoding="utf-8")
+        if src.name == "targets.yaml":
+            title = f"{scenario.pilot.name}三年行动计划"
+            text = re.sub(
+                r"(?m)^(\s*title:).*$", lambda m, t=title: f"{m.group(1)} {t}", text, count=1
+            )
+        (out / src.name).write_text(text, encoding="utf-8")
+        written.append(out / src.name)
+    return written
+
+
 # --- Command line ----------------------------------------------------------------------------------
 
 
@@ -1465,6 +1506,20 @@ def register(sub) -> None:
     )
     p.add_argument("--data-dir", default=None, help="数据目录 / data folder (default: data)")
     p.add_argument(
+        "--pilot",
+        default="suihua",
+        choices=sorted(SCENARIOS),
+        help="演示场景 / demo scenario: suihua (default, data/raw/demo) or four-zone",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help=(
+            "输出目录：写入 OUT/raw/<数据集>/ 与 OUT/config/*.yaml / write OUT/raw/<dataset>/ "
+            "and OUT/config/*.yaml (then run the pipeline with EVALKIT_DATA_DIR=OUT)"
+        ),
+    )
+    p.add_argument(
         "--curated-only",
         action="store_true",
         help="直接写入已整理数据 / write curated Parquet tables directly, skipping raw files",
@@ -1473,14 +1528,38 @@ def register(sub) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Run the ``demo`` sub-command."""
-    frames = generate(seed=args.seed, end_month=args.end_month)
-    meta = metadata(args.end_month, args.seed)
-    write = write_curated if args.curated_only else write_raw
-    for path in write(frames, meta, args.data_dir):
+    """Run the ``demo`` sub-command.
+
+    Another pilot zone (``--pilot`` other than ``suihua``) needs ``--out``: its data
+    and configuration never overwrite the project's ``data/`` folder.
+    """
+    pilot = getattr(args, "pilot", "suihua")
+    out = getattr(args, "out", None)
+    if out is not None and args.data_dir is not None:
+        raise SystemExit("--out 与 --data-dir 只能选一个 / give either --out or --data-dir")
+    if pilot != "suihua" and out is None:
+        raise SystemExit(
+            f"演示场景 {pilot} 需要 --out 目录 / scenario {pilot!r} needs --out DIR "
+            "(it must not overwrite the project's data/)"
+        )
+    scenario = load_scenario(pilot)
+    frames = generate(seed=args.seed, end_month=args.end_month, scenario=scenario)
+    meta = metadata(args.end_month, args.seed, scenario)
+    data_dir = out if out is not None else args.data_dir
+    written = []
+    if out is not None:
+        written += write_config(scenario, out)
+    if args.curated_only:
+        written += write_curated(frames, meta, data_dir)
+    else:
+        written += write_raw(frames, meta, data_dir, scenario)
+    for path in written:
         print(
             f"写入 wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path}"
         )
     if not args.curated_only:
-        print("下一步 next: python -m evalkit validate")
+        dataset = paths.raw_dir(paths.data_dir(data_dir)) / scenario.name
+        hint = f" --dataset {dataset}" if out is not None else ""
+        env = f"EVALKIT_DATA_DIR={paths.data_dir(out)} " if out is not None else ""
+        print(f"下一步 next: {env}python -m evalkit validate{hint}")
     return 0
