@@ -8,7 +8,8 @@ month (``datetime64``); dates are ``datetime64`` at day precision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 
 from .zones import PilotZone, load_zones, zones_path
 
@@ -307,6 +308,35 @@ TABLES: dict[str, Table] = {
         COUNTY_PANEL,
     )
 }
+
+
+def check_zones(data_dir=None) -> None:
+    """Raise ConfigError if *data_dir*'s own ``config/zones.yaml`` differs from the loaded zones.
+
+    The zones are loaded once per process from ``EVALKIT_DATA_DIR`` (see
+    :mod:`evalkit.core.zones`); reading another pilot zone's tables without pointing
+    ``EVALKIT_DATA_DIR`` at its folder would evaluate them with the wrong zones. A data
+    folder without its own ``zones.yaml`` is not checked. Called by
+    :func:`evalkit.core.store.read_table` (cached per file and modification time).
+    """
+    from .paths import data_dir as _data_dir
+
+    path = zones_path(_data_dir(data_dir))
+    if path.is_file():
+        _check_zones_file(path.resolve(), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _check_zones_file(path, _mtime: int) -> None:
+    from .errors import ConfigError
+
+    other = load_zones(path)
+    if replace(other, source="") != replace(PILOT_ZONE, source=""):
+        raise ConfigError(
+            f"{path}: 与已加载的片区配置 {PILOT_ZONE.source} 不同，请将 EVALKIT_DATA_DIR 指向该数据目录 / "
+            f"differs from the zones loaded at start-up ({PILOT_ZONE.source}): set EVALKIT_DATA_DIR "
+            "to this data folder before starting Python"
+        )
 
 
 def zone_name(zone_id: str) -> str:

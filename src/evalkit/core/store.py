@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .schema import TABLES
+from .schema import TABLES, check_zones
 
 
 def table_path(name: str, data_dir: str | Path | None = None) -> Path:
@@ -23,8 +23,15 @@ def table_path(name: str, data_dir: str | Path | None = None) -> Path:
 
 
 def read_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Read curated table *name*; raise FileNotFoundError with a hint if curation has not run."""
+    """Read curated table *name*; raise FileNotFoundError with a hint if curation has not run.
+
+    Raises :class:`~evalkit.core.errors.ConfigError` if *data_dir* has its own
+    ``config/zones.yaml`` and it differs from the zones this process loaded
+    (:func:`evalkit.core.schema.check_zones`): its tables would be evaluated with the
+    wrong zones.
+    """
     path = table_path(name, data_dir)
+    check_zones(data_dir)
     if not path.exists():
         raise FileNotFoundError(
             f"缺少已整理数据 {path}（请先运行 `python -m evalkit validate`）/ "

@@ -205,3 +205,29 @@ def test_import_fails_loudly_when_the_data_dir_config_lacks_zones_yaml(tmp_path)
     )
     assert out.returncode != 0
     assert "ConfigError" in out.stderr and "zones configuration file missing" in out.stderr
+
+
+# --- reading another pilot's tables with this process's zones is refused ----------------------
+
+
+def test_read_table_refuses_a_data_dir_with_other_zones(tmp_path):
+    import pandas as pd
+
+    from evalkit.core import store
+
+    (tmp_path / "curated").mkdir()
+    pd.DataFrame({"county_id": ["beilin"], "year": [2024]}).to_parquet(
+        tmp_path / "curated" / "county_panel.parquet"
+    )
+    # No config/ folder: nothing to compare, the table is read.
+    assert len(store.read_table("county_panel", tmp_path)) == 1
+    # Its own copy of the same zones: read.
+    (tmp_path / "config").mkdir()
+    shutil.copy(PROJECT_ZONES, tmp_path / "config" / "zones.yaml")
+    assert len(store.read_table("county_panel", tmp_path)) == 1
+    # Other zones: refused, naming the fix.
+    _write(tmp_path / "config", _four_zone_doc())
+    with pytest.raises(ConfigError, match="set EVALKIT_DATA_DIR"):
+        store.read_table("county_panel", tmp_path)
+    with pytest.raises(ConfigError, match="differs from the zones loaded"):
+        schema.check_zones(tmp_path)
