@@ -38,7 +38,15 @@ def setup() -> None:
     """Register the CJK font and apply the house style (idempotent)."""
     global _registered
     if not _registered:
-        font_manager.fontManager.addfont(str(font_path()))
+        packaged = font_path()
+        manager = font_manager.fontManager
+        manager.addfont(str(packaged))
+        # A machine may have its own copy of the same family (e.g. a system Noto CJK):
+        # keep only the packaged file's entries so every machine draws with the same font.
+        manager.ttflist = [
+            f for f in manager.ttflist if f.name != FONT_FAMILY or Path(f.fname) == packaged
+        ]
+        font_manager.FontManager._findfont_cached.cache_clear()
         _registered = True
     plt.rcParams.update(
         {

@@ -1,48 +1,12 @@
-"""Read curated tables: the only way notebooks reach data.
+"""Compatibility: moved to evalkit.core.store.
 
-Curated tables are Parquet files written by :mod:`evalkit.curate` after
-validation; a notebook never reads raw submissions.
+``import evalkit.store`` and ``from evalkit import store`` return the very module
+:mod:`evalkit.core.store` (not a copy), so every public name, and monkeypatching
+in tests, keeps working for code and notebooks written before the move.
 """
 
-from __future__ import annotations
+import sys
 
-from pathlib import Path
+from .core import store as _moved
 
-import pandas as pd
-
-from . import paths
-from .schema import TABLES
-
-
-def table_path(name: str, data_dir: str | Path | None = None) -> Path:
-    """Return the Parquet path of curated table *name* under *data_dir* (root-relative ok)."""
-    if name not in TABLES:
-        raise KeyError(f"未知数据表 unknown curated table: {name!r}; known: {sorted(TABLES)}")
-    data = paths.data_dir(data_dir)
-    return paths.curated_dir(data) / f"{name}.parquet"
-
-
-def read_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Read curated table *name*; raise FileNotFoundError with a hint if curation has not run."""
-    path = table_path(name, data_dir)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"缺少已整理数据 {path}（请先运行 `python -m evalkit validate`）/ "
-            f"curated table missing: run `python -m evalkit validate` first"
-        )
-    return pd.read_parquet(path)
-
-
-def read_meta(data_dir: str | Path | None = None) -> dict:
-    """Return the curated dataset's metadata (``curated/_meta.json``), ``{}`` if absent.
-
-    Curation copies it from the raw dataset's ``dataset.yaml``; it carries at least
-    ``synthetic`` (bool) and ``as_of`` (YYYY-MM-DD, last month the data cover).
-    """
-    import json
-
-    data = paths.data_dir(data_dir)
-    path = paths.curated_dir(data) / "_meta.json"
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+sys.modules[__name__] = _moved

@@ -488,3 +488,87 @@ def test_intake_quarantines_exactly_the_invalid_rows(frames):
     for name, table in schema.TABLES.items():
         got = result.tables[name].sort_values(list(table.key)).reset_index(drop=True)
         pd.testing.assert_frame_equal(got, frames[name], rtol=1e-9)
+
+
+# --- scenarios: per-zone settings from configuration, another pilot zone -------------------------
+
+
+def test_default_scenario_follows_the_configured_zones():
+    sc = demo.load_scenario()
+    assert list(sc.zones) == list(schema.ZONES)
+    assert sc.pilot.zone_names == schema.ZONES
+    assert list(sc.counties_2019) == list(schema.COUNTIES)
+    assert sc.name == demo.RAW_DATASET == "demo"
+    # Every cluster a zone can draw a project in has project name templates.
+    assert set(schema.ALL_CLUSTERS) <= set(sc.project_names)
+    for zone, spec in sc.zones.items():
+        assert set(spec["industry_2023"]) == set(schema.CLUSTERS[zone]), zone
+
+
+def test_scenario_zones_must_match_its_zones_configuration(tmp_path):
+    src = demo.SCENARIO_DIR / demo.SCENARIOS["suihua"]
+    doc = yaml.safe_load(src.read_text(encoding="utf-8"))
+    doc["zones"] = dict(reversed(list(doc["zones"].items())))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    from evalkit.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="must match the zones configuration"):
+        demo.load_scenario(str(bad))
+    with pytest.raises(ConfigError, match="unknown demo scenario"):
+        demo.load_scenario("no-such-pilot")
+
+
+@pytest.fixture(scope="module")
+def four_zone():
+    sc = demo.load_scenario("four-zone")
+    return sc, demo.generate(scenario=sc)
+
+
+def test_four_zone_scenario_has_its_own_zones_clusters_and_counties(four_zone):
+    sc, frames = four_zone
+    assert len(sc.pilot.zones) == 4
+    assert not set(sc.pilot.zone_names) & set(schema.ZONES)
+    assert not set(sc.pilot.counties) & set(schema.COUNTIES)
+    assert not set(sc.pilot.all_clusters) & set(schema.ALL_CLUSTERS)
+    assert len(sc.pilot.comparison_counties) == 6
+    for name in ("reform_items", "projects", "funds_monthly", "logistics_monthly"):
+        assert set(frames[name]["zone_id"]) == set(sc.pilot.zone_names), name
+    clusters = frames["projects"][["zone_id", "cluster"]].drop_duplicates()
+    for zone, cluster in clusters.itertuples(index=False):
+        assert cluster in sc.pilot.clusters[zone]
+    assert set(frames["county_panel"]["county_id"]) == set(sc.pilot.counties)
+    # The late submitter has not sent the as-of month.
+    late = frames["funds_monthly"]
+    assert late[late["zone_id"] == "hongshan"]["month"].max() < pd.Timestamp("2026-10-01")
+
+
+def test_four_zone_injected_effect_is_on_its_own_host_counties(four_zone):
+    sc, frames = four_zone
+    panel = frames["county_panel"].set_index(["county_id", "year"])["domestic_capital_used"]
+    logs = np.log(panel).unstack("year")
+    change = logs[[2024, 2025]].mean(axis=1) - logs[[2021, 2022, 2023]].mean(axis=1)
+    hosts = change[list(sc.pilot.host_counties)].mean()
+    others = change[list(sc.pilot.comparison_counties)].mean()
+    assert 0.08 < hosts - others < 0.22
+
+
+def test_cli_four_zone_writes_raw_and_config(tmp_path):
+    from evalkit.cli import main
+    from evalkit.core.zones import load_zones
+
+    out = tmp_path / "other"
+    assert main(["demo", "--pilot", "four-zone", "--out", str(out)]) == 0
+    pz = load_zones(out / "config" / "zones.yaml")
+    assert list(pz.zone_names) == ["songbei_hitech", "lianhe", "baiquan", "hongshan"]
+    for name in ("targets.yaml", "indicators.yaml", "investment.yaml", "logistics.yaml"):
+        assert (out / "config" / name).is_file(), name
+    files = sorted(p.name for p in (out / "raw" / "demo-four-zone").iterdir())
+    assert [f for f in files if f.endswith(".xlsx")] == sorted(
+        [f"{z}.xlsx" for z in pz.zone_names] + ["county_panel.xlsx"]
+    )
+    meta = yaml.safe_load((out / "raw" / "demo-four-zone" / "dataset.yaml").read_text("utf-8"))
+    assert meta["name"] == "demo-four-zone" and meta["synthetic"] is True
+    # The project's own data folder is never the target of another pilot.
+    with pytest.raises(SystemExit, match="needs --out"):
+        main(["demo", "--pilot", "four-zone"])

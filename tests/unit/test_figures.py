@@ -10,7 +10,7 @@ import pytest
 
 from evalkit import figures
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MISSING = ("missing from font", "findfont")
 
 
