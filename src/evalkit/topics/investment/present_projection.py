@@ -44,7 +44,7 @@ def backtest_note(res: InvestmentResult) -> str:
         return "历史数据不足一个完整的上年，无法回测。"
     span = "、".join(str(y) for y in res.backtest_years)
     return (
-        f"回测年度：{span}年；选用模型：{MODELS[res.chosen_model]}（回测平均绝对百分比误差最小）。"
+        f"回测年度：{span}年；选用模型：{MODELS[res.chosen_model]}，即回测平均绝对百分比误差最小的模型。"
         f"回测次数为 0 的模型因历史数据不足（ETS 需至少 {ETS_MIN_MONTHS} 个月）无法回测。"
         "预测区间按同一预测起点的回测误差校准：同一起点、同一模型在各片区年度的对数误差"
         f"（实际/预测）不少于 {res.calibration_min_errors} 个时，区间和达标概率由这些误差的"
