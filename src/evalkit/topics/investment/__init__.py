@@ -4,6 +4,9 @@
   :func:`evalkit.results.load`);
 - :mod:`.funds` — attainment rules (year to date, late zones, base period);
 - :mod:`.projection` — year-end projection models and their backtests (预测);
+- :mod:`.calibration` — intervals calibrated from backtest errors at the same origin,
+  coverage per origin counted in zone-years;
 - :mod:`.structure` — breakdowns, concentration, landing speed;
-- :mod:`.present` / :mod:`.wording` — page tables, narrative, charts, number wording.
+- :mod:`.present` / :mod:`.present_projection` / :mod:`.wording` — page tables,
+  narrative, charts, number wording (incl. the small-base rule).
 """

@@ -19,8 +19,8 @@ from evalkit import store
 from evalkit.config import load_targets
 from evalkit.core.period import ReportPeriod
 
+from . import calibration, projection, structure
 from . import funds as funds_rules
-from . import projection, structure
 from .structure import LandingConfig
 
 #: Curated tables (``evalkit.schema.TABLES``) the topic reads.
@@ -39,8 +39,11 @@ class InvestmentResult:
     ``attainment`` (:func:`.funds.attainment`, zone order), ``monthly``
     (:func:`.funds.complete_monthly`), ``backtest`` (:func:`.projection.backtest`),
     ``backtest_summary`` / ``backtest_by_zone`` / ``backtest_by_origin``
-    (:func:`.projection.backtest_summary`, :func:`.projection.backtest_by`),
-    ``projections`` (:func:`.projection.project_year`, every model; 预测),
+    (:func:`.projection.backtest_summary`, :func:`.projection.backtest_by`,
+    :func:`.calibration.coverage_by_origin`); ``backtest`` carries the
+    leave-one-zone-year-out calibrated intervals (:func:`.calibration.loo_calibrate`);
+    ``projections`` (:func:`.projection.project_year`, every model, intervals and
+    probability calibrated by :func:`.calibration.calibrate_projections`; 预测),
     ``by_cluster`` / ``by_origin`` / ``by_size`` (:func:`.structure.breakdown`),
     ``concentration``, ``funnel`` (:func:`.structure.landing_funnel`) and
     ``stalled`` (:func:`.structure.stalled_projects`).
@@ -49,7 +52,10 @@ class InvestmentResult:
     (``ReportPeriod.through_month``); ``partial_year`` marks the plan's first year
     (not judged) and ``plan_issued`` its issue date (ISO); ``late`` lists zones
     reported only through an earlier month; ``chosen_model`` is the projection
-    model with the lowest backtest error; ``synthetic`` is True for demo data.
+    model with the lowest backtest error; ``calibration_min_errors`` the fewest
+    backtest errors at an origin from which intervals are calibrated;
+    ``min_base_wan_yuan`` the small-base threshold of the growth tables
+    (``growth.min_base_wan_yuan`` in investment.yaml); ``synthetic`` is True for demo data.
     """
 
     year: int
@@ -59,6 +65,8 @@ class InvestmentResult:
     plan_issued: str
     synthetic: bool
     landing: LandingConfig
+    min_base_wan_yuan: float
+    calibration_min_errors: int
     attainment: pd.DataFrame
     late: list[str]
     monthly: pd.DataFrame
@@ -106,6 +114,8 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> InvestmentResul
     bt_years = projection.backtest_years(monthly, year, as_of)
     bt = projection.backtest(monthly, bt_years)
     bt_summary = projection.backtest_summary(bt)
+    min_errors = calibration.MIN_ERRORS
+    bt_cal = calibration.loo_calibrate(bt, min_errors)
     return InvestmentResult(
         year=int(year),
         as_of=str(as_of),
@@ -114,16 +124,20 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> InvestmentResul
         plan_issued=targets.plan_issued.isoformat(),
         synthetic=bool(store.read_meta(data_dir).get("synthetic", False)),
         landing=landing,
+        min_base_wan_yuan=structure.load_min_base(data_dir),
+        calibration_min_errors=min_errors,
         attainment=att,
         late=funds_rules.late_zones(att, year, as_of),
         monthly=monthly,
         backtest_years=bt_years,
-        backtest=bt,
+        backtest=bt_cal,
         backtest_summary=bt_summary,
         backtest_by_zone=projection.backtest_by(bt, "zone_id"),
-        backtest_by_origin=projection.backtest_by(bt, "origin_month"),
+        backtest_by_origin=calibration.coverage_by_origin(bt_cal),
         chosen_model=projection.choose_model(bt_summary),
-        projections=projection.project_year(monthly, att),
+        projections=calibration.calibrate_projections(
+            projection.project_year(monthly, att), bt, min_errors
+        ),
         by_cluster=structure.breakdown(funds, projects, att, "cluster"),
         by_origin=structure.breakdown(funds, projects, att, "origin"),
         by_size=structure.breakdown(funds, projects, att, "size"),

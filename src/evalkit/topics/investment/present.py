@@ -3,7 +3,10 @@
 Everything here reads a result of :func:`evalkit.topics.investment.compute.run`
 (or its frames) and formats it; nothing is recomputed. Amounts are 万元, growth
 rates and shares are fractions shown as percentages; undefined growth is worded
-("无法计算（基期为零）"), never NaN or inf. Every projected figure is labelled 预测.
+("无法计算（基期为零）"), never NaN or inf, and growth on a base below the
+small-base threshold reads "基数过小" (:mod:`.wording`). Every projected figure is
+labelled 预测. Section 2 (projections, backtests) lives in :mod:`.present_projection`
+and is re-exported here.
 """
 
 from __future__ import annotations
@@ -18,17 +21,29 @@ import pandas as pd
 from evalkit import figures
 from evalkit.schema import ZONES, zone_name
 
-from .projection import MODELS
-from .structure import BREAKDOWNS, LandingConfig
+from .present_projection import (  # noqa: F401  (section 2 of the page, re-exported)
+    KEY_ORIGINS,
+    backtest_detail_table,
+    backtest_note,
+    backtest_sentence,
+    backtest_table,
+    comparison_sentence,
+    coverage_table,
+    headline,
+    no_projection_note,
+    projection_chart,
+    projection_sentence,
+    projection_table,
+)
+from .structure import BREAKDOWNS, MIN_BASE_WAN_YUAN, LandingConfig
 from .wording import (
     fmt_share,
     format_growth,
     format_met,
     growth_cells,
+    is_small_base,
     pct,
-    prob_words,
     round_or_nan,
-    whole,
     window_label,
 )
 
@@ -56,11 +71,17 @@ def period_note(year: int, last_month: int) -> str:
 # --- Section 1: funds in place against the target ---------------------------------------
 
 
-def attainment_table(att: pd.DataFrame, last_month: int, partial_year: bool) -> pd.DataFrame:
+def attainment_table(
+    att: pd.DataFrame,
+    last_month: int,
+    partial_year: bool,
+    min_base: float | None = MIN_BASE_WAN_YUAN,
+) -> pd.DataFrame:
     """Return the page / CSV frame of an attainment frame with Chinese headers and explicit wording.
 
     *last_month* is the as-of month of the report year (a zone reported through an
-    earlier month is late); *partial_year* marks the plan's first year (not judged).
+    earlier month is late); *partial_year* marks the plan's first year (not judged);
+    *min_base* (万元) is the small-base threshold of the growth column.
     """
     rows = []
     for r in att.itertuples(index=False):
@@ -77,7 +98,9 @@ def attainment_table(att: pd.DataFrame, last_month: int, partial_year: bool) -> 
                 "统计期": window_label(r.through_month),
                 "到位资金（万元）": round_or_nan(r.funds_wan_yuan),
                 "上年同期（万元）": round_or_nan(r.base_wan_yuan),
-                "同比增长": format_growth(r.yoy_growth, r.growth_defined, r.base_wan_yuan),
+                "同比增长": format_growth(
+                    r.yoy_growth, r.growth_defined, r.base_wan_yuan, min_base
+                ),
                 "目标增速": f"≥{r.target_growth * 100:.0f}%",
                 "是否达标": judged,
                 "报送情况": status,
@@ -113,99 +136,6 @@ def monthly_table(monthly: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# --- Section 2: projections and backtests -----------------------------------------------
-
-
-def backtest_note(res: InvestmentResult) -> str:
-    """Return the sentence naming the backtest years and the chosen model (or why there is none)."""
-    if not res.backtest_years:
-        return "历史数据不足一个完整的上年，无法回测。"
-    span = "、".join(str(y) for y in res.backtest_years)
-    return (
-        f"回测年度：{span}年；选用模型：{MODELS[res.chosen_model]}。"
-        "回测次数为 0 的模型因历史数据不足（ETS 需至少 24 个月）无法回测。"
-    )
-
-
-def projection_table(pj: pd.DataFrame, chosen: str) -> pd.DataFrame:
-    """Return the page / CSV frame of :func:`project_year`; every value is labelled 预测.
-
-    Projected amounts are shown in whole 万元: more digits would suggest a precision
-    a simulation-based projection does not have.
-    """
-    return pd.DataFrame(
-        {
-            "片区": pj["zone_id"].map(zone_name),
-            "预测模型": pj["model"].map(MODELS),
-            "选用模型": ["是" if m == chosen else "否（对比）" for m in pj["model"]],
-            "已报送至": pj["through_month"].map(lambda m: f"{m}月"),
-            "实际累计（万元）": pj["ytd_wan_yuan"].round(2),
-            "上年全年（万元）": whole(pj["prev_total_wan_yuan"]),
-            "达标所需全年（万元）": whole(pj["target_total_wan_yuan"]),
-            "全年预测值（万元）": whole(pj["point"]),
-            "80%预测区间下限（万元）": whole(pj["lo80"]),
-            "80%预测区间上限（万元）": whole(pj["hi80"]),
-            "95%预测区间下限（万元）": whole(pj["lo95"]),
-            "95%预测区间上限（万元）": whole(pj["hi95"]),
-            "达到目标的概率（预测）": [fmt_share(p) for p in pj["p_target"]],
-        }
-    )
-
-
-def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Return the page / CSV frame of a backtest summary (per model, optionally per zone/month)."""
-    out = pd.DataFrame({"预测模型": summary["model"].map(MODELS)})
-    if "zone_id" in summary:
-        out.insert(0, "片区", summary["zone_id"].map(zone_name))
-    if "origin_month" in summary:
-        out["预测起点（已知月份）"] = summary["origin_month"].map(lambda m: f"1—{m}月")
-    out["回测次数"] = summary["n"].astype(int)
-    out["平均绝对百分比误差"] = [fmt_share(x) for x in summary["mape"]]
-    out["80%区间覆盖率"] = [fmt_share(x) for x in summary["coverage80"]]
-    out["95%区间覆盖率"] = [fmt_share(x) for x in summary["coverage95"]]
-    return out
-
-
-def backtest_detail_table(bt: pd.DataFrame) -> pd.DataFrame:
-    """Return every backtest projection (one row per zone, model, year and origin month), Chinese headers."""
-    cols = {
-        "year": "回测年度",
-        "origin_month": "预测起点月份",
-        "actual": "实际全年（万元）",
-        "point": "全年预测值（万元）",
-        "lo80": "80%下限（万元）",
-        "hi80": "80%上限（万元）",
-        "lo95": "95%下限（万元）",
-        "hi95": "95%上限（万元）",
-        "in80": "落入80%区间",
-        "in95": "落入95%区间",
-    }
-    out = bt.assign(片区=bt["zone_id"].map(zone_name), 预测模型=bt["model"].map(MODELS))
-    return out[["片区", "预测模型", *cols]].rename(columns=cols).round(2)
-
-
-def no_projection_note(year: int) -> str:
-    """Return the note shown when no zone has a year in progress to project."""
-    return f"{year}年全年数据已齐（或无可预测的片区），无需预测；上表回测结果供今后年度参考。"
-
-
-def headline(res: InvestmentResult) -> dict[str, dict]:
-    """Return zone id → the chosen model's projection (``point``, ``lo80`` … ``p_target``, ``model_label``)."""
-    pj = res.projections
-    out = {}
-    for r in pj[pj["model"] == res.chosen_model].itertuples(index=False):
-        out[r.zone_id] = {
-            "point": r.point,
-            "lo80": r.lo80,
-            "hi80": r.hi80,
-            "lo95": r.lo95,
-            "hi95": r.hi95,
-            "p_target": r.p_target,
-            "model_label": MODELS[res.chosen_model],
-        }
-    return out
-
-
 # --- Sections 3–5: structure, concentration, landing speed ------------------------------
 
 
@@ -213,31 +143,43 @@ def breakdown_tables(res: InvestmentResult) -> list[tuple[str, str, pd.DataFrame
     """Return ``(name, category header, table)`` for each breakdown (cluster, origin, size)."""
     frames = {"cluster": res.by_cluster, "origin": res.by_origin, "size": res.by_size}
     return [
-        (f"investment_by_{by}", label, breakdown_table(frames[by], label))
+        (f"investment_by_{by}", label, breakdown_table(frames[by], label, res.min_base_wan_yuan))
         for by, label in BREAKDOWNS.items()
     ]
 
 
-def breakdown_table(bd: pd.DataFrame, label: str) -> pd.DataFrame:
-    """Return the page / CSV frame of :func:`breakdown` with Chinese headers (*label*: category header)."""
+def breakdown_table(
+    bd: pd.DataFrame, label: str, min_base: float | None = MIN_BASE_WAN_YUAN
+) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`breakdown` with Chinese headers (*label*: category header).
+
+    Growth on a base below *min_base* 万元 reads "基数过小（上年同期 X 万元）".
+    """
     return pd.DataFrame(
         {
             "片区": bd["zone_id"].map(zone_name),
             label: bd["category"],
             "到位资金（万元）": bd["funds_wan_yuan"].round(2),
             "上年同期（万元）": bd["base_wan_yuan"].round(2),
-            "同比增长": growth_cells(bd["yoy_growth"], bd["growth_defined"], bd["base_wan_yuan"]),
+            "同比增长": growth_cells(
+                bd["yoy_growth"], bd["growth_defined"], bd["base_wan_yuan"], min_base
+            ),
             "占片区比重": [fmt_share(s) for s in bd["share"]],
         }
     )
 
 
-def concentration_table(conc: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
-    """Return the page / CSV frame of :func:`concentration` with Chinese headers."""
+def concentration_table(
+    conc: pd.DataFrame, att: pd.DataFrame, min_base: float | None = MIN_BASE_WAN_YUAN
+) -> pd.DataFrame:
+    """Return the page / CSV frame of :func:`concentration` with Chinese headers.
+
+    Growth on a base below *min_base* 万元 reads "基数过小（上年同期 X 万元）".
+    """
     growth = dict(
         zip(
             att["zone_id"],
-            growth_cells(att["yoy_growth"], att["growth_defined"], att["base_wan_yuan"]),
+            growth_cells(att["yoy_growth"], att["growth_defined"], att["base_wan_yuan"], min_base),
             strict=True,
         )
     )
@@ -254,7 +196,10 @@ def concentration_table(conc: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
             "赫芬达尔指数（HHI）": conc["hhi"].round(0),
             "同比增长": conc["zone_id"].map(growth),
             "剔除最大项目后同比增长": growth_cells(
-                conc["growth_ex_top1"], conc["growth_ex_top1_defined"], conc["base_ex_top1"]
+                conc["growth_ex_top1"],
+                conc["growth_ex_top1_defined"],
+                conc["base_ex_top1"],
+                min_base,
             ),
         }
     )
@@ -314,16 +259,24 @@ def stalled_note(res: InvestmentResult) -> str:
 # --- Section 6: conclusions and the summary part ----------------------------------------
 
 
-def attainment_sentence(r, *, partial_year: bool = False, late: bool = False) -> str:
-    """Return the sentence on one attainment row *r* (funds, growth, target, late submission)."""
+def attainment_sentence(
+    r, *, partial_year: bool = False, late: bool = False, min_base: float | None = None
+) -> str:
+    """Return the sentence on one attainment row *r* (funds, growth, target, late submission).
+
+    A growth on a base below *min_base* 万元 is not given as a percentage (small-base rule).
+    """
     name = zone_name(r.zone_id)
     if r.through_month == 0:
         return f"{name}{r.year}年尚未报送到位资金数据，无法评价。"
     period = "全年" if r.through_month == 12 else f"{window_label(r.through_month)}累计"
     s = f"{name}{r.year}年{period}到位资金{r.funds_wan_yuan:,.0f}万元"
     if r.growth_defined:
-        verb = "增长" if r.yoy_growth >= 0 else "下降"
-        s += f"，同比{verb}{pct(abs(r.yoy_growth))}"
+        if is_small_base(r.base_wan_yuan, min_base):
+            s += f"，上年同期仅{r.base_wan_yuan:,.1f}万元，基数过小，不以百分比表示增速"
+        else:
+            verb = "增长" if r.yoy_growth >= 0 else "下降"
+            s += f"，同比{verb}{pct(abs(r.yoy_growth))}"
         if partial_year:
             s += f"（{r.year}年为行动计划实施首年，作为基期展示，不评判是否达标）"
         elif r.met:
@@ -339,22 +292,18 @@ def attainment_sentence(r, *, partial_year: bool = False, late: bool = False) ->
     return s + "。"
 
 
-def projection_sentence(r, pr: dict) -> str:
-    """Return the projection (预测) sentence for attainment row *r* and its projection dict *pr*."""
-    return (
-        f"按{pr['model_label']}预测，{zone_name(r.zone_id)}全年到位资金预测值约{pr['point']:,.0f}万元"
-        f"（80%预测区间{pr['lo80']:,.0f}—{pr['hi80']:,.0f}万元），"
-        f"全年同比增长达到{pct(r.target_growth)}的概率{prob_words(pr['p_target'])}（预测）。"
-    )
+def concentration_sentence(r, c0, min_base: float | None = None) -> str:
+    """Return the concentration sentence for attainment row *r* and its concentration row *c0*.
 
-
-def concentration_sentence(r, c0) -> str:
-    """Return the concentration sentence for attainment row *r* and its concentration row *c0*."""
+    Growth without the largest project is not given when its base is below *min_base* 万元.
+    """
     s = (
         f"{zone_name(r.zone_id)}最大单个项目占到位资金的{pct(c0['top1_share'])}，"
         f"前三个项目占{pct(c0['top3_share'])}"
     )
-    if c0["growth_ex_top1_defined"] and r.growth_defined:
+    if c0["growth_ex_top1_defined"] and is_small_base(c0["base_ex_top1"], min_base):
+        s += f"；剔除最大项目后上年同期仅{c0['base_ex_top1']:,.1f}万元，基数过小，不计算增速"
+    elif c0["growth_ex_top1_defined"] and r.growth_defined:
         s += f"；剔除最大项目后同比增速为{c0['growth_ex_top1'] * 100:+.1f}%"
         inc = c0["top1_increase_share"]
         if math.isfinite(inc) and inc >= 1.0:
@@ -375,11 +324,14 @@ def narrative(
     conc: pd.DataFrame | None = None,
     stalled_counts: dict[str, int] | None = None,
     landing: LandingConfig | None = None,
+    min_base: float | None = None,
 ) -> list[str]:
     """Return Chinese sentences describing the computed numbers, one or more per zone.
 
     Per zone: :func:`attainment_sentence`, then (if given) :func:`projection_sentence`,
-    :func:`concentration_sentence` and the count of stalled projects.
+    :func:`concentration_sentence` and the count of stalled projects; growth on a
+    base below *min_base* 万元 is worded by the small-base rule (:func:`conclusions`
+    passes the configured threshold; None applies no rule).
     *projections* maps zone id → a projection dict (``point``, ``lo80``, ``hi80``,
     ``p_target``, ``model_label``); every projected figure is called 预测.
     Zone names come from the schema, numbers from the inputs: no hand-typed figures.
@@ -388,7 +340,11 @@ def narrative(
     cfg = landing or LandingConfig()
     out = []
     for r in att.itertuples(index=False):
-        out.append(attainment_sentence(r, partial_year=partial_year, late=r.zone_id in late))
+        out.append(
+            attainment_sentence(
+                r, partial_year=partial_year, late=r.zone_id in late, min_base=min_base
+            )
+        )
         if r.through_month == 0:
             continue
         if projections and projections.get(r.zone_id) is not None:
@@ -396,7 +352,7 @@ def narrative(
         if conc is not None:
             c = conc[conc["zone_id"] == r.zone_id]
             if len(c) and c["n_projects"].iloc[0] > 0:
-                out.append(concentration_sentence(r, c.iloc[0]))
+                out.append(concentration_sentence(r, c.iloc[0], min_base))
         k = int((stalled_counts or {}).get(r.zone_id, 0))
         if k:
             out.append(
@@ -406,29 +362,8 @@ def narrative(
     return out
 
 
-def backtest_sentence(summary: pd.DataFrame, chosen: str, years: list[int]) -> str:
-    """Return a Chinese sentence on the chosen model's backtest error and interval coverage.
-
-    Coverage more than 10 points below the nominal 80 % / 95 % is called out: the
-    projection intervals are then too narrow and should be read with caution.
-    """
-    s = summary[summary["model"] == chosen]
-    if s.empty or int(s["n"].iloc[0]) == 0:
-        return "历史数据不足，预测模型未能回测，预测结果仅供参考。"
-    r = s.iloc[0]
-    span = "、".join(str(y) for y in years)
-    text = (
-        f"{MODELS[chosen]}在{span}年的{int(r['n'])}次回测中，全年合计的平均绝对百分比误差为"
-        f"{pct(r['mape'])}，80%预测区间实际覆盖{pct(r['coverage80'])}，"
-        f"95%预测区间实际覆盖{pct(r['coverage95'])}"
-    )
-    if r["coverage80"] < 0.70 or r["coverage95"] < 0.85:
-        text += "，低于名义水平，预测区间可能偏窄，达标概率应审慎解读"
-    return text + "。"
-
-
 def conclusions(res: InvestmentResult) -> list[str]:
-    """Return the conclusion sentences of the page: :func:`narrative` plus the backtest sentence."""
+    """Return the page's conclusions: :func:`narrative`, the backtest and comparison-model sentences."""
     sentences = narrative(
         res.attainment,
         partial_year=res.partial_year,
@@ -437,12 +372,26 @@ def conclusions(res: InvestmentResult) -> list[str]:
         conc=res.concentration,
         stalled_counts=res.stalled["zone_id"].value_counts().to_dict(),
         landing=res.landing,
+        min_base=res.min_base_wan_yuan,
     )
     if res.backtest_years:
-        sentences.append(
-            backtest_sentence(res.backtest_summary, res.chosen_model, res.backtest_years)
-        )
+        sentences += coverage_notes(res)
     return sentences
+
+
+def coverage_notes(res: InvestmentResult) -> list[str]:
+    """Return the backtest sentence (:func:`backtest_sentence`) and, if any, :func:`comparison_sentence`."""
+    out = [
+        backtest_sentence(
+            res.backtest_by_origin,
+            res.backtest_summary,
+            res.chosen_model,
+            res.backtest_years,
+            res.calibration_min_errors,
+        )
+    ]
+    comp = comparison_sentence(res)
+    return out + ([comp] if comp else [])
 
 
 def attainment_summary(att: pd.DataFrame) -> dict:
@@ -464,7 +413,10 @@ def summary_part(res: InvestmentResult) -> dict:
     """Return the ``investment`` summary part of the page (``summary.parts/investment.json``).
 
     That is :func:`attainment_summary` plus, per projected zone, the chosen model's
-    ``funds_projection`` (whole 万元, ``is_projection`` True).
+    ``funds_projection`` (whole 万元, ``is_projection`` True): the 80 % interval and
+    ``p_reach_target`` are calibrated from backtest errors when
+    ``interval_calibrated`` is True (``calibration_zone_years`` errors), else the
+    model's own.
     """
     part = attainment_summary(res.attainment)
     for zone_id, h in headline(res).items():
@@ -474,6 +426,8 @@ def summary_part(res: InvestmentResult) -> dict:
             "lo80": round(h["lo80"]),
             "hi80": round(h["hi80"]),
             "p_reach_target": round(h["p_target"], 4),
+            "interval_calibrated": h["calibrated"],
+            "calibration_zone_years": h["cal_n"],
             "is_projection": True,
         }
     return part
@@ -524,60 +478,5 @@ def monthly_chart(res: InvestmentResult):
             markersize=3,
             label=zone_name(zone_id),
         )
-    ax.legend()
-    return fig
-
-
-def projection_chart(res: InvestmentResult):
-    """Return the year-end projection chart (预测), or None when no zone is projected.
-
-    Per projected zone: last year's actual total (bar), the chosen model's point
-    projection with its 80 % (thick) and 95 % (thin) intervals, and the total the
-    growth target needs (mark).
-    """
-    pj = res.projections
-    sel = pj[pj["model"] == res.chosen_model].reset_index(drop=True)
-    if sel.empty:
-        return None
-    fig, ax = figures.new_figure(
-        f"{res.year}年全年到位资金预测（预测值）与达标所需", "万元", synthetic=res.synthetic
-    )
-    x = np.arange(len(sel))
-    ax.bar(
-        x - 0.2,
-        sel["prev_total_wan_yuan"],
-        0.4,
-        label=f"{res.year - 1}年全年（实际）",
-        color=figures.PALETTE[2],
-    )
-    for lo, hi, style in (
-        (
-            "lo95",
-            "hi95",
-            {"fmt": "none", "ecolor": figures.PALETTE[5], "capsize": 4, "label": "95%预测区间"},
-        ),
-        (
-            "lo80",
-            "hi80",
-            {
-                "fmt": "o",
-                "color": figures.PALETTE[0],
-                "elinewidth": 4,
-                "label": f"{res.year}年全年预测值与80%区间",
-            },
-        ),
-    ):
-        yerr = [sel["point"] - sel[lo], sel[hi] - sel["point"]]
-        ax.errorbar(x + 0.2, sel["point"], yerr=yerr, **style)
-    ax.scatter(
-        x + 0.2,
-        sel["target_total_wan_yuan"],
-        marker="_",
-        s=600,
-        color=figures.PALETTE[1],
-        label="达标所需全年",
-        zorder=3,
-    )
-    ax.set_xticks(x, [zone_name(z) for z in sel["zone_id"]])
     ax.legend()
     return fig

@@ -21,9 +21,10 @@ past complete December from every earlier month of that year, using only data
 up to that month, and reports the error and interval coverage.
 
 For the report year, :func:`backtest_years` picks the complete years to backtest,
-:func:`backtest_by` summarises the backtest per zone or per origin month and
+:func:`backtest_by` summarises the backtest error per zone and
 :func:`project_year` projects each zone's year in progress from its own latest
-reported month.
+reported month. The models' own intervals are then recalibrated from the backtest
+errors at the same origin (:mod:`.calibration`), which is what the page shows.
 """
 
 from __future__ import annotations
@@ -247,19 +248,28 @@ def backtest(
     return pd.DataFrame(rows, columns=cols)
 
 
+def _zone_years(g: pd.DataFrame) -> int:
+    """Return the number of distinct (zone, year) pairs in backtest rows *g*."""
+    return int(len(g[["zone_id", "year"]].drop_duplicates())) if len(g) else 0
+
+
 def backtest_summary(bt: pd.DataFrame) -> pd.DataFrame:
-    """Return per model: number of backtest projections, MAPE, median APE and coverage."""
+    """Return per model: zone-years and projections backtested, MAPE and median APE.
+
+    Interval coverage is not pooled here: the projections of one zone-year from
+    successive origins are not independent, so coverage is reported per origin
+    in zone-years (:func:`.calibration.coverage_by_origin`).
+    """
     out = []
     for model in MODELS:
         g = bt[bt["model"] == model]
         out.append(
             {
                 "model": model,
+                "zone_years": _zone_years(g),
                 "n": len(g),
                 "mape": float(g["ape"].mean()) if len(g) else np.nan,
                 "median_ape": float(g["ape"].median()) if len(g) else np.nan,
-                "coverage80": float(g["in80"].mean()) if len(g) else np.nan,
-                "coverage95": float(g["in95"].mean()) if len(g) else np.nan,
             }
         )
     return pd.DataFrame(out)
@@ -353,9 +363,16 @@ def project_year(
 
 
 def backtest_by(bt: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Return backtest error and coverage per model and *by* (``zone_id`` or ``origin_month``)."""
+    """Return backtest error and its direction per model and *by* (``zone_id`` or ``origin_month``).
+
+    Columns ``model, <by>, zone_years, n, mape, n_over, n_under``: ``n_over`` counts
+    projections below the actual total (actual over the projection), ``n_under``
+    those above it. Coverage is not pooled over origins (see
+    :func:`.calibration.coverage_by_origin`).
+    """
+    cols = ["model", by, "zone_years", "n", "mape", "n_over", "n_under"]
     if bt.empty:
-        return pd.DataFrame(columns=["model", by, "n", "mape", "coverage80", "coverage95"])
+        return pd.DataFrame(columns=cols)
     keys = list(ZONES) if by == "zone_id" else sorted(bt[by].unique())
     rows = []
     for model in MODELS:
@@ -367,10 +384,11 @@ def backtest_by(bt: pd.DataFrame, by: str) -> pd.DataFrame:
                 {
                     "model": model,
                     by: k,
+                    "zone_years": _zone_years(g),
                     "n": len(g),
                     "mape": float(g["ape"].mean()),
-                    "coverage80": float(g["in80"].mean()),
-                    "coverage95": float(g["in95"].mean()),
+                    "n_over": int((g["actual"] > g["point"]).sum()),
+                    "n_under": int((g["actual"] < g["point"]).sum()),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=cols)

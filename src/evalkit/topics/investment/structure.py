@@ -210,6 +210,31 @@ def concentration(
     return pd.DataFrame(rows)
 
 
+#: Small-base threshold (万元) when ``investment.yaml`` has no ``growth.min_base_wan_yuan``:
+#: growth on a smaller positive base is shown as "基数过小" (:mod:`.wording`).
+MIN_BASE_WAN_YUAN = 500.0
+
+
+def load_min_base(data_dir: str | Path | None = None) -> float:
+    """Return ``growth.min_base_wan_yuan`` of ``config/investment.yaml`` (万元); default if absent.
+
+    Raises ConfigError when it is not a non-negative number or the section has unknown keys.
+    """
+    path = config_path("investment.yaml", data_dir)
+    if not path.exists():
+        return MIN_BASE_WAN_YUAN
+    section = (read_yaml(path) or {}).get("growth") or {}
+    unknown = set(section) - {"min_base_wan_yuan"}
+    if unknown:
+        raise ConfigError(f"{path}: growth 中有未知键 / unknown keys: {sorted(unknown)}")
+    v = section.get("min_base_wan_yuan", MIN_BASE_WAN_YUAN)
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+        raise ConfigError(
+            f"{path}: growth.min_base_wan_yuan 应为非负数（万元）/ must be a non-negative number, got {v!r}"
+        )
+    return float(v)
+
+
 @dataclass(frozen=True)
 class LandingConfig:
     """Days in a stage after which a project counts as stalled (项目推进滞缓)."""

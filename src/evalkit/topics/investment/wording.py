@@ -2,6 +2,12 @@
 
 Amounts are 万元, rates and shares fractions; an undefined growth rate is worded
 ("无法计算（基期为零）" / "无法计算（基期无数据）"), never shown as NaN or inf.
+
+Small-base rule (小基数规则): a growth rate whose base (same months of the previous
+year) is positive but below ``min_base`` 万元 (``growth.min_base_wan_yuan`` in
+``data/config/investment.yaml``) is shown as "基数过小（上年同期 X 万元）" with the
+amount, not as a percentage: on a base of 0.5 万元, 5 000 万元 would read
+"+999900.0%", a number that says nothing about the zone.
 """
 
 from __future__ import annotations
@@ -13,14 +19,30 @@ import pandas as pd
 UNDEFINED_ZERO = "无法计算（基期为零）"
 UNDEFINED_MISSING = "无法计算（基期无数据）"
 NOT_REPORTED = "未报送"
+SMALL_BASE = "基数过小"
 
 
-def format_growth(growth: float, defined: bool, base: float | None = None) -> str:
-    """Return growth as ``+12.3%`` or the explicit undefined wording (never NaN / inf)."""
+def is_small_base(base: float | None, min_base: float | None) -> bool:
+    """Return True when *base* is positive but below *min_base* 万元 (no rule when *min_base* is None)."""
+    if min_base is None or base is None or not math.isfinite(float(base)):
+        return False
+    return 0 < float(base) < float(min_base)
+
+
+def format_growth(
+    growth: float, defined: bool, base: float | None = None, min_base: float | None = None
+) -> str:
+    """Return growth as ``+12.3%``, the undefined wording, or the small-base wording.
+
+    *min_base* (万元) applies the module's small-base rule: a defined growth on a
+    base below it reads "基数过小（上年同期 0.5 万元）". Never NaN / inf.
+    """
     if not defined or growth is None or not math.isfinite(growth):
         if base is None or (isinstance(base, float) and math.isnan(base)):
             return UNDEFINED_MISSING
         return UNDEFINED_ZERO
+    if is_small_base(base, min_base):
+        return f"{SMALL_BASE}（上年同期 {float(base):,.1f} 万元）"
     return f"{growth * 100:+.1f}%"
 
 
@@ -73,6 +95,8 @@ def whole(s: pd.Series) -> pd.Series:
     return s.round(0).astype("Int64")
 
 
-def growth_cells(growth, defined, base) -> list[str]:
+def growth_cells(growth, defined, base, min_base: float | None = None) -> list[str]:
     """Return :func:`format_growth` of each (growth, defined, base) triple of three columns."""
-    return [format_growth(g, ok, b) for g, ok, b in zip(growth, defined, base, strict=True)]
+    return [
+        format_growth(g, ok, b, min_base) for g, ok, b in zip(growth, defined, base, strict=True)
+    ]

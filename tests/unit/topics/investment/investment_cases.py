@@ -70,7 +70,9 @@ def write_dataset(root, *, synthetic=True):
         encoding="utf-8",
     )
     (root / "config" / "investment.yaml").write_text(
-        "landing:\n  stall_days_signed: 120\n  stall_days_construction: 400\n", encoding="utf-8"
+        "landing:\n  stall_days_signed: 120\n  stall_days_construction: 400\n"
+        "growth:\n  min_base_wan_yuan: 50\n",
+        encoding="utf-8",
     )
     (root / "curated" / "_meta.json").write_text(
         json.dumps({"synthetic": synthetic, "as_of": "2026-10-31"}), encoding="utf-8"

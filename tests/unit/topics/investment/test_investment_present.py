@@ -46,24 +46,49 @@ def test_narrative_and_summary(funds):
     assert part["qinggang"]["funds_in_place_wan_yuan"] == 990
 
 
-def test_backtest_sentence_flags_low_coverage():
+def _coverage(hit80, hit95, cal_n=6):
+    """A coverage_by_origin frame for the ratio model at origins 9–11 (6 zone-years each)."""
+    return pd.DataFrame(
+        {
+            "model": "ratio",
+            "origin_month": [9, 10, 11],
+            "zone_years": 6,
+            "mape": [0.06, 0.04, 0.05],
+            "model_hit80": [4, 5, 4],
+            "model_hit95": [6, 6, 6],
+            "cal_zone_years": cal_n,
+            "cal_hit80": hit80,
+            "cal_hit95": hit95,
+        }
+    )
+
+
+def test_backtest_sentence_states_coverage_per_origin_in_zone_years():
+    # Before: one pooled line over 60 projections of 6 zone-years ("80%预测区间实际覆盖80.0%").
+    # After: each origin 9–11 separately, counted in zone-years, model's own and calibrated.
     summary = pd.DataFrame(
         {
             "model": ["ratio", "ets"],
+            "zone_years": [6, 0],
             "n": [60, 0],
             "mape": [0.109, float("nan")],
             "median_ape": [0.08, float("nan")],
-            "coverage80": [0.6667, float("nan")],
-            "coverage95": [0.90, float("nan")],
         }
     )
-    s = present.backtest_sentence(summary, "ratio", [2024, 2025])
-    assert "2024、2025年的60次回测" in s
-    assert "平均绝对百分比误差为10.9%" in s and "80%预测区间实际覆盖66.7%" in s
-    assert "预测区间可能偏窄" in s
-    ok = summary.assign(coverage80=[0.8, 0.0], coverage95=[0.95, 0.0])
-    assert "偏窄" not in present.backtest_sentence(ok, "ratio", [2025])
-    assert "未能回测" in present.backtest_sentence(summary, "ets", [2025])
+    cov = _coverage([5, 5, 4], [6, 6, 6])
+    s = present.backtest_sentence(cov, summary, "ratio", [2024, 2025], 5)
+    assert "2024、2025年共6个片区年度的回测中" in s and "共60次" in s
+    assert "平均绝对百分比误差为10.9%" in s
+    assert "以1—9月、1—10月、1—11月为起点，模型自身的80%区间分别覆盖4/6、5/6、4/6个片区年度" in s
+    assert "80%区间分别覆盖5/6、5/6、4/6个，95%区间分别覆盖6/6、6/6、6/6个" in s
+    assert "留一片区年度" in s and "偏窄" not in s and "80.0%" not in s
+    low = present.backtest_sentence(_coverage([3, 4, 3], [5, 5, 5]), summary, "ratio", [2025], 5)
+    assert "仍低于名义水平，预测区间可能偏窄" in low
+    uncal = present.backtest_sentence(
+        _coverage([0, 0, 0], [0, 0, 0], 0), summary, "ratio", [2025], 5
+    )
+    assert "区间未能按回测误差校准" in uncal
+    assert "未能" in present.backtest_sentence(cov, summary, "ets", [2025], 5)
 
 
 # --- Result-level wording and the summary part --------------------------------------
