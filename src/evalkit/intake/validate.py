@@ -29,7 +29,9 @@ from .normalize import (
     parse_numbers,
     parse_quarter,
     parse_text,
+    reveal,
 )
+from .plausibility import magnitude_warnings, percent_checks, positive_checks
 from .readers import Sheet
 
 
@@ -63,7 +65,7 @@ def show(value) -> str:
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return reveal(str(value))
 
 
 def _fmt_number(x: float) -> str:
@@ -159,6 +161,8 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
         if col.dtype in ("float", "int"):
             _range(issues, col, values, live)
     frame = pd.DataFrame(clean)
+    percent_checks(issues, table, raw, frame, live)
+    positive_checks(issues, table, frame, live)
     _cross_field(issues, table, frame, live, ctx)
     err = _error_mask(issues, n)
     _duplicates(issues, table, frame, raw, src, sheets, ~err)
@@ -170,7 +174,8 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
     accepted = accepted.sort_values(list(table.key) + ["_file", "_row"], kind="stable")
     accepted = accepted.reset_index(drop=True)
     warn = _Issues()
-    _warnings(warn, table, frame, ~err, raw["_row"].to_numpy())
+    unit_slips = magnitude_warnings(warn, table, frame, ~err, raw)
+    _warnings(warn, table, frame, ~err & ~unit_slips, raw["_row"].to_numpy())
     findings = _findings(issues, table, raw, meta, sheets, src)
     findings += _findings(warn, table, raw, meta, sheets, src)
     findings += _plausibility(table, accepted, ctx)
@@ -333,17 +338,36 @@ def _duplicates(issues, table, frame, raw, src, sheets, ok) -> None:
     keys_d = keys_of(d)
     groups = d.groupby(key, sort=False, dropna=False)
 
-    def row_of_group(pick: pd.DataFrame) -> np.ndarray:
-        """Return, for every row of *d*, the Excel row of its group's *pick* row."""
-        return pd.Series(rows[pick.index], index=keys_of(pick)).reindex(keys_d).to_numpy()
-
-    ref = row_of_group(groups.head(1))
-    idx_conf = d.index.to_numpy()[conflict]
-    # For conflicts, point every row at another row of the group.
-    other = np.where(rows[d.index] == ref, row_of_group(groups.tail(1)), ref)
-    issues.add(idx_conf, key[0], "duplicate_key", detail=[str(x) for x in other[conflict]])
+    # For conflicts, point every row at another row of the group (by position in *raw*).
+    pos = pd.Series(d.index.to_numpy(), index=d.index)
+    first = groups.head(1)
+    last = groups.tail(1)
+    ref_pos = pd.Series(first.index.to_numpy(), index=keys_of(first)).reindex(keys_d).to_numpy()
+    last_pos = pd.Series(last.index.to_numpy(), index=keys_of(last)).reindex(keys_d).to_numpy()
+    other_pos = np.where(pos.to_numpy() == ref_pos, last_pos, ref_pos)
+    conf_pos, conf_other = d.index.to_numpy()[conflict], other_pos[conflict]
+    zh, en = _elsewhere(conf_pos, conf_other, src, sheets, rows)
+    issues.add(conf_pos, key[0], "duplicate_key", detail=zh, detail_en=en)
     rep = exact_repeat.to_numpy() & ~conflict
-    issues.add(d.index.to_numpy()[rep], key[0], "duplicate_row", detail=[str(x) for x in ref[rep]])
+    rep_pos = d.index.to_numpy()[rep]
+    zh, en = _elsewhere(rep_pos, ref_pos[rep], src, sheets, rows)
+    issues.add(rep_pos, key[0], "duplicate_row", detail=zh, detail_en=en)
+
+
+def _elsewhere(pos, other, src, sheets, rows) -> tuple[list[str], list[str]]:
+    """Describe row *other* as seen from row *pos*: "第 5 行", or with its file and sheet."""
+    zh, en = [], []
+    for a, b in zip(pos.tolist(), np.asarray(other).tolist(), strict=True):
+        b = int(b)
+        sa, sb = sheets[int(src[a])], sheets[int(src[b])]
+        if (sa.file, sa.sheet) == (sb.file, sb.sheet):
+            zh.append(f"第 {rows[b]} 行")
+            en.append(f"row {rows[b]}")
+        else:
+            where = f"“{sb.sheet}”工作表" if sb.sheet else ""
+            zh.append(f"{sb.file} {where}第 {rows[b]} 行")
+            en.append(f"row {rows[b]} of {sb.file}" + (f" sheet {sb.sheet!r}" if sb.sheet else ""))
+    return zh, en
 
 
 def _references(issues: _Issues, table, frame: pd.DataFrame, ctx: Context, ok) -> None:
@@ -352,6 +376,11 @@ def _references(issues: _Issues, table, frame: pd.DataFrame, ctx: Context, ok) -
         if rule.table != table.name or rule.ref_table not in ctx.results:
             continue
         ref = ctx.results[rule.ref_table]
+        if int(ref.counts["rows_read"].sum()) == 0:
+            # One root cause, one finding per sheet: the ledger itself was not read.
+            rows_ok = np.flatnonzero(ok & frame[rule.column].notna().to_numpy())
+            issues.add(rows_ok, rule.column, "reference_table_missing", detail=str(len(rows_ok)))
+            continue
         known = ref.accepted.drop_duplicates(rule.ref_column).set_index(rule.ref_column)
         values = frame[rule.column]
         found = values.isin(known.index).to_numpy()
@@ -385,15 +414,26 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows)
         g = sub.groupby(group, sort=False)[value]
         prev, nxt = g.shift(1), g.shift(-1)
         v = sub[value]
-        spike = (prev > 0) & (nxt > 0) & (v > schema.SPIKE_RATIO * np.maximum(prev, nxt))
-        idx = sub.index.to_numpy()[spike.to_numpy()]
-        detail = [
-            f"{_fmt_number(a)}、{_fmt_number(b)}"
-            for a, b in zip(prev[spike].to_numpy(), nxt[spike].to_numpy(), strict=True)
-        ]
-        warn.add(
-            idx, value, "spike", "warning", detail=detail, ratio=_fmt_number(schema.SPIKE_RATIO)
-        )
+        unit = table.column(value).unit or ""
+        both = (prev > 0) & (nxt > 0)
+        up = both & (v > schema.SPIKE_RATIO * np.maximum(prev, nxt))
+        down = both & (v > 0) & (v * schema.SPIKE_RATIO < np.minimum(prev, nxt))
+        for code, mask in (("spike", up), ("spike_down", down)):
+            idx = sub.index.to_numpy()[mask.to_numpy()]
+            detail = [
+                f"{_fmt_number(a)}{unit}、{_fmt_number(b)}{unit}"
+                for a, b in zip(prev[mask].to_numpy(), nxt[mask].to_numpy(), strict=True)
+            ]
+            shown = [f"{_fmt_number(x)}{unit}" for x in v[mask].to_numpy()]
+            warn.add(
+                idx,
+                value,
+                code,
+                "warning",
+                detail=detail,
+                ratio=_fmt_number(schema.SPIKE_RATIO),
+                shown=shown,
+            )
     if table.name == "reform_items":
         sub = frame.loc[ok & (frame["kind"] == "replicated").to_numpy()]
         sub = sub.loc[sub["source_experience"].notna()]
@@ -555,6 +595,13 @@ class _Rows:
         """Return the submitted header of *column* for row *i*."""
         return _header_of(self.table, self.sheets, int(self.src[self.pos[i]]), column)
 
+    def cell(self, i: int, column: str) -> str:
+        """Return the spreadsheet cell (``G5``) of row *i* in *column*, "" if unknown."""
+        if not column:
+            return ""
+        letter = self.sheets[int(self.src[self.pos[i]])].letters.get(column, "")
+        return f"{letter}{self.row[self.pos[i]]}" if letter else ""
+
     def where(self, i: int) -> dict:
         """Return file, sheet and Excel row of row *i*."""
         k = self.pos[i]
@@ -576,12 +623,23 @@ def _findings(issues, table, raw, meta, sheets, src) -> list[Finding]:
     if f.empty:
         return []
     f = f.sort_values(["idx", "column", "code"], kind="stable")
+    summarised = f["code"] == "reference_table_missing"
+    if summarised.any():
+        part = f.loc[summarised].copy()
+        part["_src"] = src[part["idx"].to_numpy()]
+        firsts = part.groupby("_src", sort=True).head(1)
+        counts = part.groupby("_src", sort=True).size()
+        firsts = firsts.assign(detail=[str(counts[s_]) for s_ in firsts["_src"]])
+        f = pd.concat([f.loc[~summarised], firsts.drop(columns="_src")], ignore_index=True)
+        f = f.sort_values(["idx", "column", "code"], kind="stable")
     rows = _Rows(table, raw, meta, sheets, src, np.unique(f["idx"].to_numpy()))
     out: list[Finding] = []
     for rec in f.itertuples(index=False):
         i = int(rec.idx)
         value = rows.value(i, rec.column)
-        message, fix = render(rec.code, value=value, **_texts(rec, f))
+        shown = getattr(rec, "shown", None) if "shown" in f else None
+        text_value = shown if isinstance(shown, str) else value
+        message, fix = render(rec.code, value=text_value, **_texts(rec, f))
         out.append(
             Finding(
                 severity=rec.severity,
@@ -591,6 +649,7 @@ def _findings(issues, table, raw, meta, sheets, src) -> list[Finding]:
                 value=value,
                 message=message,
                 fix=fix,
+                cell=rows.cell(i, rec.column),
                 **rows.where(i),
             )
         )

@@ -1,0 +1,134 @@
+"""Scale and unit checks that the data contract alone cannot express.
+
+- :func:`percent_checks`: a percentage (typed ``80.6%`` or a number under a percent
+  format) is accepted only for a percentage indicator; a plain 0–1 number for a
+  percentage indicator is ambiguous (0.965 or 96.5 %?) and gets a warning.
+- :func:`positive_checks`: outcomes the impact evaluation takes logs of must be > 0
+  (:data:`POSITIVE_COLUMNS`); a 0 there means "no statistic", which is a missing row.
+- :func:`magnitude_warnings`: a value 10⁴ or 10⁸ times off its own series' median
+  (the zone's / project's history) is flagged as a likely unit error (元/万元/亿元),
+  and per-column bounds (:data:`PLAUSIBLE_RANGE`) flag values no office would report.
+
+Each check adds row issues (file, sheet, Excel row and column come with them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from .normalize import key
+
+#: table → columns that must be > 0 (the impact evaluation takes their logarithm).
+POSITIVE_COLUMNS: dict[str, tuple[str, ...]] = {"county_panel": tuple(schema.COUNTY_INDICATORS)}
+
+#: (table, column) → (low, high) in the curated unit; outside warns as implausible.
+PLAUSIBLE_RANGE: dict[tuple[str, str], tuple[float, float]] = {
+    ("projects", "contracted_wan_yuan"): (1.0, 1e7),  # 1 万元 … 1000 亿元 per project
+    ("funds_monthly", "funds_wan_yuan"): (0.0, 1e7),
+}
+
+#: Powers of ten that are unit slips between 元, 万元 and 亿元.
+UNIT_POWERS = (4, 8)
+#: How close (in powers of ten) a ratio must be to a unit power to be flagged.
+UNIT_TOLERANCE = 0.6
+
+_INDICATOR_UNITS = {
+    k: unit
+    for table in (schema.LOGISTICS_INDICATORS, schema.GOV_SERVICE_INDICATORS)
+    for k, (_, unit) in table.items()
+}
+
+
+def _is_percent(value) -> bool:
+    """Return True for a cell typed or formatted as a percentage (``80.6%``)."""
+    return isinstance(value, str) and key(value).endswith("%")
+
+
+def percent_checks(issues, table: schema.Table, raw: pd.DataFrame, frame, live) -> None:
+    """Percent values only for percentage indicators; ambiguous fractions warn."""
+    for col in table.columns:
+        if col.dtype not in ("float", "int"):
+            continue
+        pct = raw[col.name].map(_is_percent).to_numpy(dtype=bool)
+        if "indicator" in frame and col.name == "value":
+            is_rate = (frame["indicator"].map(_INDICATOR_UNITS) == "%").to_numpy(dtype=bool)
+        else:
+            is_rate = np.zeros(len(frame), dtype=bool)
+        issues.add(np.flatnonzero(live & pct & ~is_rate), col.name, "percent_not_allowed")
+        v = np.asarray(frame[col.name], dtype=float)
+        with np.errstate(invalid="ignore"):
+            frac = live & is_rate & ~pct & (v > 0) & (v <= 1)
+        idx = np.flatnonzero(frac)
+        issues.add(
+            idx, col.name, "rate_as_fraction", "warning", detail=[f"{x * 100:g}" for x in v[idx]]
+        )
+
+
+def positive_checks(issues, table: schema.Table, frame: pd.DataFrame, live) -> None:
+    """Flag zeros in :data:`POSITIVE_COLUMNS` (negative values fail the minimum already)."""
+    for name in POSITIVE_COLUMNS.get(table.name, ()):
+        col = table.column(name)
+        v = np.asarray(frame[name], dtype=float)
+        with np.errstate(invalid="ignore"):
+            idx = np.flatnonzero(live & (v == 0))
+        issues.add(
+            idx,
+            name,
+            "not_positive",
+            detail=f"{col.label}（影响评估取对数）",
+            detail_en=f"{name} (the impact evaluation takes its logarithm)",
+        )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+
+
+def magnitude_warnings(warn, table: schema.Table, frame: pd.DataFrame, ok, raw) -> np.ndarray:
+    """Flag likely unit errors against the series' own median, and implausible values.
+
+    Returns the mask of rows flagged as unit errors (the spike check skips them, so one
+    cause gives one finding).
+    """
+    flagged = np.zeros(len(frame), dtype=bool)
+    if table.name in schema.SPIKE_SERIES:
+        group = list(schema.SPIKE_SERIES[table.name])
+        value = next(c.name for c in table.columns if c.dtype == "float")
+        unit = table.column(value).unit or ""
+        v = pd.Series(np.asarray(frame[value], dtype=float), index=frame.index)
+        use = ok & (v > 0).to_numpy()
+        sub = frame.loc[use, group].assign(_v=v[use])
+        g = sub.groupby(group, sort=False)["_v"]
+        n = g.transform("size")
+        med = g.transform("median")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            power = np.log10(sub["_v"] / med)
+        near = np.zeros(len(sub), dtype=bool)
+        for p in UNIT_POWERS:
+            near |= (np.abs(np.abs(power) - p) <= UNIT_TOLERANCE).to_numpy()
+        hit = near & (n >= 3).to_numpy()
+        idx = sub.index.to_numpy()[hit]
+        flagged[idx] = True
+        detail = [f"中位数 {_fmt(m)}{unit}" for m in med.to_numpy()[hit]]
+        ratio = [f"10^{round(abs(x))}" for x in power.to_numpy()[hit]]
+        shown = [f"{_fmt(x)}{unit}" for x in sub["_v"].to_numpy()[hit]]
+        warn.add(idx, value, "unit_error", "warning", detail=detail, ratio=ratio, shown=shown)
+    for (tname, name), (low, high) in PLAUSIBLE_RANGE.items():
+        if tname != table.name:
+            continue
+        unit = table.column(name).unit or ""
+        v = np.asarray(frame[name], dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = ok & ~flagged & ((v > high) | ((v < low) & (v > 0)))
+        idx = np.flatnonzero(bad)
+        warn.add(
+            idx,
+            name,
+            "implausible",
+            "warning",
+            detail=f"{_fmt(low)}–{_fmt(high)} {unit}",
+            shown=[f"{_fmt(x)}{unit}" for x in v[idx]],
+        )
+    return flagged
