@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .. import paths
 from .findings import Finding
@@ -188,7 +189,9 @@ def _findings_sheet(wb: Workbook, file: str, findings: list[Finding], totals: di
         target, cell = _target_sheet(wb, f), _cell_of(f)
         if target is not None and cell:
             link = ws.cell(row, 3)
-            link.hyperlink = f"#{quote_sheetname(target.title)}!{cell}"
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=f"{quote_sheetname(target.title)}!{cell}"
+            )
             link.font = Font(color="0563C1", underline="single")
     for letter, width in zip("ABCDEFGH", (12, 22, 9, 6, 22, 18, 60, 60), strict=True):
         ws.column_dimensions[letter].width = width
