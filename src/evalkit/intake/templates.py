@@ -91,6 +91,15 @@ EXAMPLES: dict[str, dict[str, object]] = {
     },
 }
 
+#: Units of count columns, shown in the template header (the reader accepts them).
+COUNT_UNITS = {"enterprises_above_size": "家", "leading_firms": "家", "brands_gi": "个"}
+#: Fields identifying who submitted, on the instruction sheet (not read as data).
+SUBMITTER_FIELDS = ("填报单位", "填报人", "联系电话", "报送日期")
+_INDICATORS = {
+    "logistics_monthly": schema.LOGISTICS_INDICATORS,
+    "gov_services_quarterly": schema.GOV_SERVICE_INDICATORS,
+}
+
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _OPTIONAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _TYPE_ZH = {
@@ -103,10 +112,40 @@ _TYPE_ZH = {
 }
 
 
-def column_hint(col: schema.Column) -> str:
+def template_header(col: schema.Column) -> str:
+    """Return the header a template shows for *col*.
+
+    The contract header, with count units added (家, 个) and the quarter column as
+    plain "季度" (its values are written 2025Q2); the reader accepts all of them.
+    """
+    if col.name == "quarter":
+        return "季度"
+    if col.name in COUNT_UNITS:
+        return f"{col.label}（{COUNT_UNITS[col.name]}）"
+    return col.header
+
+
+def indicator_units(table_name: str) -> str:
+    """Return "指标：单位" for every indicator of a long-format table ("" for other tables)."""
+    found = _INDICATORS.get(table_name, {})
+    return "；".join(f"{name}：{unit}" for name, unit in found.values())
+
+
+def column_hint(col: schema.Column, table_name: str = "") -> str:
     """Return the instruction text for one column (type, unit, required, allowed values)."""
     kind = "季度（如 2025Q2 或 2025年第二季度）" if col.name == "quarter" else _TYPE_ZH[col.dtype]
     parts = [kind, "必填" if col.required else "选填"]
+    if col.name == "value" and table_name in _INDICATORS:
+        parts.append(
+            "单位随指标而定（" + indicator_units(table_name) + "）；"
+            "百分比指标填 0–100 的数，如 96.5 表示 96.5%，不要填 0.965"
+        )
+    if col.name in COUNT_UNITS:
+        parts.append(f"单位：{COUNT_UNITS[col.name]}")
+    if table_name == "funds_monthly" and col.name == "project_id":
+        parts.append("须为招商引资项目台账中已登记的项目编号（格式如 ZD-P-0001），否则该行不入库")
+    if table_name == "projects" and col.name == "project_id":
+        parts.append("每个项目唯一，格式如 ZD-P-0001（片区缩写-P-序号）；到位资金表按此编号填报")
     if col.unit:
         parts.append(
             f"单位：{col.unit}"
@@ -132,38 +171,61 @@ def _instructions(ws, tables: list[schema.Table]) -> None:
         ("4", "金额单位为万元；如表头写“（亿元）”或“（元）”，系统会自动换算为万元。"),
         ("5", "“示例”工作表给出一行填写样例，不会被读入；请在数据表中填写。"),
         ("6", "提交后系统逐行检查：有错误的行会连同原因放入隔离清单，其余行正常入库。"),
+        ("7", "百分比指标填 0–100 的数（96.5 表示 96.5%）；各指标单位见下方“数值”列说明。"),
+        ("8", "只读入名称与模板完全一致、未隐藏的工作表；请勿复制工作表（副本不会读入）。"),
+        ("", ""),
+        *((f, "") for f in SUBMITTER_FIELDS),
         ("", ""),
     ]
     for r, (a, b) in enumerate(lines, start=1):
         ws.cell(r, 1, a)
-        ws.cell(r, 2, b)
+        ws.cell(r, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
+        if a in SUBMITTER_FIELDS:
+            ws.cell(r, 1).font = Font(bold=True)
+            ws.cell(r, 2).fill = _OPTIONAL_FILL
     ws.cell(1, 1).font = Font(bold=True, size=13)
     r = len(lines) + 1
     for table in tables:
         ws.cell(r, 1, f"{table.title}（{table.name}）").font = Font(bold=True)
         r += 1
         for col in table.columns:
-            ws.cell(r, 1, col.header)
-            ws.cell(r, 2, column_hint(col))
+            ws.cell(r, 1, template_header(col))
+            ws.cell(r, 2, column_hint(col, table.name)).alignment = Alignment(wrap_text=True)
             if col.enum:
-                ws.cell(r, 3, "、".join(col.enum.values()))
+                ws.cell(r, 3, "、".join(col.enum.values())).alignment = Alignment(wrap_text=True)
             r += 1
         r += 1
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 90
     ws.column_dimensions["C"].width = 60
+    _print_setup(ws, repeat_header=False)
+
+
+def _print_setup(ws, *, repeat_header: bool) -> None:
+    """A4 landscape, fit to one page wide, header row repeated on every printed page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if repeat_header:
+        ws.print_title_rows = "1:1"
 
 
 def _header(ws, table: schema.Table) -> None:
     """Write the header row with fills, comments and column widths."""
     for c, col in enumerate(table.columns, start=1):
-        cell = ws.cell(1, c, col.header)
+        text = template_header(col)
+        cell = ws.cell(1, c, text)
         cell.font = Font(bold=True)
         cell.fill = _HEAD_FILL if col.required else _OPTIONAL_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.comment = Comment(column_hint(col), "evalkit")
-        ws.column_dimensions[get_column_letter(c)].width = max(12, min(40, 2.2 * len(col.header)))
+        comment = Comment(column_hint(col, table.name), "evalkit")
+        comment.width, comment.height = 360, 160
+        cell.comment = comment
+        ws.column_dimensions[get_column_letter(c)].width = max(12, min(40, 2.2 * len(text)))
     ws.freeze_panes = "A2"
+    _print_setup(ws, repeat_header=True)
 
 
 def _lists_sheet(wb: Workbook) -> dict[tuple[str, ...], str]:
