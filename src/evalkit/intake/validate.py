@@ -156,8 +156,7 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
             if code == "missing" and not col.required:
                 continue
             idx = np.flatnonzero(live & (problems == code))
-            allowed = "、".join(col.enum.values()) if col.enum else ""
-            issues.add(idx, col.name, code, allowed=allowed)
+            issues.add(idx, col.name, code, allowed=_allowed_for_rows(table, col, clean, idx))
         if col.dtype in ("float", "int"):
             _range(issues, col, values, live)
     frame = pd.DataFrame(clean)
@@ -185,6 +184,23 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
     if len(table.key) == 1 and err.any():
         qkeys = set(pd.Series(frame[table.key[0]][err]).dropna().tolist())
     return TableResult(table.name, accepted, quarantine, counts, findings, qkeys)
+
+
+def _allowed_for_rows(table: schema.Table, col: schema.Column, clean: dict, idx):
+    """Return the allowed values to show: for a cluster, the row's own zone's clusters."""
+    if not col.enum:
+        return ""
+    every = "、".join(col.enum.values())
+    if (
+        col.name != "cluster"
+        or table.name not in schema.ZONE_CLUSTER_TABLES
+        or "zone_id" not in clean
+    ):
+        return every
+    zones = np.asarray(clean["zone_id"], dtype=object)[idx]
+    return [
+        "、".join(schema.CLUSTERS[z].values()) if z in schema.CLUSTERS else every for z in zones
+    ]
 
 
 def _numbers(series: pd.Series, col: schema.Column, factors: np.ndarray):

@@ -500,3 +500,14 @@ def test_signed_date_as_date_cell_unchanged(tmp_path):
     assert res.status == 0 and not res.errors
     p = res.tables["projects"].set_index("project_id")
     assert p.loc["ZH-P1", "signed"] == T(dt.date(2024, 11, 5))
+
+
+def test_allowed_clusters_shown_are_the_zones_own(tmp_path):
+    rows = valid_rows()
+    rows["projects"][0]["cluster"] = "不存在的产业"
+    res = _run(write_dataset(tmp_path / "raw", rows), tmp_path)
+    (f,) = _only(res, "bad_enum")
+    own = "、".join(schema.CLUSTERS["zhaodong"].values())
+    assert (f.row, f.cell) == (2, "D2") and own in f.fix
+    other = next(iter(schema.CLUSTERS["qinggang"].values()))
+    assert other not in schema.CLUSTERS["zhaodong"].values() and other not in f.fix
