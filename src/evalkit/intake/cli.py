@@ -70,6 +70,7 @@ def format_summary(result) -> str:
                 f"[{f.sheet}]" if f.sheet else "",
                 f"第{f.row}行" if f.row is not None else "",
                 f"“{f.column}”" if f.column else "",
+                f"({f.cell})" if f.cell else "",
             )
             if x
         )

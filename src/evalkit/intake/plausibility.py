@@ -83,7 +83,8 @@ def positive_checks(issues, table: schema.Table, frame: pd.DataFrame, live) -> N
 
 
 def _fmt(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+    """Format a curated number for a message with its decimals (0.16507, 1,650.7)."""
+    return f"{x:,.10g}"
 
 
 def magnitude_warnings(warn, table: schema.Table, frame: pd.DataFrame, ok, raw) -> np.ndarray:

@@ -73,6 +73,11 @@ def _fmt_number(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
 
 
+def _fmt_exact(x: float) -> str:
+    """Format a curated number for a message with its decimals (1089.3 → ``1,089.3``)."""
+    return f"{x:,.10g}"
+
+
 class _Issues:
     """Accumulates row-level findings as arrays (one entry per affected row)."""
 
@@ -437,10 +442,10 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows)
         for code, mask in (("spike", up), ("spike_down", down)):
             idx = sub.index.to_numpy()[mask.to_numpy()]
             detail = [
-                f"{_fmt_number(a)}{unit}、{_fmt_number(b)}{unit}"
+                f"{_fmt_exact(a)}{unit}、{_fmt_exact(b)}{unit}"
                 for a, b in zip(prev[mask].to_numpy(), nxt[mask].to_numpy(), strict=True)
             ]
-            shown = [f"{_fmt_number(x)}{unit}" for x in v[mask].to_numpy()]
+            shown = [f"{_fmt_exact(x)}{unit}" for x in v[mask].to_numpy()]
             warn.add(
                 idx,
                 value,
