@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .findings import Finding, make
 from .normalize import key
 
 #: table → columns that must be > 0 (the impact evaluation takes their logarithm).
@@ -133,3 +134,84 @@ def magnitude_warnings(warn, table: schema.Table, frame: pd.DataFrame, ok, raw) 
             shown=[f"{_fmt(x)}{unit}" for x in v[idx]],
         )
     return flagged
+
+
+def _fmt_round(x: float) -> str:
+    """Format a number for a message without spurious decimals (as before issue #17)."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+
+
+def table_warnings(table: schema.Table, accepted: pd.DataFrame, ctx) -> list[Finding]:
+    """Table-level warnings: funds above the contracted amount, missing periods per zone."""
+    out: list[Finding] = []
+    if table.name == "funds_monthly" and "projects" in ctx.results:
+        projects = ctx.results["projects"].accepted.drop_duplicates("project_id")
+        total = accepted.groupby("project_id")["funds_wan_yuan"].sum()
+        p = projects.set_index("project_id")
+        joined = pd.DataFrame({"total": total}).join(p, how="inner")
+        over = joined.loc[
+            joined["total"] > schema.FUNDS_OVER_CONTRACT_RATIO * joined["contracted_wan_yuan"]
+        ]
+        header = schema.PROJECTS.column("contracted_wan_yuan").header
+        for pid, r in over.iterrows():
+            out.append(
+                make(
+                    "warning",
+                    "funds_above_contract",
+                    table="projects",
+                    file=str(r["_file"]),
+                    sheet=str(r["_sheet"]),
+                    row=int(r["_row"]),
+                    column=header,
+                    value=f"{pid}: {_fmt_round(r['contracted_wan_yuan'])}",
+                    detail=_fmt_round(r["total"]),
+                    ratio=f"{schema.FUNDS_OVER_CONTRACT_RATIO:g}",
+                )
+            )
+    if table.name in schema.COMPLETENESS and len(accepted):
+        period, step = schema.COMPLETENESS[table.name]
+        start = accepted[period].min()
+        # Only periods that have ended by the as-of date are expected.
+        nxt = ctx.as_of.normalize() + pd.Timedelta(days=1)
+        first = nxt.replace(day=1, month=step * ((nxt.month - 1) // step) + 1)
+        end = first - pd.DateOffset(months=step)
+        expected = pd.date_range(start, end, freq=f"{step}MS")
+        have = accepted[["zone_id", period]].drop_duplicates()
+        zone_files = accepted[["zone_id", "_file"]].drop_duplicates()
+        for zone in sorted(have["zone_id"].unique()):
+            got = set(have.loc[have["zone_id"] == zone, period])
+            missing = [m for m in expected if m not in got]
+            if not missing:
+                continue
+            files = sorted({str(f) for f in zone_files.loc[zone_files["zone_id"] == zone, "_file"]})
+            out.append(
+                make(
+                    "warning",
+                    "missing_periods",
+                    table=table.name,
+                    file="、".join(files),
+                    sheet=table.title,
+                    column=table.column(period).header,
+                    zone=schema.zone_name(zone),
+                    detail=_runs(missing, step),
+                    as_of=ctx.as_of.strftime("%Y-%m-%d"),
+                )
+            )
+    return out
+
+
+def _runs(months: list[pd.Timestamp], step: int) -> str:
+    """Describe missing periods compactly: ``2026-09—2026-10、2025-01``."""
+    out, run = [], [months[0]]
+    for m in months[1:]:
+        if (m.year - run[-1].year) * 12 + m.month - run[-1].month == step:
+            run.append(m)
+        else:
+            out.append(run)
+            run = [m]
+    out.append(run)
+    fmt = "%Y-%m"
+    return "、".join(
+        r[0].strftime(fmt) if len(r) == 1 else f"{r[0].strftime(fmt)}—{r[-1].strftime(fmt)}"
+        for r in out
+    )

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .findings import Finding, make, render
+from .findings import Finding, render
 from .normalize import (
     enum_parser,
     map_series,
@@ -31,8 +31,9 @@ from .normalize import (
     parse_text,
     reveal,
 )
-from .plausibility import magnitude_warnings, percent_checks, positive_checks
+from .plausibility import magnitude_warnings, percent_checks, positive_checks, table_warnings
 from .readers import Sheet
+from .relations import duplicates, references
 
 
 @dataclass
@@ -169,9 +170,9 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
     positive_checks(issues, table, frame, live)
     _cross_field(issues, table, frame, live, ctx)
     err = _error_mask(issues, n)
-    _duplicates(issues, table, frame, raw, src, sheets, ~err)
+    duplicates(issues, table, frame, raw, src, sheets, ~err)
     err = _error_mask(issues, n)
-    _references(issues, table, frame, ctx, ~err)
+    references(issues, table, frame, ctx, ~err)
     err = _error_mask(issues, n)
     meta = _meta(raw, src, sheets)
     accepted = pd.concat([_typed(table, frame.loc[~err]), meta.loc[~err]], axis=1)
@@ -182,7 +183,7 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
     _warnings(warn, table, frame, ~err & ~unit_slips, raw["_row"].to_numpy())
     findings = _findings(issues, table, raw, meta, sheets, src)
     findings += _findings(warn, table, raw, meta, sheets, src)
-    findings += _plausibility(table, accepted, ctx)
+    findings += table_warnings(table, accepted, ctx)
     quarantine = _quarantine(issues, table, raw, meta, sheets, src, err)
     counts = _counts(meta, err, sheets)
     qkeys = set()
@@ -332,99 +333,6 @@ def _error_mask(issues: _Issues, n: int) -> np.ndarray:
     return err
 
 
-def _duplicates(issues, table, frame, raw, src, sheets, ok) -> None:
-    """Exact repeats: keep the first; conflicting rows with one key: quarantine them all."""
-    key = list(table.key)
-    sub = frame.loc[ok]
-    if sub.empty:
-        return
-    dup_key = sub.duplicated(key, keep=False)
-    if not dup_key.any():
-        return
-    d = sub.loc[dup_key]
-    exact_repeat = d.duplicated(table.column_names, keep="first")
-    # Within a key group: conflicting when the rows are not all the same.
-    distinct = d.drop_duplicates(table.column_names)
-    conflicting_keys = distinct.loc[distinct.duplicated(key, keep=False), key]
-    conflict = (
-        d.set_index(key).index.isin(pd.MultiIndex.from_frame(conflicting_keys))
-        if len(key) > 1
-        else d[key[0]].isin(conflicting_keys[key[0]]).to_numpy()
-    )
-    rows = raw["_row"].to_numpy()
-
-    def keys_of(df: pd.DataFrame):
-        return pd.MultiIndex.from_frame(df[key]) if len(key) > 1 else df[key[0]].to_numpy()
-
-    keys_d = keys_of(d)
-    groups = d.groupby(key, sort=False, dropna=False)
-
-    # For conflicts, point every row at another row of the group (by position in *raw*).
-    pos = pd.Series(d.index.to_numpy(), index=d.index)
-    first = groups.head(1)
-    last = groups.tail(1)
-    ref_pos = pd.Series(first.index.to_numpy(), index=keys_of(first)).reindex(keys_d).to_numpy()
-    last_pos = pd.Series(last.index.to_numpy(), index=keys_of(last)).reindex(keys_d).to_numpy()
-    other_pos = np.where(pos.to_numpy() == ref_pos, last_pos, ref_pos)
-    conf_pos, conf_other = d.index.to_numpy()[conflict], other_pos[conflict]
-    zh, en = _elsewhere(conf_pos, conf_other, src, sheets, rows)
-    issues.add(conf_pos, key[0], "duplicate_key", detail=zh, detail_en=en)
-    rep = exact_repeat.to_numpy() & ~conflict
-    rep_pos = d.index.to_numpy()[rep]
-    zh, en = _elsewhere(rep_pos, ref_pos[rep], src, sheets, rows)
-    issues.add(rep_pos, key[0], "duplicate_row", detail=zh, detail_en=en)
-
-
-def _elsewhere(pos, other, src, sheets, rows) -> tuple[list[str], list[str]]:
-    """Describe row *other* as seen from row *pos*: "第 5 行", or with its file and sheet."""
-    zh, en = [], []
-    for a, b in zip(pos.tolist(), np.asarray(other).tolist(), strict=True):
-        b = int(b)
-        sa, sb = sheets[int(src[a])], sheets[int(src[b])]
-        if (sa.file, sa.sheet) == (sb.file, sb.sheet):
-            zh.append(f"第 {rows[b]} 行")
-            en.append(f"row {rows[b]}")
-        else:
-            where = f"“{sb.sheet}”工作表" if sb.sheet else ""
-            zh.append(f"{sb.file} {where}第 {rows[b]} 行")
-            en.append(f"row {rows[b]} of {sb.file}" + (f" sheet {sb.sheet!r}" if sb.sheet else ""))
-    return zh, en
-
-
-def _references(issues: _Issues, table, frame: pd.DataFrame, ctx: Context, ok) -> None:
-    """Referential integrity against tables validated earlier (funds → projects)."""
-    for rule in schema.REFERENCES:
-        if rule.table != table.name or rule.ref_table not in ctx.results:
-            continue
-        ref = ctx.results[rule.ref_table]
-        if int(ref.counts["rows_read"].sum()) == 0:
-            # One root cause, one finding per sheet: the ledger itself was not read.
-            rows_ok = np.flatnonzero(ok & frame[rule.column].notna().to_numpy())
-            issues.add(rows_ok, rule.column, "reference_table_missing", detail=str(len(rows_ok)))
-            continue
-        known = ref.accepted.drop_duplicates(rule.ref_column).set_index(rule.ref_column)
-        values = frame[rule.column]
-        found = values.isin(known.index).to_numpy()
-        missing = np.flatnonzero(ok & ~found & values.notna().to_numpy())
-        quarantined = values.iloc[missing].isin(list(ref.quarantined_keys)).to_numpy(dtype=bool)
-        detail = np.where(quarantined, "（该项目因有错误已隔离）", "")
-        detail_en = np.where(quarantined, " (the project row was quarantined)", "")
-        issues.add(missing, rule.column, "unknown_reference", detail=detail, detail_en=detail_en)
-        for col in rule.same:
-            theirs_s = values.map(known[col])
-            differs = (frame[col] != theirs_s).fillna(False).to_numpy(dtype=bool)
-            bad = np.flatnonzero(ok & found & frame[col].notna().to_numpy() & differs)
-            theirs = theirs_s.iloc[bad].to_numpy(dtype=object)
-            label = schema.TABLES[table.name].column(col).label
-            issues.add(
-                bad,
-                col,
-                "reference_mismatch",
-                detail=[f"项目台账中{label}为 {t}" for t in theirs],
-                detail_en=[f"the project ledger says {col} = {t}" for t in theirs],
-            )
-
-
 def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows) -> None:
     """Row-level warnings on accepted rows: spikes, repeated source experiences."""
     if table.name in schema.SPIKE_SERIES:
@@ -472,82 +380,6 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows)
                 "warning",
                 detail=[str(r) for r in rows[firsts.to_numpy()]],
             )
-
-
-def _plausibility(table: schema.Table, accepted: pd.DataFrame, ctx: Context) -> list[Finding]:
-    """Table-level warnings: funds above the contracted amount, missing periods per zone."""
-    out: list[Finding] = []
-    if table.name == "funds_monthly" and "projects" in ctx.results:
-        projects = ctx.results["projects"].accepted.drop_duplicates("project_id")
-        total = accepted.groupby("project_id")["funds_wan_yuan"].sum()
-        p = projects.set_index("project_id")
-        joined = pd.DataFrame({"total": total}).join(p, how="inner")
-        over = joined.loc[
-            joined["total"] > schema.FUNDS_OVER_CONTRACT_RATIO * joined["contracted_wan_yuan"]
-        ]
-        header = schema.PROJECTS.column("contracted_wan_yuan").header
-        for pid, r in over.iterrows():
-            out.append(
-                make(
-                    "warning",
-                    "funds_above_contract",
-                    table="projects",
-                    file=str(r["_file"]),
-                    sheet=str(r["_sheet"]),
-                    row=int(r["_row"]),
-                    column=header,
-                    value=f"{pid}: {_fmt_number(r['contracted_wan_yuan'])}",
-                    detail=_fmt_number(r["total"]),
-                    ratio=f"{schema.FUNDS_OVER_CONTRACT_RATIO:g}",
-                )
-            )
-    if table.name in schema.COMPLETENESS and len(accepted):
-        period, step = schema.COMPLETENESS[table.name]
-        start = accepted[period].min()
-        # Only periods that have ended by the as-of date are expected.
-        nxt = ctx.as_of.normalize() + pd.Timedelta(days=1)
-        first = nxt.replace(day=1, month=step * ((nxt.month - 1) // step) + 1)
-        end = first - pd.DateOffset(months=step)
-        expected = pd.date_range(start, end, freq=f"{step}MS")
-        have = accepted[["zone_id", period]].drop_duplicates()
-        zone_files = accepted[["zone_id", "_file"]].drop_duplicates()
-        for zone in sorted(have["zone_id"].unique()):
-            got = set(have.loc[have["zone_id"] == zone, period])
-            missing = [m for m in expected if m not in got]
-            if not missing:
-                continue
-            files = sorted({str(f) for f in zone_files.loc[zone_files["zone_id"] == zone, "_file"]})
-            out.append(
-                make(
-                    "warning",
-                    "missing_periods",
-                    table=table.name,
-                    file="、".join(files),
-                    sheet=table.title,
-                    column=table.column(period).header,
-                    zone=schema.zone_name(zone),
-                    detail=_runs(missing, step),
-                    as_of=ctx.as_of.strftime("%Y-%m-%d"),
-                )
-            )
-    return out
-
-
-def _runs(months: list[pd.Timestamp], step: int) -> str:
-    """Describe missing periods compactly: ``2026-09—2026-10、2025-01``."""
-    out, run = [], [months[0]]
-    for m in months[1:]:
-        if (m.year - run[-1].year) * 12 + m.month - run[-1].month == step:
-            run.append(m)
-        else:
-            out.append(run)
-            run = [m]
-    out.append(run)
-    fmt = "%Y-%m"
-    return "、".join(
-        r[0].strftime(fmt) if len(r) == 1 else f"{r[0].strftime(fmt)}—{r[-1].strftime(fmt)}"
-        for r in out
-    )
 
 
 def _typed(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:

@@ -511,3 +511,24 @@ def test_allowed_clusters_shown_are_the_zones_own(tmp_path):
     assert (f.row, f.cell) == (2, "D2") and own in f.fix
     other = next(iter(schema.CLUSTERS["qinggang"].values()))
     assert other not in schema.CLUSTERS["zhaodong"].values() and other not in f.fix
+
+
+def test_workbook_with_zero_worksheets_is_an_error(tmp_path):
+    import re
+    import zipfile
+
+    folder = write_dataset(tmp_path / "raw")
+    openpyxl.Workbook().save(tmp_path / "blank.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "blank.xlsx") as zin,
+        zipfile.ZipFile(folder / "empty.xlsx", "w") as zout,
+    ):
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "xl/workbook.xml":
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data, flags=re.S)
+            if not name.startswith("xl/worksheets/"):
+                zout.writestr(name, data)
+    res = _run(folder, tmp_path)
+    (f,) = _only(res, "no_worksheets")
+    assert f.file == "empty.xlsx" and f.structural and res.status == 2
