@@ -228,8 +228,17 @@ def _header(ws, table: schema.Table) -> None:
     _print_setup(ws, repeat_header=True)
 
 
-def _lists_sheet(wb: Workbook) -> dict[tuple[str, ...], str]:
-    """Create the hidden ``_lists`` sheet; return enumeration labels → range formula."""
+def choices(col: schema.Column, zone: str | None = None) -> tuple[str, ...]:
+    """Return the drop-down labels of *col*; in a zone's template its own zone and clusters."""
+    if zone is not None and col.name == "zone_id":
+        return (schema.ZONES[zone],)
+    if zone is not None and col.name == "cluster":
+        return tuple(schema.CLUSTERS[zone].values())
+    return tuple(col.enum.values())
+
+
+def _lists_sheet(wb: Workbook, zone: str | None = None) -> dict[tuple[str, ...], str]:
+    """Create the hidden ``_lists`` sheet; return drop-down labels → range formula."""
     ws = wb.create_sheet("_lists")
     ws.sheet_state = "hidden"
     ranges: dict[tuple[str, ...], str] = {}
@@ -238,7 +247,7 @@ def _lists_sheet(wb: Workbook) -> dict[tuple[str, ...], str]:
         for col in table.columns:
             if not col.enum:
                 continue
-            labels = tuple(col.enum.values())
+            labels = choices(col, zone)
             if labels in ranges:
                 continue
             c += 1
@@ -250,7 +259,9 @@ def _lists_sheet(wb: Workbook) -> dict[tuple[str, ...], str]:
     return ranges
 
 
-def _data_sheet(wb: Workbook, table: schema.Table, ranges: dict, title: str, example: bool) -> None:
+def _data_sheet(
+    wb: Workbook, table: schema.Table, ranges: dict, title: str, example: bool, zone=None
+) -> None:
     """Add a data (or example) sheet: header, drop-downs, formats, optionally the example row."""
     ws = wb.create_sheet(title)
     _header(ws, table)
@@ -258,9 +269,7 @@ def _data_sheet(wb: Workbook, table: schema.Table, ranges: dict, title: str, exa
     for c, col in enumerate(table.columns, start=1):
         letter = get_column_letter(c)
         if col.enum:
-            dv = DataValidation(
-                type="list", formula1=ranges[tuple(col.enum.values())], allow_blank=True
-            )
+            dv = DataValidation(type="list", formula1=ranges[choices(col, zone)], allow_blank=True)
             dv.error = "请从下拉列表中选择 / pick a value from the list"
             dv.errorTitle = col.label
             dv.showErrorMessage = True
@@ -271,27 +280,43 @@ def _data_sheet(wb: Workbook, table: schema.Table, ranges: dict, title: str, exa
                 ws.cell(r, c).number_format = "yyyy-mm-dd"
     if example:
         for c, col in enumerate(table.columns, start=1):
-            ws.cell(2, c, EXAMPLES[table.name].get(col.name))
+            value = EXAMPLES[table.name].get(col.name)
+            if (
+                zone is not None
+                and col.name in ("zone_id", "cluster")
+                and table.name != "county_panel"
+            ):
+                value = choices(col, zone)[0]
+            ws.cell(2, c, value)
 
 
-def build_workbook(tables: list[schema.Table]) -> Workbook:
-    """Return a template workbook for *tables* (说明, data sheets, 示例 sheets, hidden lists)."""
+def build_workbook(tables: list[schema.Table], zone: str | None = None) -> Workbook:
+    """Return a template workbook for *tables* (说明, data sheets, 示例 sheets, hidden lists).
+
+    With *zone* (a zone id) the zone and cluster drop-downs offer only that zone and
+    its own industry clusters.
+    """
     wb = Workbook()
     wb.active.title = "说明"
     _instructions(wb.active, tables)
-    ranges = _lists_sheet(wb)
+    ranges = _lists_sheet(wb, zone)
     for table in tables:
-        _data_sheet(wb, table, ranges, table.title, example=False)
+        _data_sheet(wb, table, ranges, table.title, example=False, zone=zone)
     for table in tables:
         name = f"示例-{table.title}"[:31]
-        _data_sheet(wb, table, ranges, name, example=True)
+        _data_sheet(wb, table, ranges, name, example=True, zone=zone)
     # Keep the hidden list sheet last so the data sheets come first in Excel.
     wb.move_sheet("_lists", offset=len(wb.sheetnames))
     return wb
 
 
 def write_templates(out_dir: str | Path | None = None) -> list[Path]:
-    """Write one template per table and one with all tables to *out_dir*; return the paths."""
+    """Write the templates to *out_dir*; return the paths.
+
+    One workbook per table and one with all tables (drop-downs offer every zone and
+    cluster), then per zone ``<zone name>/全部数据表.xlsx`` whose drop-downs offer
+    only that zone and its own clusters.
+    """
     out = paths.resolve(out_dir) if out_dir is not None else paths.build_dir() / "templates"
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -299,5 +324,12 @@ def write_templates(out_dir: str | Path | None = None) -> list[Path]:
     for name, tables in [("全部数据表", everything)] + [(t.title, [t]) for t in everything]:
         path = out / f"{name}.xlsx"
         build_workbook(tables).save(path)
+        written.append(path)
+    zone_tables = [t for t in everything if "zone_id" in t.column_names]
+    for zone, zone_name in schema.ZONES.items():
+        folder = out / zone_name
+        folder.mkdir(exist_ok=True)
+        path = folder / "全部数据表.xlsx"
+        build_workbook(zone_tables, zone).save(path)
         written.append(path)
     return written

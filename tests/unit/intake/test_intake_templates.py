@@ -172,3 +172,24 @@ def test_template_print_setup_units_and_submitter_fields(templates):
     first_column = [c.value for c in wb["说明"]["A"]]
     for field in ("填报单位", "填报人", "联系电话", "报送日期"):
         assert field in first_column
+
+
+def test_zone_templates_offer_only_the_zones_own_clusters(templates):
+    """Issue #17: each zone's template lists only its zone and its own industry clusters."""
+    zone, name = next(iter(schema.ZONES.items()))
+    path = next(p for p in templates if p.parent.name == name)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["招商引资项目台账"]
+    lists = wb["_lists"]
+    offered = {}
+    for dv in ws.data_validations.dataValidation:
+        col = str(next(iter(dv.sqref.ranges)))[0]
+        letter = dv.formula1.split("!")[1].split(":")[0].replace("$", "")[0]
+        offered[col] = [c.value for c in lists[letter][1:] if c.value is not None]
+    assert offered["B"] == [schema.ZONES[zone]]
+    assert offered["D"] == list(schema.CLUSTERS[zone].values())
+    # Its example rows use the zone and one of its own clusters.
+    own = set(schema.CLUSTERS[zone].values())
+    projects, industry = wb["示例-招商引资项目台账"], wb["示例-产业集群（年度）"]
+    assert projects["B2"].value == industry["A2"].value == schema.ZONES[zone]
+    assert projects["D2"].value in own and industry["C2"].value in own
