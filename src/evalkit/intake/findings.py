@@ -319,7 +319,7 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     ),
     "unit_error": (
         "数值 {value} 与本序列其他期（{detail}）相差约 {ratio} 倍，疑似单位错误（万元/亿元/元）",
-        "value {value} differs from the series' other periods ({detail}) by about {ratio}×: likely a unit error (万元/亿元/元)",
+        "value {value} differs from the series' other periods ({detail_en}) by about {ratio}×: likely a unit error (万元/亿元/元)",
         "请核对该单元格是否按表头单位填写（如把亿元数填在万元表头下）",
         "check that this cell is in the header's unit (e.g. an amount in 亿元 under a 万元 header)",
     ),

@@ -114,9 +114,19 @@ def magnitude_warnings(warn, table: schema.Table, frame: pd.DataFrame, ok, raw) 
         idx = sub.index.to_numpy()[hit]
         flagged[idx] = True
         detail = [f"中位数 {_fmt(m)}{unit}" for m in med.to_numpy()[hit]]
+        detail_en = [f"median {_fmt(m)}{unit}" for m in med.to_numpy()[hit]]
         ratio = [f"10^{round(abs(x))}" for x in power.to_numpy()[hit]]
         shown = [f"{_fmt(x)}{unit}" for x in sub["_v"].to_numpy()[hit]]
-        warn.add(idx, value, "unit_error", "warning", detail=detail, ratio=ratio, shown=shown)
+        warn.add(
+            idx,
+            value,
+            "unit_error",
+            "warning",
+            detail=detail,
+            detail_en=detail_en,
+            ratio=ratio,
+            shown=shown,
+        )
     for (tname, name), (low, high) in PLAUSIBLE_RANGE.items():
         if tname != table.name:
             continue
