@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import schema
+from .plausibility import PLAUSIBLE_RANGE, POSITIVE_COLUMNS
 
 _TYPE = {
     "str": "文字 text",
@@ -78,10 +79,30 @@ def _rules(table: schema.Table) -> list[str]:
             f"- 完整性：每个片区自首期起至数据截至日期每{unit}都应有数据（缺报时警告）/ "
             f"completeness: every zone reports every {'month' if step == 1 else 'quarter'} up to the as-of date"
         )
+    for name in POSITIVE_COLUMNS.get(table.name, ()):
+        out.append(
+            f"- {label[name]} 应大于 0（影响评估取对数；0 视为错误，无统计请删除该行）/ "
+            f"`{name}` must be > 0"
+        )
+    for (tname, name), (low, high) in PLAUSIBLE_RANGE.items():
+        if tname == table.name:
+            out.append(
+                f"- {label[name]} 超出 {low:g}–{high:g} {table.column(name).unit or ''} 时警告 / "
+                f"warning outside {low:g}–{high:g}"
+            )
+    if table.name in schema.SPIKE_SERIES:
+        out.append(
+            "- 某期数值与本序列中位数相差约 10⁴ 或 10⁸ 倍时警告（疑似元/万元/亿元单位错误）/ "
+            "warning when a value is about 10⁴ or 10⁸ times its series' median (likely unit error)"
+        )
     if "indicator" in table.column_names:
         pct = [k for k in schema.INDICATOR_MAXIMUM if k in (table.column("indicator").enum or {})]
         if pct:
-            out.append(f"- 百分比指标（{'、'.join(f'`{k}`' for k in pct)}）取值 0–100")
+            out.append(
+                f"- 百分比指标（{'、'.join(f'`{k}`' for k in pct)}）取值 0–100；"
+                "百分比格式的单元格（80.6%）按显示值读入，其他指标不接受百分数；"
+                "填 0–1 之间的数时警告（是 0.965 还是 96.5%？）"
+            )
     return out
 
 
@@ -173,7 +194,10 @@ def data_dictionary_markdown() -> str:
         "## 报送与处理 / Submission and handling",
         "",
         "- 工作簿中每张数据表一个工作表，名称为上表标题；“说明”“示例”工作表不读入。CSV 可为 UTF-8 或 GBK 编码。",
-        "- 金额表头可写（元）（万元）（亿元），统一换算为万元；日期可写 2024-09-03、2024.9.3、2024年9月3日。",
+        "- 金额表头可写（元）（万元）（亿元），统一换算为万元；单位也可写在表头下一行或表格上方的“单位：元”行；"
+        "表头和表格上方都没有单位时按万元读入并警告。日期可写 2024-09-03、2024.9.3、2024年9月3日、2024/9/3 0:00；"
+        "日期列中的数字只接受 2000–2099 年的 Excel 日期序号。",
+        "- 只读入名称与模板完全一致、未隐藏的工作表；副本、隐藏和其他工作表各有一条提示。",
         "- 结构性错误（文件无法读取、工作表名称或表头不符）使本次入库失败，已有数据保持不变。",
         "- 行级错误的行连同原因进入隔离清单，其余行入库；读入行数 = 入库行数 + 隔离行数。",
         "",

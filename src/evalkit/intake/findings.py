@@ -81,6 +81,54 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "add the filled-in template workbooks",
     ),
     # file-level warnings
+    "no_worksheets": (
+        "工作簿中没有任何工作表",
+        "the workbook holds no worksheets",
+        "请用 Excel 打开模板填写后另存为 .xlsx 再提交",
+        "fill in the template in Excel, save as .xlsx and resubmit",
+    ),
+    "encrypted_file": (
+        "工作簿设有打开密码，无法读取",
+        "the workbook is password-protected and cannot be read",
+        "请在 Excel 中“文件→信息→保护工作簿→用密码进行加密”清除密码后重新提交",
+        "remove the password (File → Info → Protect Workbook → Encrypt with Password) and resubmit",
+    ),
+    "xls_renamed": (
+        "文件是旧版 .xls 格式（只是扩展名改成了 .xlsx）",
+        "the file is an old .xls workbook renamed to .xlsx",
+        "请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（*.xlsx）后重新提交",
+        "open it in Excel or WPS and “Save As” Excel Workbook (*.xlsx), then resubmit",
+    ),
+    "ambiguous_unit": (
+        "表头区域写了不同的金额单位（{detail}），无法判断本列单位",
+        "the header block states different money units ({detail}); this column's unit is unknown",
+        "请在本列表头括号内写明单位，如“签约金额（万元）”，并删除矛盾的“单位：”行",
+        "write the unit in this column's header, e.g. 签约金额（万元）, and delete the conflicting unit line",
+    ),
+    "header_without_unit": (
+        "金额表头没有写单位，已按模板单位 {detail} 读入",
+        "the amount header has no unit; read in the template unit {detail}",
+        "如金额不是以{detail}为单位，请在表头括号内写明单位（元、万元或亿元）",
+        "if the amounts are not in {detail}, write the unit in the header: (元), (万元) or (亿元)",
+    ),
+    "hidden_sheet": (
+        "隐藏的工作表未读入",
+        "hidden sheet not read",
+        "如其中有需报送的数据，请取消隐藏并改名为模板工作表名称；否则删除该工作表",
+        "if it holds data to submit, unhide it and give it the template sheet name; otherwise delete it",
+    ),
+    "sheet_copy": (
+        "工作表是“{detail}”的副本，未读入（只读入名称与模板完全一致的工作表）",
+        "this sheet is a copy of {detail!r} and was not read (only sheets named exactly as in the template are read)",
+        "请把需要报送的行合并到“{detail}”工作表后删除副本",
+        "move any rows to submit into the {detail!r} sheet and delete the copy",
+    ),
+    "file_without_data": (
+        "文件中没有任何数据表工作表，未读入任何行",
+        "the file holds no data-table sheet; no rows were read",
+        "请使用模板工作表名称：{allowed}",
+        "use the template sheet names: {allowed}",
+    ),
     "unknown_column": (
         "无法识别的列“{detail}”，已忽略",
         "unrecognised column {detail!r}, ignored",
@@ -185,14 +233,14 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "check both dates",
     ),
     "duplicate_key": (
-        "编号重复且内容不同（另见第 {detail} 行）",
-        "duplicate id with different content (see also row {detail})",
+        "编号重复且内容不同（另见{detail}）",
+        "duplicate id with different content (see also {detail_en})",
         "请保留正确的一行并删除或改正其余行",
         "keep the correct row and delete or correct the others",
     ),
     "duplicate_row": (
-        "与第 {detail} 行完全相同，重复行未计入",
-        "exact repeat of row {detail}; the repeat is not counted",
+        "与{detail}完全相同，重复行未计入",
+        "exact repeat of {detail_en}; the repeat is not counted",
         "请删除重复行",
         "delete the repeated row",
     ),
@@ -214,7 +262,67 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "请先改正表头",
         "fix the headers first",
     ),
+    "bad_serial": (
+        "日期列中的数字 {value} 不是 2000–2099 年之间的 Excel 日期序号",
+        "the number {value} in a date column is not an Excel date serial within 2000–2099",
+        "请把单元格设为日期格式并写作 2024-09-03 或 2024年9月3日",
+        "format the cell as a date and write it as 2024-09-03 or 2024年9月3日",
+    ),
+    "period_label": (
+        "“{value}”是一个期间（累计），不是单个月份",
+        "{value!r} is a period (cumulative), not a single month",
+        "请按月分别填报，每行一个月份，写作 2026-01",
+        "report each month on its own row, written as 2026-01",
+    ),
+    "scaled_format": (
+        "单元格的数字格式改变了显示的数量级，无法确定实际数值：{value}",
+        "the cell's number format rescales what is shown, so the value is ambiguous: {value}",
+        "请把单元格格式改为“常规”或“数值”，按表头单位填写实际数值",
+        "set the cell format to General or Number and type the value in the header's unit",
+    ),
+    "merged_number": (
+        "数值所在的单元格与上方合并，数值只属于合并区域的第一行{value}",
+        "this cell is merged with the one above; the number belongs to the first row only {value}",
+        "请取消合并，在每一行填写各自的数值",
+        "unmerge the cells and type each row's own value",
+    ),
+    "percent_not_allowed": (
+        "此处不应填写百分数：{value}",
+        "a percentage is not allowed here: {value}",
+        "请按表头（指标）单位填写数值，不要使用百分比格式",
+        "type the value in the unit of the header (indicator), without percent format",
+    ),
+    "not_positive": (
+        "{detail}应大于 0：{value}",
+        "{detail_en} must be greater than 0: {value}",
+        "请核对数值；如该年没有统计数据请删除本行（不要填 0）",
+        "check the value; if there is no statistic for that year delete the row (do not type 0)",
+    ),
+    "reference_table_missing": (
+        "{detail} 行的项目编号无法核对：项目台账没有读入（见该工作表的错误）",
+        "{detail} rows cannot be checked: the project ledger was not read (see the error about that sheet)",
+        "请先改正项目台账工作表的问题，这些行会随之重新核对",
+        "fix the project ledger sheet first; these rows are then checked again",
+    ),
     # row-level warnings: the row is kept
+    "rate_as_fraction": (
+        "百分比指标填写了 {value}：是 {value}% 还是 {detail}%？已按 {value}% 读入",
+        "percentage indicator holds {value}: is it {value}% or {detail}%? Read as {value}%",
+        "百分比指标请填 0–100 的数（如 96.5 表示 96.5%）；请核对后改正",
+        "type percentages as 0–100 (96.5 means 96.5%); check and correct",
+    ),
+    "implausible": (
+        "数值 {value} 超出合理范围（{detail}）",
+        "value {value} is outside the plausible range ({detail})",
+        "请核对数值及其单位（元/万元/亿元）",
+        "check the value and its unit (元/万元/亿元)",
+    ),
+    "unit_error": (
+        "数值 {value} 与本序列其他期（{detail}）相差约 {ratio} 倍，疑似单位错误（万元/亿元/元）",
+        "value {value} differs from the series' other periods ({detail_en}) by about {ratio}×: likely a unit error (万元/亿元/元)",
+        "请核对该单元格是否按表头单位填写（如把亿元数填在万元表头下）",
+        "check that this cell is in the header's unit (e.g. an amount in 亿元 under a 万元 header)",
+    ),
     "not_allowed_when": (
         "{detail}",
         "{detail_en}",
@@ -251,6 +359,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "请核对数值和单位（万元/亿元、吨/万吨）",
         "check the value and its unit",
     ),
+    "spike_down": (
+        "数值 {value} 不到相邻期（{detail}）的 {ratio} 分之一",
+        "value {value} is under 1/{ratio} of both neighbouring periods ({detail})",
+        "请核对数值和单位（万元/亿元、吨/万吨）",
+        "check the value and its unit",
+    ),
     "missing_periods": (
         "{zone} 缺少 {detail} 的数据（截至 {as_of}）",
         "{zone}: no data for {detail} (as of {as_of})",
@@ -273,6 +387,10 @@ STRUCTURAL = frozenset(
         "duplicate_column",
         "bad_dataset_yaml",
         "no_data_files",
+        "no_worksheets",
+        "encrypted_file",
+        "xls_renamed",
+        "ambiguous_unit",
     }
 )
 
@@ -291,6 +409,8 @@ class Finding:
     value: str = ""
     message: str = ""
     fix: str = ""
+    #: the cell as a spreadsheet names it (``G5``), or "" when the finding is not about one cell.
+    cell: str = ""
 
     @property
     def structural(self) -> bool:
@@ -322,4 +442,4 @@ def make(severity: str, code: str, **where_and_fields) -> Finding:
     return Finding(severity=severity, code=code, message=message, fix=fix, **loc)
 
 
-_LOCATION = ("table", "file", "sheet", "row", "column", "value")
+_LOCATION = ("table", "file", "sheet", "row", "column", "value", "cell")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .cells import Marker
 
 #: Excel error values as openpyxl returns them (and as they appear in CSV exports).
 EXCEL_ERRORS = frozenset(
@@ -36,7 +37,20 @@ _WS = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER_UNIT = re.compile(r"^(?P<num>.*?)(?P<unit>亿元|万元|元|亿|万|%|年)$")
 _YMD = re.compile(r"^(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?$")
-_YMD_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+#: A date with a time of day as CSV exports write it: ``2026/3/15 0:00``, ``2026-04-02T14:30:00``.
+_YMD_TIME = re.compile(
+    r"^(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?(?:T|\s+)"
+    r"\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:\s*(?:AM|PM|am|pm))?$"
+)
+#: A period label such as ``2026年1-9月`` or ``2026年1月至9月`` (a span, not one month).
+_PERIOD = re.compile(r"^(\d{4})年?(\d{1,2})月?[-~—至到](\d{1,2})月?$")
+#: Excel serial numbers accepted as dates: 2000-01-01 … 2099-12-31 (others are not dates).
+SERIAL_MIN, SERIAL_MAX = 36526, 73415
+#: Characters removed from keys and text: Unicode format characters (Cf: U+200B, U+FEFF, …).
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
 _YM = re.compile(r"^(\d{4})[年\-/.](\d{1,2})月?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
 _QUARTER = re.compile(r"^(\d{4})年?(?:第)?([1-4一二三四])季度?$|^(\d{4})-?[Qq]([1-4])$")
@@ -58,9 +72,35 @@ class FormulaWithoutValue:
 FORMULA_WITHOUT_VALUE = FormulaWithoutValue()
 
 
+def strip_invisible(text: str) -> str:
+    """Remove Unicode format characters (category Cf, e.g. U+200B, U+FEFF) from *text*."""
+    text = _INVISIBLE.sub("", text)
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def fold(value: object) -> str:
-    """Return *value* as text with full-width forms folded to half-width (NFKC) and trimmed."""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    """Return *value* as text: format characters removed, NFKC-folded, trimmed.
+
+    NFKC turns full-width forms and non-breaking / full-width spaces into plain ones.
+    """
+    return unicodedata.normalize("NFKC", strip_invisible(str(value))).strip()
+
+
+def reveal(text: str) -> str:
+    """Return *text* with invisible and unusual space characters shown as ``<U+XXXX>``.
+
+    Used in messages, so a rejected value never looks identical to an allowed one.
+    """
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cf", "Cc", "Zl", "Zp") or (cat == "Zs" and ch != " "):
+            out.append(f"<U+{ord(ch):04X}>")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def key(value: object) -> str:
@@ -81,6 +121,8 @@ def _common(value: object) -> Parsed | None:
     """Return the result for empty cells and Excel error values, else None (parse further)."""
     if value is FORMULA_WITHOUT_VALUE:
         return None, "formula_no_value"
+    if isinstance(value, Marker):
+        return None, value.problem
     if is_empty(value):
         return None, "missing"
     if isinstance(value, str) and fold(value).upper() in EXCEL_ERRORS:
@@ -99,7 +141,7 @@ def parse_text(value: object) -> Parsed:
         value = int(value)  # an id typed as a number shows as 12.0 in pandas
     if isinstance(value, dt.datetime | dt.date):
         return None, "bad_text"
-    return _WS.sub(" ", str(value).strip()), None
+    return _WS.sub(" ", strip_invisible(str(value)).strip()), None
 
 
 def parse_identifier(value: object) -> Parsed:
@@ -205,15 +247,22 @@ def _date_from_number(number: float) -> Parsed:
         return _ymd(n // 10000, n // 100 % 100, n % 100)
     if 190001 <= n <= 210012:
         return _ymd(n // 100, n % 100, 1)
-    if 1 <= n < 100000:
+    if SERIAL_MIN <= n <= SERIAL_MAX:
         return _EXCEL_EPOCH + pd.Timedelta(days=n), None
-    return None, "bad_date"
+    return None, "bad_serial"
 
 
 def parse_date(value: object) -> Parsed:
     """Parse a date: datetime cells, Excel serials, ``2024年9月3日``, ``2024.9.3``, ``2024/9``.
 
-    A month without a day (``2024年9月``) means the first of that month.
+    The one parser for every date form an Excel or WPS export writes: separators
+    ``- / . 年月日``, an optional time of day (``2026/3/15 0:00``, ``2026-04-02T14:30``,
+    which is dropped), compact ``20240903`` / ``202409``, quarters (``2024Q3``,
+    ``2024年第三季度``) and Excel serial numbers within 2000–2099
+    (:data:`SERIAL_MIN`..:data:`SERIAL_MAX`). A month without a day (``2024年9月``)
+    means the first of that month. Problems: ``bad_serial`` (a number that is not a
+    plausible serial, e.g. 2024 typed into a date cell — never a silent 1905 date),
+    ``period_label`` (``2026年1-9月``, a span), ``bad_date`` (anything else).
     """
     if (hit := _common(value)) is not None:
         return hit
@@ -223,9 +272,11 @@ def parse_date(value: object) -> Parsed:
         return None, "bad_date"
     if isinstance(value, int | float | np.integer | np.floating):
         return _date_from_number(float(value))
-    if m := _YMD_TIME.match(fold(value)):
+    if m := _YMD_TIME.match(_WS.sub(" ", fold(value))):
         return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     text = key(value)
+    if _PERIOD.match(text):
+        return None, "period_label"
     if m := _YMD.match(text):
         return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _YM.match(text):

@@ -2,11 +2,13 @@
 
 A workbook sheet is matched to a table by its name (``Table.title``; the table id
 also works); a CSV file by its file name, else by its headers. The header row is
-found among the first rows (a title row or a two-row header above it is fine);
-merged cells are filled with their top-left value; formulas are read as the value
-Excel last computed. Each readable table region becomes a :class:`Sheet` whose
+found among the first rows (titles, unit lines and multi-row or merged headers
+are understood, see :mod:`.headers`); merged header cells give every column their
+text, while in the data area only labels are filled down (a merged number is
+never copied into several rows); number formats are read with the value (see
+:mod:`.cells`); formulas are read as the value Excel last computed. Each readable table region becomes a :class:`Sheet` whose
 frame holds the raw cell values under the schema's column names plus ``_row``,
-the row number as Excel (or a text editor, for CSV) shows it. Raw files are only
+the row number as a spreadsheet shows it (for CSV: the record number). Raw files are only
 ever opened for reading.
 """
 
@@ -15,20 +17,21 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .. import schema
+from .cells import MERGED_NUMBER, Marker, is_label, shown_value
 from .findings import Finding, make
+from .headers import HEADER_SEARCH_ROWS, match_header, unit_lines
 from .normalize import FORMULA_WITHOUT_VALUE, fold, key
 
 #: File types read as submissions; other spreadsheet formats are reported as unsupported.
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 UNSUPPORTED_SUFFIXES = (".xls", ".et", ".ods", ".numbers", ".wps")
-#: How many rows from the top may hold titles and the header.
-HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
@@ -43,13 +46,15 @@ class Sheet:
     factors: dict[str, float] = field(default_factory=dict)
     #: True when required columns are missing: rows are counted and quarantined, not used.
     broken: bool = False
+    #: column name → spreadsheet column letter of its data.
+    letters: dict[str, str] = field(default_factory=dict)
 
 
 def header_keys(table: schema.Table) -> dict[str, tuple[str, float]]:
-    """Return header key → (column name, unit factor) for every accepted spelling of a header.
+    """Return header key → (column name, unit factor) for the template spellings of a header.
 
-    Accepted: the template header (label and unit), the label alone, the column id,
-    and for money columns the label with 元 / 万元 / 亿元 (converted to 万元).
+    Kept for callers that list accepted spellings; reading uses :func:`headers.match_header`,
+    which also understands multi-row headers, group headers and unit lines.
     """
     out: dict[str, tuple[str, float]] = {}
     for col in table.columns:
@@ -62,15 +67,26 @@ def header_keys(table: schema.Table) -> dict[str, tuple[str, float]]:
     return out
 
 
+_COPY = re.compile(r"^(?P<base>.+?)(?:\(\d+\)|-?副本\d*|-?复制\d*|_?copy\d*|\d+)$", re.IGNORECASE)
+
+
 def table_for_name(name: str) -> schema.Table | None:
-    """Return the table whose title or id is *name* (sheet name or file stem), else None."""
+    """Return the table whose title or id equals *name* after normalization, else None."""
     k = key(name)
     for table in schema.TABLES.values():
         if k in (key(table.title), key(table.name)):
             return table
-    for table in schema.TABLES.values():
-        if key(table.title) in k or key(table.name) in k:
-            return table
+    return None
+
+
+def copy_of(name: str) -> schema.Table | None:
+    """Return the table *name* is a copy of (``招商引资项目台账 (2)``, ``…副本``), else None."""
+    k = key(name)
+    m = _COPY.match(k)
+    if m:
+        return table_for_name(m.group("base"))
+    if k.startswith(("copyof", "副本")):
+        return table_for_name(k.removeprefix("copyof").removeprefix("副本"))
     return None
 
 
@@ -79,33 +95,28 @@ def is_non_data_sheet(name: str) -> bool:
     return fold(name).startswith(schema.NON_DATA_SHEETS)
 
 
-def _match_header(
-    rows: list[list], keys: dict[str, tuple[str, float]]
-) -> tuple[int, dict[int, tuple[str, float, str]]]:
-    """Find the header row among *rows*; return (row index, col index → (name, factor, text)).
+def _fill_merged(rows: list[list], merges: list[tuple[int, int, int, int]], h: int) -> None:
+    """Fill merged ranges without inventing values.
 
-    For each candidate row a column's header may be the cell itself or, for two-row
-    headers, the cell above joined with it. The row matching most columns wins.
+    In the header block (rows ≤ *h*) every cell gets the top-left text; in the data
+    area only labels (text, dates) are filled down; a merged number stays in its
+    first cell and the others are marked (:data:`cells.MERGED_NUMBER`), never copied.
     """
-    best_row, best = -1, {}
-    for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
-        found: dict[int, tuple[str, float, str]] = {}
-        for c, cell in enumerate(rows[r]):
-            if cell is None:
-                continue
-            candidates = [str(cell)]
-            for up in range(r - 1, -1, -1):
-                above = rows[up][c] if c < len(rows[up]) else None
-                if above is not None:
-                    candidates.append(f"{above}{candidates[-1]}")
-            for text in candidates:
-                hit = keys.get(key(text))
-                if hit is not None:
-                    found[c] = (hit[0], hit[1], str(cell).strip())
-                    break
-        if len(found) > len(best):
-            best_row, best = r, found
-    return best_row, best
+    for r0, c0, r1, c1 in merges:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        for r in range(r0, min(r1 + 1, len(rows))):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) == (r0, c0):
+                    continue
+                if r0 <= h or is_label(value):
+                    row[c] = value
+                elif value is not None and c == c0:
+                    row[c] = Marker(MERGED_NUMBER, f"（合并单元格，数值 {value} 在第 {r0 + 1} 行）")
 
 
 def _region(
@@ -116,28 +127,54 @@ def _region(
     findings: list[Finding],
     *,
     row_numbers: list[int] | None = None,
+    merges: list[tuple[int, int, int, int]] = (),
 ) -> Sheet | None:
-    """Turn a grid of cells into a :class:`Sheet` (None with findings when the header is wrong)."""
-    keys = header_keys(table)
+    """Turn a grid of cells into a :class:`Sheet` (None with findings when the header is wrong).
+
+    Long because it is the one place the header block is interpreted: header row, duplicate
+    and unknown columns, unlabelled data, missing columns, units, then the data frame.
+    """
     where = {"table": table.name, "file": file, "sheet": sheet}
-    h, mapping = _match_header(rows, keys)
+    top = [list(r) for r in rows[:HEADER_SEARCH_ROWS]]
+    _fill_merged(top, merges, HEADER_SEARCH_ROWS)
+    h, mapping = match_header(top, table)
     all_headers = "、".join(c.header for c in table.columns if c.required)
     if h < 0:
         findings.append(
             make("error", "no_header", **where, detail=HEADER_SEARCH_ROWS, allowed=all_headers)
         )
         return None
+    _fill_merged(rows, merges, h)
     header_row = rows[h]
     excel_header_row = row_numbers[h] if row_numbers else h + 1
+    # A header merged across columns for width: the extra columns repeat it, they are not data.
+    widened = {
+        c
+        for r0, c0, r1, c1 in merges
+        if r0 <= h <= r1
+        for c in range(c0 + 1, c1 + 1)
+        if c in mapping and c0 in mapping and mapping[c].name == mapping[c0].name
+    }
+    mapping = {c: hit for c, hit in mapping.items() if c not in widened}
     seen: dict[str, int] = {}
-    for c, (name, _, text) in sorted(mapping.items()):
-        if name in seen:
+    for c, hit in sorted(mapping.items()):
+        if hit.name in seen:
             findings.append(
-                make("error", "duplicate_column", **where, row=excel_header_row, detail=text)
+                make(
+                    "error",
+                    "duplicate_column",
+                    **where,
+                    row=excel_header_row,
+                    column=hit.text,
+                    cell=f"{_letter(c)}{excel_header_row}",
+                    detail=f"{hit.text}（{_letter(seen[hit.name])} 列与 {_letter(c)} 列）",
+                )
             )
-        seen.setdefault(name, c)
+        seen.setdefault(hit.name, c)
     for c, cell in enumerate(header_row):
-        if c not in mapping and cell is not None and fold(cell):
+        if c not in mapping and c not in widened and cell is not None and fold(cell):
+            if _is_unit_cell(cell):
+                continue
             findings.append(
                 make(
                     "warning",
@@ -145,17 +182,25 @@ def _region(
                     **where,
                     row=excel_header_row,
                     column=str(cell).strip(),
+                    cell=f"{_letter(c)}{excel_header_row}",
                     detail=str(cell).strip(),
                 )
             )
     width = max((len(r) for r in rows[h + 1 :]), default=0)
     for c in range(width):
         labelled = c < len(header_row) and header_row[c] is not None and fold(header_row[c])
-        if c in mapping or labelled:
+        if c in mapping or (labelled and c not in widened):
             continue
         if any(c < len(r) and not _blank(r[c]) for r in rows[h + 1 :]):
             findings.append(
-                make("warning", "unlabelled_data", **where, row=excel_header_row, detail=_letter(c))
+                make(
+                    "warning",
+                    "unlabelled_data",
+                    **where,
+                    row=excel_header_row,
+                    cell=f"{_letter(c)}{excel_header_row}",
+                    detail=_letter(c),
+                )
             )
     missing = [c.header for c in table.columns if c.required and c.name not in seen]
     if missing:
@@ -166,9 +211,12 @@ def _region(
         )
     if any(f.code == "duplicate_column" and f.file == file and f.sheet == sheet for f in findings):
         return None
+    factors = _unit_factors(
+        table, mapping, seen, unit_lines(top, h, set(mapping)), findings, where, excel_header_row
+    )
     data = rows[h + 1 :]
     numbers = row_numbers[h + 1 :] if row_numbers else list(range(h + 2, h + 2 + len(data)))
-    cols = {name: c for name, c in seen.items()}
+    cols = dict(seen)
     records = {name: [r[c] if c < len(r) else None for r in data] for name, c in cols.items()}
     frame = pd.DataFrame(records, dtype=object)
     for col in table.columns:
@@ -179,10 +227,57 @@ def _region(
     # Blank rows (e.g. between blocks) are not data: they are neither read nor counted.
     blank = frame[table.column_names].map(_blank).all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
-    headers = {name: str(header_row[c]).strip() for name, c in cols.items()}
-    factors = {name: mapping[c][1] for name, c in cols.items()}
+    headers = {name: mapping[c].text for name, c in cols.items()}
+    letters = {name: _letter(c) for name, c in cols.items()}
     # Rows under wrong headers are still counted (and quarantined) so nothing is lost.
-    return Sheet(file, sheet, table.name, frame, headers, factors, broken=bool(missing))
+    return Sheet(
+        file, sheet, table.name, frame, headers, factors, broken=bool(missing), letters=letters
+    )
+
+
+def _is_unit_cell(cell) -> bool:
+    """Return True for a header-row cell that only states a unit (``单位：万元``)."""
+    return bool(re.fullmatch(r"(金额)?单位[:：]?(亿元|万元|元)", key(cell)))
+
+
+def _unit_factors(table, mapping, seen, lines, findings, where, header_row) -> dict[str, float]:
+    """Return each column's unit factor; money headers without a unit use the unit line.
+
+    No unit line and no unit in the header: the template unit (万元) is used and a
+    warning says so. Two different unit lines: an error (the unit cannot be known).
+    """
+    factors = {name: mapping[c].factor for name, c in seen.items()}
+    for name, c in seen.items():
+        col = table.column(name)
+        if col.unit != "万元" or mapping[c].unit is not None:
+            continue
+        if len(lines) > 1:
+            findings.append(
+                make(
+                    "error",
+                    "ambiguous_unit",
+                    **where,
+                    row=header_row,
+                    column=mapping[c].text,
+                    cell=f"{_letter(c)}{header_row}",
+                    detail="、".join(lines),
+                )
+            )
+        elif lines:
+            factors[name] = schema.MONEY_UNITS[lines[0]]
+        else:
+            findings.append(
+                make(
+                    "warning",
+                    "header_without_unit",
+                    **where,
+                    row=header_row,
+                    column=mapping[c].text,
+                    cell=f"{_letter(c)}{header_row}",
+                    detail=col.unit,
+                )
+            )
+    return factors
 
 
 def _letter(c: int) -> str:
@@ -201,10 +296,32 @@ def _blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+
+
+def _container_problem(path: Path) -> str | None:
+    """Return ``encrypted_file`` or ``xls_renamed`` for an OLE file posing as .xlsx, else None."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        if head != _CFB:
+            return None
+        rest = fh.read(1 << 20)
+    return "encrypted_file" if _ENCRYPTED in rest else "xls_renamed"
+
+
 def read_workbook(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
-    """Read every data sheet of an .xlsx workbook."""
+    """Read every data sheet of an .xlsx workbook.
+
+    Only visible sheets whose name equals a table title (or id) are data; copies
+    (``… (2)``), hidden sheets and unknown sheets each get a finding; a workbook
+    without worksheets or without any data sheet gets one too.
+    """
     import openpyxl
 
+    problem = _container_problem(path)
+    if problem:
+        return [], [make("error", problem, file=file)]
     findings: list[Finding] = []
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
@@ -213,6 +330,8 @@ def read_workbook(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
     except Exception as exc:  # noqa: BLE001 - any failure to parse is the submitter's problem
         detail = f"{type(exc).__name__}: {exc}"[:200]
         return [], [make("error", "unreadable_file", file=file, detail=detail)]
+    if not wb.worksheets:
+        return [], [make("error", "no_worksheets", file=file)]
     sheets: list[Sheet] = []
     titles = "、".join(t.title for t in schema.TABLES.values())
     try:
@@ -220,9 +339,26 @@ def read_workbook(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
             if is_non_data_sheet(ws.title):
                 continue
             table = table_for_name(ws.title)
+            blank = ws.max_row <= 1 and ws.max_column <= 1 and ws.cell(1, 1).value is None
+            if ws.sheet_state != "visible":
+                if not blank:
+                    findings.append(make("warning", "hidden_sheet", file=file, sheet=ws.title))
+                continue
             if table is None:
-                if ws.max_row <= 1 and ws.max_column <= 1 and ws.cell(1, 1).value is None:
+                if blank:
                     continue  # an untouched blank sheet such as Excel's default "Sheet1"
+                original = copy_of(ws.title)
+                if original is not None:
+                    findings.append(
+                        make(
+                            "warning",
+                            "sheet_copy",
+                            file=file,
+                            sheet=ws.title,
+                            detail=original.title,
+                        )
+                    )
+                    continue
                 findings.append(
                     make(
                         "error",
@@ -234,23 +370,30 @@ def read_workbook(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
                     )
                 )
                 continue
-            rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-            _fill_merged(ws, rows)
+            rows = [
+                [shown_value(c.value, c.number_format) for c in r]
+                for r in ws.iter_rows(min_row=1, min_col=1)
+            ]
+            merges = [
+                (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+                for m in ws.merged_cells.ranges
+            ]
             if formulas is not None:
                 _mark_uncached_formulas(formulas[ws.title], rows)
-            region = _region(rows, file, ws.title, table, findings)
+            region = _region(rows, file, ws.title, table, findings, merges=merges)
             if region is not None:
                 sheets.append(region)
     finally:
         wb.close()
         if formulas is not None:
             formulas.close()
+    if not sheets and not any(f.file == file for f in findings):
+        findings.append(make("warning", "file_without_data", file=file, allowed=titles))
     return sheets, findings
 
 
 def _has_formulas(path: Path) -> bool:
     """Return True if any worksheet XML in the .xlsx holds a formula element (``<f>``)."""
-    import re
     import zipfile
 
     pattern = re.compile(rb"<(?:\w+:)?f[ >/]")
@@ -261,18 +404,6 @@ def _has_formulas(path: Path) -> bool:
                     if pattern.search(fh.read()):
                         return True
     return False
-
-
-def _fill_merged(ws, rows: list[list]) -> None:
-    """Give every cell of a merged range its top-left value (merged headers, merged zones)."""
-    for rng in ws.merged_cells.ranges:
-        value = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
-        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
-            row = rows[r]
-            if len(row) < rng.max_col:
-                row.extend([None] * (rng.max_col - len(row)))
-            for c in range(rng.min_col - 1, rng.max_col):
-                row[c] = value
 
 
 def _mark_uncached_formulas(ws_formulas, rows: list[list]) -> None:
@@ -295,8 +426,29 @@ def detect_encoding(head: bytes) -> str | None:
     return None
 
 
+def _dialect(sample: str) -> str:
+    """Return the CSV delimiter: sniffed among ``, ; tab |``, else a comma."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def csv_grid(text: str) -> tuple[list[list], list[int]]:
+    """Split CSV *text* into rows of cells (None for empty) and their spreadsheet row numbers.
+
+    Rows may have any number of fields (ragged rows anywhere are kept, not an error);
+    a quoted line break stays inside its cell, so row numbers count records as a
+    spreadsheet opening the file shows them (1 = the first line).
+    """
+    sample = "\n".join(text[:65536].splitlines()[:50])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(sample))
+    rows = [[v if v != "" else None for v in rec] for rec in reader]
+    return rows, list(range(1, len(rows) + 1))
+
+
 def read_csv(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
-    """Read a CSV file (UTF-8, UTF-8 with BOM or GBK) as one table."""
+    """Read a CSV file (UTF-8, UTF-8 with BOM or GBK; any delimiter of ``, ; tab |``) as one table."""
     data = path.read_bytes()
     if not data.strip():
         return [], [make("error", "empty_file", file=file)]
@@ -304,85 +456,21 @@ def read_csv(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:
     if encoding is None:
         return [], [make("error", "bad_encoding", file=file)]
     try:
-        # A title row above the header has fewer fields: size the grid from the widest top row.
-        top_lines = (
-            data[:65536].decode(encoding, errors="replace").splitlines()[: HEADER_SEARCH_ROWS + 1]
-        )
-        width = max(len(r) for r in csv.reader(top_lines)) if top_lines else 1
-        grid = pd.read_csv(
-            io.BytesIO(data),  # the bytes already read: the file is not read twice
-            encoding=encoding,
-            header=None,
-            names=list(range(width)),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+        rows, numbers = csv_grid(data.decode(encoding))
+    except csv.Error as exc:
         detail = f"{type(exc).__name__}: {exc}"[:200]
         return [], [make("error", "unreadable_file", file=file, detail=detail)]
     table = table_for_name(path.stem)
-    top = [_cells(grid.iloc[r]) for r in range(min(len(grid), HEADER_SEARCH_ROWS))]
     if table is None:
-        scored = [
-            (len(_match_header(top, header_keys(t))[1]), t.name) for t in schema.TABLES.values()
-        ]
-        score, name = max(scored)
+        top = rows[:HEADER_SEARCH_ROWS]
+        score, name = max((len(match_header(top, t)[1]), t.name) for t in schema.TABLES.values())
         if score < 2:
             allowed = "、".join(schema.TABLES)
             return [], [make("error", "unknown_table", file=file, allowed=allowed)]
         table = schema.TABLES[name]
-    return _csv_region(grid, top, file, table)
-
-
-def _cells(row: pd.Series) -> list:
-    """Return a CSV row as a list with None for empty cells."""
-    return [None if (isinstance(v, float) or v is None) else v for v in row.tolist()]
-
-
-def _csv_region(
-    grid: pd.DataFrame, top: list[list], file: str, table: schema.Table
-) -> tuple[list[Sheet], list[Finding]]:
-    """Map a CSV grid's columns to the table without touching rows one by one."""
     findings: list[Finding] = []
-    h, mapping = _match_header(top, header_keys(table))
-    if h < 0:
-        region = _region(top, file, "", table, findings)
-        return ([region] if region else []), findings
-    # Reuse the workbook logic on the header rows only, then attach the data columns.
-    head = _region(top[: h + 1], file, "", table, findings)
-    if head is None:
-        return [], findings
-    by_name: dict[str, int] = {}
-    for c, (name, _, _) in sorted(mapping.items()):
-        by_name.setdefault(name, c)
-    body = grid.iloc[h + 1 :]
-    for c in range(grid.shape[1]):
-        if c in mapping or (c < len(top[h]) and top[h][c] is not None):
-            continue
-        if body.iloc[:, c].notna().any():
-            findings.append(
-                make(
-                    "warning",
-                    "unlabelled_data",
-                    table=table.name,
-                    file=file,
-                    row=h + 1,
-                    detail=_letter(c),
-                )
-            )
-    frame = pd.DataFrame(index=range(len(body)))
-    for col in table.columns:
-        if col.name in by_name:
-            frame[col.name] = body.iloc[:, by_name[col.name]].reset_index(drop=True)
-        else:
-            frame[col.name] = pd.Series([None] * len(body), dtype=object)
-    frame["_row"] = pd.RangeIndex(h + 2, h + 2 + len(body)).to_numpy()
-    blank = body.isna().all(axis=1).to_numpy()
-    frame = frame.loc[~blank].reset_index(drop=True)
-    sheet = Sheet(file, "", table.name, frame, head.headers, head.factors, broken=head.broken)
-    return [sheet], findings
+    region = _region(rows, file, "", table, findings, row_numbers=numbers)
+    return ([region] if region else []), findings
 
 
 def read_source(path: Path, file: str) -> tuple[list[Sheet], list[Finding]]:

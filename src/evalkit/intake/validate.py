@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .findings import Finding, make, render
+from .findings import Finding, render
 from .normalize import (
     enum_parser,
     map_series,
@@ -29,8 +29,11 @@ from .normalize import (
     parse_numbers,
     parse_quarter,
     parse_text,
+    reveal,
 )
+from .plausibility import magnitude_warnings, percent_checks, positive_checks, table_warnings
 from .readers import Sheet
+from .relations import duplicates, references
 
 
 @dataclass
@@ -63,12 +66,17 @@ def show(value) -> str:
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return reveal(str(value))
 
 
 def _fmt_number(x: float) -> str:
     """Format a number for a message without spurious decimals."""
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+
+
+def _fmt_exact(x: float) -> str:
+    """Format a curated number for a message with its decimals (1089.3 → ``1,089.3``)."""
+    return f"{x:,.10g}"
 
 
 class _Issues:
@@ -154,32 +162,51 @@ def validate_table(table: schema.Table, sheets: list[Sheet], ctx: Context) -> Ta
             if code == "missing" and not col.required:
                 continue
             idx = np.flatnonzero(live & (problems == code))
-            allowed = "、".join(col.enum.values()) if col.enum else ""
-            issues.add(idx, col.name, code, allowed=allowed)
+            issues.add(idx, col.name, code, allowed=_allowed_for_rows(table, col, clean, idx))
         if col.dtype in ("float", "int"):
             _range(issues, col, values, live)
     frame = pd.DataFrame(clean)
+    percent_checks(issues, table, raw, frame, live)
+    positive_checks(issues, table, frame, live)
     _cross_field(issues, table, frame, live, ctx)
     err = _error_mask(issues, n)
-    _duplicates(issues, table, frame, raw, src, sheets, ~err)
+    duplicates(issues, table, frame, raw, src, sheets, ~err)
     err = _error_mask(issues, n)
-    _references(issues, table, frame, ctx, ~err)
+    references(issues, table, frame, ctx, ~err)
     err = _error_mask(issues, n)
     meta = _meta(raw, src, sheets)
     accepted = pd.concat([_typed(table, frame.loc[~err]), meta.loc[~err]], axis=1)
     accepted = accepted.sort_values(list(table.key) + ["_file", "_row"], kind="stable")
     accepted = accepted.reset_index(drop=True)
     warn = _Issues()
-    _warnings(warn, table, frame, ~err, raw["_row"].to_numpy())
+    unit_slips = magnitude_warnings(warn, table, frame, ~err, raw)
+    _warnings(warn, table, frame, ~err & ~unit_slips, raw["_row"].to_numpy())
     findings = _findings(issues, table, raw, meta, sheets, src)
     findings += _findings(warn, table, raw, meta, sheets, src)
-    findings += _plausibility(table, accepted, ctx)
+    findings += table_warnings(table, accepted, ctx)
     quarantine = _quarantine(issues, table, raw, meta, sheets, src, err)
     counts = _counts(meta, err, sheets)
     qkeys = set()
     if len(table.key) == 1 and err.any():
         qkeys = set(pd.Series(frame[table.key[0]][err]).dropna().tolist())
     return TableResult(table.name, accepted, quarantine, counts, findings, qkeys)
+
+
+def _allowed_for_rows(table: schema.Table, col: schema.Column, clean: dict, idx):
+    """Return the allowed values to show: for a cluster, the row's own zone's clusters."""
+    if not col.enum:
+        return ""
+    every = "、".join(col.enum.values())
+    if (
+        col.name != "cluster"
+        or table.name not in schema.ZONE_CLUSTER_TABLES
+        or "zone_id" not in clean
+    ):
+        return every
+    zones = np.asarray(clean["zone_id"], dtype=object)[idx]
+    return [
+        "、".join(schema.CLUSTERS[z].values()) if z in schema.CLUSTERS else every for z in zones
+    ]
 
 
 def _numbers(series: pd.Series, col: schema.Column, factors: np.ndarray):
@@ -306,75 +333,6 @@ def _error_mask(issues: _Issues, n: int) -> np.ndarray:
     return err
 
 
-def _duplicates(issues, table, frame, raw, src, sheets, ok) -> None:
-    """Exact repeats: keep the first; conflicting rows with one key: quarantine them all."""
-    key = list(table.key)
-    sub = frame.loc[ok]
-    if sub.empty:
-        return
-    dup_key = sub.duplicated(key, keep=False)
-    if not dup_key.any():
-        return
-    d = sub.loc[dup_key]
-    exact_repeat = d.duplicated(table.column_names, keep="first")
-    # Within a key group: conflicting when the rows are not all the same.
-    distinct = d.drop_duplicates(table.column_names)
-    conflicting_keys = distinct.loc[distinct.duplicated(key, keep=False), key]
-    conflict = (
-        d.set_index(key).index.isin(pd.MultiIndex.from_frame(conflicting_keys))
-        if len(key) > 1
-        else d[key[0]].isin(conflicting_keys[key[0]]).to_numpy()
-    )
-    rows = raw["_row"].to_numpy()
-
-    def keys_of(df: pd.DataFrame):
-        return pd.MultiIndex.from_frame(df[key]) if len(key) > 1 else df[key[0]].to_numpy()
-
-    keys_d = keys_of(d)
-    groups = d.groupby(key, sort=False, dropna=False)
-
-    def row_of_group(pick: pd.DataFrame) -> np.ndarray:
-        """Return, for every row of *d*, the Excel row of its group's *pick* row."""
-        return pd.Series(rows[pick.index], index=keys_of(pick)).reindex(keys_d).to_numpy()
-
-    ref = row_of_group(groups.head(1))
-    idx_conf = d.index.to_numpy()[conflict]
-    # For conflicts, point every row at another row of the group.
-    other = np.where(rows[d.index] == ref, row_of_group(groups.tail(1)), ref)
-    issues.add(idx_conf, key[0], "duplicate_key", detail=[str(x) for x in other[conflict]])
-    rep = exact_repeat.to_numpy() & ~conflict
-    issues.add(d.index.to_numpy()[rep], key[0], "duplicate_row", detail=[str(x) for x in ref[rep]])
-
-
-def _references(issues: _Issues, table, frame: pd.DataFrame, ctx: Context, ok) -> None:
-    """Referential integrity against tables validated earlier (funds → projects)."""
-    for rule in schema.REFERENCES:
-        if rule.table != table.name or rule.ref_table not in ctx.results:
-            continue
-        ref = ctx.results[rule.ref_table]
-        known = ref.accepted.drop_duplicates(rule.ref_column).set_index(rule.ref_column)
-        values = frame[rule.column]
-        found = values.isin(known.index).to_numpy()
-        missing = np.flatnonzero(ok & ~found & values.notna().to_numpy())
-        quarantined = values.iloc[missing].isin(list(ref.quarantined_keys)).to_numpy(dtype=bool)
-        detail = np.where(quarantined, "（该项目因有错误已隔离）", "")
-        detail_en = np.where(quarantined, " (the project row was quarantined)", "")
-        issues.add(missing, rule.column, "unknown_reference", detail=detail, detail_en=detail_en)
-        for col in rule.same:
-            theirs_s = values.map(known[col])
-            differs = (frame[col] != theirs_s).fillna(False).to_numpy(dtype=bool)
-            bad = np.flatnonzero(ok & found & frame[col].notna().to_numpy() & differs)
-            theirs = theirs_s.iloc[bad].to_numpy(dtype=object)
-            label = schema.TABLES[table.name].column(col).label
-            issues.add(
-                bad,
-                col,
-                "reference_mismatch",
-                detail=[f"项目台账中{label}为 {t}" for t in theirs],
-                detail_en=[f"the project ledger says {col} = {t}" for t in theirs],
-            )
-
-
 def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows) -> None:
     """Row-level warnings on accepted rows: spikes, repeated source experiences."""
     if table.name in schema.SPIKE_SERIES:
@@ -385,15 +343,26 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows)
         g = sub.groupby(group, sort=False)[value]
         prev, nxt = g.shift(1), g.shift(-1)
         v = sub[value]
-        spike = (prev > 0) & (nxt > 0) & (v > schema.SPIKE_RATIO * np.maximum(prev, nxt))
-        idx = sub.index.to_numpy()[spike.to_numpy()]
-        detail = [
-            f"{_fmt_number(a)}、{_fmt_number(b)}"
-            for a, b in zip(prev[spike].to_numpy(), nxt[spike].to_numpy(), strict=True)
-        ]
-        warn.add(
-            idx, value, "spike", "warning", detail=detail, ratio=_fmt_number(schema.SPIKE_RATIO)
-        )
+        unit = table.column(value).unit or ""
+        both = (prev > 0) & (nxt > 0)
+        up = both & (v > schema.SPIKE_RATIO * np.maximum(prev, nxt))
+        down = both & (v > 0) & (v * schema.SPIKE_RATIO < np.minimum(prev, nxt))
+        for code, mask in (("spike", up), ("spike_down", down)):
+            idx = sub.index.to_numpy()[mask.to_numpy()]
+            detail = [
+                f"{_fmt_exact(a)}{unit}、{_fmt_exact(b)}{unit}"
+                for a, b in zip(prev[mask].to_numpy(), nxt[mask].to_numpy(), strict=True)
+            ]
+            shown = [f"{_fmt_exact(x)}{unit}" for x in v[mask].to_numpy()]
+            warn.add(
+                idx,
+                value,
+                code,
+                "warning",
+                detail=detail,
+                ratio=_fmt_number(schema.SPIKE_RATIO),
+                shown=shown,
+            )
     if table.name == "reform_items":
         sub = frame.loc[ok & (frame["kind"] == "replicated").to_numpy()]
         sub = sub.loc[sub["source_experience"].notna()]
@@ -411,82 +380,6 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows)
                 "warning",
                 detail=[str(r) for r in rows[firsts.to_numpy()]],
             )
-
-
-def _plausibility(table: schema.Table, accepted: pd.DataFrame, ctx: Context) -> list[Finding]:
-    """Table-level warnings: funds above the contracted amount, missing periods per zone."""
-    out: list[Finding] = []
-    if table.name == "funds_monthly" and "projects" in ctx.results:
-        projects = ctx.results["projects"].accepted.drop_duplicates("project_id")
-        total = accepted.groupby("project_id")["funds_wan_yuan"].sum()
-        p = projects.set_index("project_id")
-        joined = pd.DataFrame({"total": total}).join(p, how="inner")
-        over = joined.loc[
-            joined["total"] > schema.FUNDS_OVER_CONTRACT_RATIO * joined["contracted_wan_yuan"]
-        ]
-        header = schema.PROJECTS.column("contracted_wan_yuan").header
-        for pid, r in over.iterrows():
-            out.append(
-                make(
-                    "warning",
-                    "funds_above_contract",
-                    table="projects",
-                    file=str(r["_file"]),
-                    sheet=str(r["_sheet"]),
-                    row=int(r["_row"]),
-                    column=header,
-                    value=f"{pid}: {_fmt_number(r['contracted_wan_yuan'])}",
-                    detail=_fmt_number(r["total"]),
-                    ratio=f"{schema.FUNDS_OVER_CONTRACT_RATIO:g}",
-                )
-            )
-    if table.name in schema.COMPLETENESS and len(accepted):
-        period, step = schema.COMPLETENESS[table.name]
-        start = accepted[period].min()
-        # Only periods that have ended by the as-of date are expected.
-        nxt = ctx.as_of.normalize() + pd.Timedelta(days=1)
-        first = nxt.replace(day=1, month=step * ((nxt.month - 1) // step) + 1)
-        end = first - pd.DateOffset(months=step)
-        expected = pd.date_range(start, end, freq=f"{step}MS")
-        have = accepted[["zone_id", period]].drop_duplicates()
-        zone_files = accepted[["zone_id", "_file"]].drop_duplicates()
-        for zone in sorted(have["zone_id"].unique()):
-            got = set(have.loc[have["zone_id"] == zone, period])
-            missing = [m for m in expected if m not in got]
-            if not missing:
-                continue
-            files = sorted({str(f) for f in zone_files.loc[zone_files["zone_id"] == zone, "_file"]})
-            out.append(
-                make(
-                    "warning",
-                    "missing_periods",
-                    table=table.name,
-                    file="、".join(files),
-                    sheet=table.title,
-                    column=table.column(period).header,
-                    zone=schema.zone_name(zone),
-                    detail=_runs(missing, step),
-                    as_of=ctx.as_of.strftime("%Y-%m-%d"),
-                )
-            )
-    return out
-
-
-def _runs(months: list[pd.Timestamp], step: int) -> str:
-    """Describe missing periods compactly: ``2026-09—2026-10、2025-01``."""
-    out, run = [], [months[0]]
-    for m in months[1:]:
-        if (m.year - run[-1].year) * 12 + m.month - run[-1].month == step:
-            run.append(m)
-        else:
-            out.append(run)
-            run = [m]
-    out.append(run)
-    fmt = "%Y-%m"
-    return "、".join(
-        r[0].strftime(fmt) if len(r) == 1 else f"{r[0].strftime(fmt)}—{r[-1].strftime(fmt)}"
-        for r in out
-    )
 
 
 def _typed(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
@@ -555,6 +448,13 @@ class _Rows:
         """Return the submitted header of *column* for row *i*."""
         return _header_of(self.table, self.sheets, int(self.src[self.pos[i]]), column)
 
+    def cell(self, i: int, column: str) -> str:
+        """Return the spreadsheet cell (``G5``) of row *i* in *column*, "" if unknown."""
+        if not column:
+            return ""
+        letter = self.sheets[int(self.src[self.pos[i]])].letters.get(column, "")
+        return f"{letter}{self.row[self.pos[i]]}" if letter else ""
+
     def where(self, i: int) -> dict:
         """Return file, sheet and Excel row of row *i*."""
         k = self.pos[i]
@@ -576,12 +476,23 @@ def _findings(issues, table, raw, meta, sheets, src) -> list[Finding]:
     if f.empty:
         return []
     f = f.sort_values(["idx", "column", "code"], kind="stable")
+    summarised = f["code"] == "reference_table_missing"
+    if summarised.any():
+        part = f.loc[summarised].copy()
+        part["_src"] = src[part["idx"].to_numpy()]
+        firsts = part.groupby("_src", sort=True).head(1)
+        counts = part.groupby("_src", sort=True).size()
+        firsts = firsts.assign(detail=[str(counts[s_]) for s_ in firsts["_src"]])
+        f = pd.concat([f.loc[~summarised], firsts.drop(columns="_src")], ignore_index=True)
+        f = f.sort_values(["idx", "column", "code"], kind="stable")
     rows = _Rows(table, raw, meta, sheets, src, np.unique(f["idx"].to_numpy()))
     out: list[Finding] = []
     for rec in f.itertuples(index=False):
         i = int(rec.idx)
         value = rows.value(i, rec.column)
-        message, fix = render(rec.code, value=value, **_texts(rec, f))
+        shown = getattr(rec, "shown", None) if "shown" in f else None
+        text_value = shown if isinstance(shown, str) else value
+        message, fix = render(rec.code, value=text_value, **_texts(rec, f))
         out.append(
             Finding(
                 severity=rec.severity,
@@ -591,6 +502,7 @@ def _findings(issues, table, raw, meta, sheets, src) -> list[Finding]:
                 value=value,
                 message=message,
                 fix=fix,
+                cell=rows.cell(i, rec.column),
                 **rows.where(i),
             )
         )

@@ -11,7 +11,7 @@ import pytest
 from evalkit import schema
 from evalkit.intake import run
 from evalkit.intake.dictionary import data_dictionary_markdown
-from evalkit.intake.templates import EXAMPLES, write_templates
+from evalkit.intake.templates import COUNT_UNITS, EXAMPLES, template_header, write_templates
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,10 @@ def test_headers_dropdowns_and_instructions(templates):
     assert wb["_lists"].sheet_state == "hidden"
     for table in schema.TABLES.values():
         ws = wb[table.title]
-        assert [c.value for c in ws[1]] == [c.header for c in table.columns]
+        # Issue #17: count units (家, 个) shown, the quarter header no longer says 季度首月.
+        assert [c.value for c in ws[1]] == [template_header(c) for c in table.columns]
+        changed = {c.name for c in table.columns if template_header(c) != c.header}
+        assert changed <= {"quarter", *COUNT_UNITS}
         ranges = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
         for i, col in enumerate(table.columns, start=1):
             letter = openpyxl.utils.get_column_letter(i)
@@ -153,3 +156,40 @@ def test_dictionary_covers_every_column_and_rule():
     for rule in schema.TEMPORAL_ORDER:
         assert f"`{rule.earlier}` ≤ `{rule.later}`" in md
     assert md.startswith("---\ntitle:")
+
+
+def test_template_print_setup_units_and_submitter_fields(templates):
+    """Issue #17: A4 landscape fit to width with the header repeated; units per indicator."""
+    wb = openpyxl.load_workbook(templates[0])
+    for table in schema.TABLES.values():
+        ws = wb[table.title]
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows == "$1:$1"
+    hint = wb["物流与贸易指标（月度）"]["D1"].comment.text
+    assert "快递进村覆盖率：%" in hint and "铁路货运量：吨" in hint and "96.5" in hint
+    assert "项目台账中已登记" in wb["招商引资到位资金（月度）"]["A1"].comment.text
+    first_column = [c.value for c in wb["说明"]["A"]]
+    for field in ("填报单位", "填报人", "联系电话", "报送日期"):
+        assert field in first_column
+
+
+def test_zone_templates_offer_only_the_zones_own_clusters(templates):
+    """Issue #17: each zone's template lists only its zone and its own industry clusters."""
+    zone, name = next(iter(schema.ZONES.items()))
+    path = next(p for p in templates if p.parent.name == name)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["招商引资项目台账"]
+    lists = wb["_lists"]
+    offered = {}
+    for dv in ws.data_validations.dataValidation:
+        col = str(next(iter(dv.sqref.ranges)))[0]
+        letter = dv.formula1.split("!")[1].split(":")[0].replace("$", "")[0]
+        offered[col] = [c.value for c in lists[letter][1:] if c.value is not None]
+    assert offered["B"] == [schema.ZONES[zone]]
+    assert offered["D"] == list(schema.CLUSTERS[zone].values())
+    # Its example rows use the zone and one of its own clusters.
+    own = set(schema.CLUSTERS[zone].values())
+    projects, industry = wb["示例-招商引资项目台账"], wb["示例-产业集群（年度）"]
+    assert projects["B2"].value == industry["A2"].value == schema.ZONES[zone]
+    assert projects["D2"].value in own and industry["C2"].value in own

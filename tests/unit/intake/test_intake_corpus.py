@@ -152,15 +152,16 @@ CASES = [
             "funds_monthly.csv",
             (
                 "项目编号,片区,月份,当月到位资金（万元）\n"
-                + "ZH-P1,肇东,2025-01,1\n" * 12
-                + "ZH-P1,肇东,2025-02,1,2,3\n"  # line 14 has two cells too many
+                + "".join(f"ZH-P1,肇东,2024-{m:02d},1\n" for m in range(1, 13))
+                + "ZH-P1,肇东,2023-12,1,2,3\n"  # line 14 has two cells too many
             ).encode(),
         ),
-        "unreadable_file",
-        "error",
+        # Issue #17 case 7: a ragged row anywhere is read; the extra cells are reported.
+        "unlabelled_data",
+        "warning",
         "funds_monthly.csv",
         "",
-        None,
+        1,
         "",
     ),
     (
@@ -212,7 +213,7 @@ CASES = [
         WB,
         FUNDS,
         1,
-        "",
+        "月份",  # the finding now names the repeated header (issue #17)
     ),
     ("no_header", _no_header, "no_header", "error", WB, LOG, None, ""),
     ("bad_yaml", _bad_yaml, "bad_dataset_yaml", "error", "dataset.yaml", "", None, ""),
