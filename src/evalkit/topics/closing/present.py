@@ -15,6 +15,7 @@ import pandas as pd
 from ... import figures, reforms
 from ...config import Targets
 from ...core.period import ReportPeriod, to_timestamp
+from ...present.format import fmt_fixed, fmt_percent
 from ...schema import ZONES, zone_name
 from ..composite.indicators import IndicatorConfig
 from ..composite.text import (
@@ -23,8 +24,6 @@ from ..composite.text import (
     _is_none,
     _is_true,
     _names,
-    _pct,
-    _signed,
     _window_words,
     zones_word,
 )
@@ -116,8 +115,8 @@ def funds_cumulative(
             row[f"{y}年同期增速"] = _growth_words(a["yoy_growth"], a["growth_defined"])
         c = total.loc[z]
         ok = bool(c["defined"])
-        row["累计增长"] = _pct(c["growth"]) if ok else "无法计算（某年增速无法计算）"
-        row["按年度增长目标复合应达"] = _pct(c["target"])
+        row["累计增长"] = fmt_percent(c["growth"]) if ok else "无法计算（某年增速无法计算）"
+        row["按年度增长目标复合应达"] = fmt_percent(c["target"])
         row["是否达到"] = ("已达到" if _is_true(c["met"]) else "未达到") if ok else "无法判定"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -171,7 +170,7 @@ def change_sentences(change: pd.DataFrame, first: int, last: int) -> list[str]:
 
     def label(r) -> str:
         note = "" if r["对比年度"] == last else f"，至 {int(r['对比年度'])} 年"
-        return f"{r['维度']}（{_signed(r[delta_col])}{note}）"
+        return f"{r['维度']}（{fmt_fixed(r[delta_col], signed=True)}{note}）"
 
     for zone in dict.fromkeys(change["片区"]):
         g = change[change["片区"] == zone]

@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from ...present.format import fmt_percent
+
 UNDEFINED_ZERO = "无法计算（基期为零）"
 UNDEFINED_MISSING = "无法计算（基期无数据）"
 NOT_REPORTED = "未报送"
@@ -21,7 +23,7 @@ def format_growth(growth: float, defined: bool, base: float | None = None) -> st
         if base is None or (isinstance(base, float) and math.isnan(base)):
             return UNDEFINED_MISSING
         return UNDEFINED_ZERO
-    return f"{growth * 100:+.1f}%"
+    return fmt_percent(growth, 1, signed=True)
 
 
 def format_met(met) -> str:
@@ -49,12 +51,12 @@ def round_or_nan(x, nd: int = 2):
 
 def fmt_share(s: float) -> str:
     """Return a share as ``12.3%`` or "—"."""
-    return "—" if s is None or not math.isfinite(s) else f"{s * 100:.1f}%"
+    return fmt_percent(s, 1)
 
 
 def pct(x: float) -> str:
     """Return a rate as ``12.3%`` with sign only when negative."""
-    return f"{x * 100:.1f}%"
+    return fmt_percent(x, 1)
 
 
 def prob_words(p: float) -> str:
@@ -65,7 +67,7 @@ def prob_words(p: float) -> str:
         return "不足1%"
     if p > 0.995:
         return "超过99%"
-    return f"约为{p * 100:.0f}%"
+    return "约为" + fmt_percent(p, 0)
 
 
 def whole(s: pd.Series) -> pd.Series:
