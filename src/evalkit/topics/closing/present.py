@@ -12,9 +12,10 @@ from datetime import date
 
 import pandas as pd
 
-from ... import figures, reforms
+from ... import reforms
 from ...config import Targets
 from ...core.period import ReportPeriod, to_timestamp
+from ...present import charts
 from ...present.format import fmt_fixed, fmt_percent
 from ...schema import ZONES, zone_name
 from ..composite.indicators import IndicatorConfig
@@ -358,19 +359,16 @@ def composite_trend_chart(comp: pd.DataFrame, years: list[int], *, synthetic: bo
     *comp* is the composite frame (``zone_id, year, score``) of the stored composite
     result; colours and markers follow the configured zone order.
     """
-    fig, ax = figures.new_figure(
-        f"各片区综合得分（{years[0]}—{years[-1]} 年同期）", "分", synthetic=synthetic
+    fig, ax = charts.zone_lines(
+        comp,
+        title=f"各片区综合得分（{years[0]}—{years[-1]} 年同期）",
+        unit="分",
+        value="score",
+        month_col="year",
+        monthly=False,
+        markersize=None,
+        synthetic=synthetic,
     )
-    for k, z in enumerate(ZONES):
-        g = comp[comp["zone_id"] == z].sort_values("year")
-        ax.plot(
-            g["year"],
-            g["score"],
-            marker=figures.MARKERS[k],
-            color=figures.PALETTE[k],
-            label=zone_name(z),
-        )
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(0, 100)
-    ax.legend()
     return fig, ax
