@@ -210,3 +210,17 @@ def test_for_page_shows_missing_cells_as_em_dash_and_keeps_values():
     assert list(out["b"]) == [MISSING, "x"]
     assert list(out["c"]) == [MISSING, 2]
     assert all(pd.api.types.is_object_dtype(dt) for dt in out.dtypes)
+
+
+def test_topic_names_are_the_shared_formatters():
+    # old public names stay importable, and are the shared functions (no private copies)
+    from evalkit import composite, logistics
+    from evalkit.present import format as shared
+    from evalkit.topics.composite import text
+    from evalkit.topics.logistics import narrative
+
+    assert text.for_page is composite.for_page is shared.for_page
+    assert narrative.fmt_change is logistics.fmt_change is shared.fmt_change
+    assert narrative.fmt_number.func is shared.fmt_level
+    assert logistics.fmt_number(None) == "未报送"
+    assert logistics.fmt_number(1234.5, "吨") == shared.fmt_level(1234.5, "吨") == "1,234 吨"
