@@ -9,7 +9,7 @@ hatches cycle through the house palette, so series stay apart in greyscale.
 
 - :func:`zone_bars` — one value per zone (optionally several series side by side),
   with optional target marks;
-- :func:`zone_lines` — one line per zone over months;
+- :func:`zone_lines` — one line per zone over months (or years);
 - :func:`small_multiples` — one small panel per item (indicator, county …), same style.
 """
 
@@ -120,26 +120,33 @@ def zone_lines(
     target: float | None = None,
     zone_names: Mapping[str, str] | None = None,
     synthetic: bool = False,
+    monthly: bool = True,
+    markersize: float | None = 3.5,
 ):
-    """Return one line per zone over months; ``(fig, ax)``.
+    """Return one line per zone over months (or years); ``(fig, ax)``.
 
     *data*: long frame with columns *zone_col*, *month_col* (datetime) and *value*.
-    Months without a row are gaps (the line breaks), never zeros. *target* draws one
-    dashed horizontal line labelled :data:`TARGET_LABEL`.
+    Months without a row are gaps (the line breaks), never zeros. With
+    ``monthly=False`` *month_col* holds any sortable period (e.g. years as ints):
+    the x values are those present in *data*, and a zone without a row at one of
+    them has a gap there. *target* draws one dashed horizontal line labelled
+    :data:`TARGET_LABEL`. *markersize* None keeps Matplotlib's default marker size.
     """
     kw = {"synthetic": synthetic} | ({"source": source} if source is not None else {})
     fig, ax = figures.new_figure(title, unit, **kw)
     wide = data.pivot_table(index=month_col, columns=zone_col, values=value, aggfunc="first")
-    months = pd.date_range(wide.index.min(), wide.index.max(), freq="MS") if len(wide) else []
-    wide = wide.reindex(months)
+    if monthly:
+        months = pd.date_range(wide.index.min(), wide.index.max(), freq="MS") if len(wide) else []
+        wide = wide.reindex(months)
+    size = {} if markersize is None else {"markersize": markersize}
     for j, zone in enumerate(_zone_sorted(list(wide.columns))):
         ax.plot(
             wide.index,
             wide[zone].astype(float),
             marker=figures.MARKERS[j % len(figures.MARKERS)],
-            markersize=3.5,
             color=figures.PALETTE[j % len(figures.PALETTE)],
             label=_zone_label(zone, zone_names),
+            **size,
         )
     if target is not None:
         ax.axhline(

@@ -16,6 +16,26 @@ Rules (the same on every page):
 Wrappers name the common cases: :func:`fmt_money`, :func:`fmt_count`,
 :func:`fmt_share`, :func:`fmt_growth`, :func:`fmt_points`; all go through
 :func:`fmt_number`.
+
+Styles for pages whose committed display predates these rules (each topic formats
+through this module; none keeps a private copy):
+
+- :func:`fmt_fixed` — a fixed number of decimals exactly as Python's format spec
+  (zero keeps its decimals, ``0.000``; a value rounding to zero keeps its sign,
+  ``-0.0%``); optional sign, separators, percent (fraction × 100) and suffix.
+  Statistical estimates (impact: three decimals), composite scores and shares,
+  investment growth and shares;
+- :func:`fmt_percent` — a fraction as percent in the fixed style (``12.3%``,
+  ``0.0%``, no separators); shares, rates and growth;
+- :func:`fmt_change` — a signed change with one decimal: percent of a fraction
+  (``+12.3%``) or percentage points (``+1.5 个百分点``); logistics tables;
+- :func:`fmt_level` — an indicator level with its unit: whole numbers from 100 up,
+  one decimal below 100 unless whole, always one decimal for ``%`` and ``小时``
+  (:data:`LEVEL_DECIMAL_UNITS`); logistics;
+- :func:`fmt_compact` — whole values without decimals, others with one
+  (``12`` / ``12.5``); counts and days in the reforms narrative;
+- :func:`fmt_p_value` — a p-value with three decimals, ``<0.001`` below that;
+- :func:`for_page` — a table with every missing cell shown as :data:`MISSING`.
 """
 
 from __future__ import annotations
@@ -128,3 +148,117 @@ def fmt_points(value, digits: int = 1) -> str:
     if is_missing(value):
         return MISSING
     return fmt_number(float(value), digits=digits, signed=True) + " 个百分点"
+
+
+#: Units whose levels always show one decimal in :func:`fmt_level`.
+LEVEL_DECIMAL_UNITS: frozenset[str] = frozenset({"%", "小时"})
+
+#: Below this a p-value shows as ``<0.001`` (:func:`fmt_p_value`).
+P_VALUE_FLOOR = 0.001
+
+
+def _finite(value, name: str) -> float:
+    """Return *value* as float; raise TypeError for a non-numeric value (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Number):
+        raise TypeError(f"{name} expects a number, got {value!r}")
+    return float(value)
+
+
+def fmt_fixed(
+    value,
+    digits: int = 1,
+    *,
+    signed: bool = False,
+    grouping: bool = True,
+    percent: bool = False,
+    suffix: str = "",
+    missing: str = MISSING,
+) -> str:
+    """Return *value* with exactly *digits* decimals, as Python's format spec writes it.
+
+    Unlike :func:`fmt_number`, zero keeps its decimals (``0.0``) and a value that
+    rounds to zero keeps its sign (``-0.0``): the style of statistical tables and of
+    columns with fixed decimals. *signed* writes ``+`` before non-negative values;
+    *grouping* puts thousands separators; *percent* shows the fraction *value* × 100
+    followed by ``%``; *suffix* is appended after that (e.g. ``" 个百分点"``).
+    Missing values (:func:`is_missing`) give *missing*. Raises TypeError for a
+    non-numeric value.
+    """
+    if is_missing(value):
+        return missing
+    x = _finite(value, "fmt_fixed")
+    if percent:
+        x = x * 100
+    spec = f"{'+' if signed else ''}{',' if grouping else ''}.{int(digits)}f"
+    return f"{x:{spec}}" + ("%" if percent else "") + suffix
+
+
+def fmt_percent(value, digits: int = 1, *, signed: bool = False, missing: str = MISSING) -> str:
+    """Return the fraction *value* as a percent with fixed *digits*: ``0.123`` → ``12.3%``.
+
+    The fixed style (:func:`fmt_fixed`) without separators: zero shows as ``0.0%``
+    and *signed* gives ``+12.3%``. Shares, rates and growth on the investment,
+    logistics, composite, summary and closing pages; missing gives *missing*.
+    """
+    return fmt_fixed(value, digits, signed=signed, grouping=False, percent=True, missing=missing)
+
+
+def fmt_change(value, points: bool = False, *, missing: str = MISSING) -> str:
+    """Return a change signed with one decimal, as percent or percentage points.
+
+    A fraction shows as percent (``0.123`` → ``+12.3%``); with *points* the value is
+    in percentage points (``1.5`` → ``+1.5 个百分点``). No separators; zero shows as ``+0.0%``; missing gives *missing*.
+    """
+    if points:
+        return fmt_fixed(value, 1, signed=True, grouping=False, suffix=" 个百分点", missing=missing)
+    return fmt_percent(value, 1, signed=True, missing=missing)
+
+
+def fmt_level(value, unit: str | None = "", *, missing: str = MISSING) -> str:
+    """Return an indicator level with its unit: ``12,345 吨``, ``56.5 小时``, ``88.0%``.
+
+    Decimals: one for units in :data:`LEVEL_DECIMAL_UNITS`; otherwise none from 100
+    up or for whole values, one below 100. Thousands separators always; ``%`` is
+    attached, any other unit follows a space; no unit, no trailing space. Missing
+    values give *missing* (logistics shows ``未报送``). Raises TypeError for a
+    non-numeric value.
+    """
+    if is_missing(value):
+        return missing
+    x = _finite(value, "fmt_level")
+    unit = unit or ""
+    decimal = unit in LEVEL_DECIMAL_UNITS or (abs(x) < 100 and not x.is_integer())
+    text = f"{x:,.{1 if decimal else 0}f}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+def fmt_compact(value, digits: int = 1, *, missing: str = MISSING) -> str:
+    """Return a whole value without decimals and any other with *digits*: ``12`` / ``12.5``.
+
+    For counts and numbers of days in running text. Thousands separators always;
+    a value within 1e-9 of a whole number counts as whole (``3``, never ``3.0``).
+    Missing values give *missing*. Raises TypeError for a non-numeric value.
+    """
+    if is_missing(value):
+        return missing
+    x = _finite(value, "fmt_compact")
+    if abs(x - round(x)) < 1e-9:
+        return f"{int(round(x)):,}"
+    return f"{x:,.{int(digits)}f}"
+
+
+def fmt_p_value(value, *, missing: str = MISSING) -> str:
+    """Return a p-value with three decimals; below :data:`P_VALUE_FLOOR` ``<0.001``."""
+    if is_missing(value):
+        return missing
+    x = _finite(value, "fmt_p_value")
+    return "<0.001" if x < P_VALUE_FLOOR else f"{x:.3f}"
+
+
+def for_page(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* (any shape) as object cells with every missing value shown as :data:`MISSING`.
+
+    No page (HTML or text) then shows NaN / None / NA.
+    """
+    out = df.astype(object)
+    return out.where(df.notna(), MISSING)

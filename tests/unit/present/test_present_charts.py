@@ -88,6 +88,32 @@ def test_zone_lines_one_line_per_zone_gaps_not_zeros_and_target():
     assert lines[0].get_marker() != lines[1].get_marker()
 
 
+def test_zone_lines_over_years_keeps_the_years_and_default_marker_size():
+    import matplotlib as mpl
+
+    rows = [
+        {"zone_id": z, "year": y, "score": float(y - 2020 + i)}
+        for i, z in enumerate(["suihua_etdz", "zhaodong"])
+        for y in (2023, 2024, 2026)
+        if not (z == "zhaodong" and y == 2024)
+    ]
+    _, ax = charts.zone_lines(
+        pd.DataFrame(rows),
+        title="综合得分",
+        unit="分",
+        value="score",
+        month_col="year",
+        monthly=False,
+        markersize=None,
+    )
+    first, second = ax.get_lines()
+    assert list(first.get_xdata()) == [2023, 2024, 2026]  # no monthly index, no 2025 added
+    assert list(first.get_ydata()) == [3.0, 4.0, 6.0]
+    assert np.isnan(second.get_ydata()[1])  # zhaodong has no 2024 row: a gap
+    assert first.get_markersize() == mpl.rcParams["lines.markersize"]
+    assert first.get_color() == figures.PALETTE[0] and second.get_color() == figures.PALETTE[1]
+
+
 def test_small_multiples_grid_hides_unused_cells():
     idx = pd.date_range("2025-01-01", periods=3, freq="MS")
     panels = {

@@ -12,9 +12,11 @@ from datetime import date
 
 import pandas as pd
 
-from ... import figures, reforms
+from ... import reforms
 from ...config import Targets
 from ...core.period import ReportPeriod, to_timestamp
+from ...present import charts
+from ...present.format import fmt_fixed, fmt_percent
 from ...schema import ZONES, zone_name
 from ..composite.indicators import IndicatorConfig
 from ..composite.text import (
@@ -23,8 +25,6 @@ from ..composite.text import (
     _is_none,
     _is_true,
     _names,
-    _pct,
-    _signed,
     _window_words,
     zones_word,
 )
@@ -116,8 +116,8 @@ def funds_cumulative(
             row[f"{y}年同期增速"] = _growth_words(a["yoy_growth"], a["growth_defined"])
         c = total.loc[z]
         ok = bool(c["defined"])
-        row["累计增长"] = _pct(c["growth"]) if ok else "无法计算（某年增速无法计算）"
-        row["按年度增长目标复合应达"] = _pct(c["target"])
+        row["累计增长"] = fmt_percent(c["growth"]) if ok else "无法计算（某年增速无法计算）"
+        row["按年度增长目标复合应达"] = fmt_percent(c["target"])
         row["是否达到"] = ("已达到" if _is_true(c["met"]) else "未达到") if ok else "无法判定"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -171,7 +171,7 @@ def change_sentences(change: pd.DataFrame, first: int, last: int) -> list[str]:
 
     def label(r) -> str:
         note = "" if r["对比年度"] == last else f"，至 {int(r['对比年度'])} 年"
-        return f"{r['维度']}（{_signed(r[delta_col])}{note}）"
+        return f"{r['维度']}（{fmt_fixed(r[delta_col], signed=True)}{note}）"
 
     for zone in dict.fromkeys(change["片区"]):
         g = change[change["片区"] == zone]
@@ -359,19 +359,16 @@ def composite_trend_chart(comp: pd.DataFrame, years: list[int], *, synthetic: bo
     *comp* is the composite frame (``zone_id, year, score``) of the stored composite
     result; colours and markers follow the configured zone order.
     """
-    fig, ax = figures.new_figure(
-        f"各片区综合得分（{years[0]}—{years[-1]} 年同期）", "分", synthetic=synthetic
+    fig, ax = charts.zone_lines(
+        comp,
+        title=f"各片区综合得分（{years[0]}—{years[-1]} 年同期）",
+        unit="分",
+        value="score",
+        month_col="year",
+        monthly=False,
+        markersize=None,
+        synthetic=synthetic,
     )
-    for k, z in enumerate(ZONES):
-        g = comp[comp["zone_id"] == z].sort_values("year")
-        ax.plot(
-            g["year"],
-            g["score"],
-            marker=figures.MARKERS[k],
-            color=figures.PALETTE[k],
-            label=zone_name(z),
-        )
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(0, 100)
-    ax.legend()
     return fig, ax

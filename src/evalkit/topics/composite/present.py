@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from ... import figures
+from ...present.format import fmt_fixed, fmt_percent
 from ...present.text import zh_count
 from ...schema import ZONE_ORDER, ZONES, zone_name
 from .indicators import IndicatorConfig
-from .text import _num, _pct, _zone_order, for_page  # noqa: F401 (pages use for_page)
+from .text import _zone_order, for_page  # noqa: F401 (pages use for_page)
 from .values import window_end
 from .weights import DEFAULT_SEED, ROBUST_SHARE
 
@@ -44,7 +45,7 @@ def dimension_table(
             row[f"{dim.name}（分）"] = round(float(d.get((z, dim.id), math.nan)), 2)
         row["综合得分（分）"] = round(float(c.loc[z, "score"]), 2)
         row["排名"] = c.loc[z, "rank"]
-        row["数据覆盖率"] = _pct(c.loc[z, "coverage"])
+        row["数据覆盖率"] = fmt_percent(c.loc[z, "coverage"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -119,7 +120,7 @@ def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "片区": [zone_name(z) for z in sens["zone_id"]],
-            "排名第一的概率": [_pct(p) for p in sens["p_first"]],
+            "排名第一的概率": [fmt_percent(p) for p in sens["p_first"]],
             "得分均值（分）": sens["mean"].round(2).to_numpy(),
             "得分5%分位（分）": sens["p05"].round(2).to_numpy(),
             "得分中位数（分）": sens["p50"].round(2).to_numpy(),
@@ -176,7 +177,8 @@ def ranking_sentence(comp: pd.DataFrame, year: int) -> str:
     parts = []
     for rank, g in c.groupby("rank", sort=True):
         names = "、".join(
-            f"{zone_name(z)}（{_num(s)} 分）" for z, s in zip(g["zone_id"], g["score"], strict=True)
+            f"{zone_name(z)}（{fmt_fixed(s)} 分）"
+            for z, s in zip(g["zone_id"], g["score"], strict=True)
         )
         tie = "并列" if len(g) > 1 else ""
         parts.append(f"{tie}第 {int(rank)} 名 {names}")
@@ -200,7 +202,7 @@ def change_sentence(comp: pd.DataFrame, year: int) -> str | None:
             "排名不变" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
         )
         verb = "提高" if d > 0 else ("下降" if d < 0 else "持平")
-        amount = f" {abs(d):.1f} 分" if d != 0 else ""
+        amount = f" {fmt_fixed(abs(d), grouping=False)} 分" if d != 0 else ""
         parts.append(f"{zone_name(z)}{verb}{amount}，{rank_word}")
     return f"与 {year - 1} 年同期相比：" + "；".join(parts) + "。"
 
@@ -241,17 +243,19 @@ def sensitivity_sentence(
         return head + f"配置权重下 {names} 并列第一，排名不稳健：第一名取决于权重。"
     lead = leaders[0]
     others = "；".join(
-        f"{zone_name(z)} {_pct(p[z])}" for z in _zone_order(p.index) if z != lead and p[z] > 0
+        f"{zone_name(z)} {fmt_percent(p[z])}"
+        for z in _zone_order(p.index)
+        if z != lead and p[z] > 0
     )
     if p[lead] >= threshold:
-        tail = f"排名稳健（判定标准：第一名在至少 {threshold:.0%} 的抽样中保持第一）。"
+        tail = f"排名稳健（判定标准：第一名在至少 {fmt_percent(threshold, 0)} 的抽样中保持第一）。"
     else:
         tail = (
-            f"排名不稳健：第一名在不足 {threshold:.0%} 的抽样中保持第一，"
+            f"排名不稳健：第一名在不足 {fmt_percent(threshold, 0)} 的抽样中保持第一，"
             "名次差距小于权重选择带来的不确定性，不宜据此排定先后。"
         )
     extra = f"（其他片区排名第一的概率：{others}）" if others else ""
-    return head + f"{zone_name(lead)}在 {_pct(p[lead])} 的抽样中排名第一{extra}，" + tail
+    return head + f"{zone_name(lead)}在 {fmt_percent(p[lead])} 的抽样中排名第一{extra}，" + tail
 
 
 def missing_sentences(scored: pd.DataFrame, config: IndicatorConfig, year: int) -> list[str]:
@@ -301,7 +305,7 @@ def method_notes(
         f"**熵权法**：以各指标得分在{zones}×各年度样本中的离散程度客观赋权（熵值越小、权重越大），与配置权重的结果并列展示。",
         f"**权重敏感性**：以配置权重为中心，按 Dirichlet 分布（集中度 κ={concentration:g}）随机抽取 {draws} 组维度及指标权重，"
         f"固定随机种子（{DEFAULT_SEED}），统计各片区排名第一的概率和得分区间；"
-        f"第一名在至少 {ROBUST_SHARE:.0%} 的抽样中保持第一才称“排名稳健”。",
+        f"第一名在至少 {fmt_percent(ROBUST_SHARE, 0)} 的抽样中保持第一才称“排名稳健”。",
         "**历年得分**：本页各年度得分均按本报告的口径（同期窗口、同一标准化范围）重新计算，因而与往年报告中的数值可能不同；"
         "“较上年变化”均为同口径比较。各片区面积与体量不同，绝对量指标（金额、条数）有利于体量大的片区，解读时请结合各维度得分。",
     ]

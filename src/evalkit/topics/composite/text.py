@@ -1,6 +1,8 @@
 """Number and zone wording shared by the composite, summary and closing pages.
 
-Missing numbers print as an em dash; zone lists follow the configured zone order;
+Numbers are formatted by :mod:`evalkit.present.format` (``for_page`` is kept here
+as a name of :func:`evalkit.present.format.for_page`); missing numbers print as an
+em dash; zone lists follow the configured zone order;
 counts of zones are said from the configuration (:func:`zones_word`), never as a
 hard-coded "三个片区".
 """
@@ -12,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from ...present.format import fmt_percent, for_page
 from ...present.text import zh_count
 from ...schema import ZONES, zone_name
 from .values import window_end
@@ -20,27 +23,6 @@ from .values import window_end
 def zones_word(n: int | None = None) -> str:
     """Return the count of zones in words, e.g. ``三个片区`` (default: the configured zones)."""
     return f"{zh_count(len(ZONES) if n is None else n)}个片区"
-
-
-def _num(x, nd: int = 1) -> str:
-    """Format a number with *nd* decimals; missing as an em dash."""
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{float(x):,.{nd}f}"
-
-
-def _signed(x, nd: int = 1) -> str:
-    """Format a change with its sign (``+3.2``); missing as an em dash."""
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{float(x):+,.{nd}f}"
-
-
-def _pct(x, nd: int = 1) -> str:
-    """Format a share as a percentage (``45.0%``)."""
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{100 * float(x):.{nd}f}%"
 
 
 def _zone_order(zones) -> list[str]:
@@ -72,14 +54,14 @@ def _growth_words(g, defined) -> str:
     """
     if not bool(defined) or g is None or pd.isna(g):
         return "增速无法计算"
-    return f"{'增长' if g >= 0 else '下降'} {abs(100 * float(g)):.1f}%"
+    return f"{'增长' if g >= 0 else '下降'} {fmt_percent(abs(float(g)))}"
 
 
 def _growth_text(g, defined) -> str:
     """Return growth as ``+12.3%`` or the words for undefined growth."""
     if not bool(defined) or g is None or pd.isna(g):
         return "增速无法计算"
-    return f"{100 * float(g):+.1f}%"
+    return fmt_percent(float(g), signed=True)
 
 
 def _window_words(year: int, as_of: str | date) -> str:
@@ -90,7 +72,4 @@ def _window_words(year: int, as_of: str | date) -> str:
     )
 
 
-def for_page(df: pd.DataFrame) -> pd.DataFrame:
-    """Return *df* with missing values as "—" so no page (HTML or text) shows NaN."""
-    out = df.astype(object)
-    return out.where(df.notna(), "—")
+__all__ = ["for_page", "zones_word"]

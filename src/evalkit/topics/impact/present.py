@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ... import schema
+from ...present.format import fmt_fixed, fmt_p_value
 from ...present.text import zh_count, zh_list
 from .compute import (
     FIRST_TREATED_YEAR,
@@ -50,16 +51,12 @@ def _groups(hosts: Sequence[str] | None, comparison: Sequence[str] | None) -> tu
 
 def fmt_num(value: float, digits: int = 3) -> str:
     """Format a number for a page; NaN / inf become ``"—"``."""
-    if value is None or not math.isfinite(float(value)):
-        return "—"
-    return f"{float(value):,.{digits}f}"
+    return fmt_fixed(value, digits)
 
 
 def fmt_p(value: float) -> str:
     """Format a p-value (three decimals; ``"<0.001"`` below that; ``"—"`` if missing)."""
-    if value is None or not math.isfinite(float(value)):
-        return "—"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    return fmt_p_value(value)
 
 
 def pct(log_effect: float) -> float:

@@ -16,6 +16,8 @@ import math
 
 import pandas as pd
 
+from ...present.format import fmt_fixed, fmt_percent
+
 UNDEFINED_ZERO = "无法计算（基期为零）"
 UNDEFINED_MISSING = "无法计算（基期无数据）"
 NOT_REPORTED = "未报送"
@@ -42,8 +44,8 @@ def format_growth(
             return UNDEFINED_MISSING
         return UNDEFINED_ZERO
     if is_small_base(base, min_base):
-        return f"{SMALL_BASE}（上年同期 {float(base):,.1f} 万元）"
-    return f"{growth * 100:+.1f}%"
+        return f"{SMALL_BASE}（上年同期 {fmt_fixed(float(base), 1)} 万元）"
+    return fmt_percent(growth, 1, signed=True)
 
 
 def format_met(met) -> str:
@@ -71,12 +73,12 @@ def round_or_nan(x, nd: int = 2):
 
 def fmt_share(s: float) -> str:
     """Return a share as ``12.3%`` or "—"."""
-    return "—" if s is None or not math.isfinite(s) else f"{s * 100:.1f}%"
+    return fmt_percent(s, 1)
 
 
 def pct(x: float) -> str:
     """Return a rate as ``12.3%`` with sign only when negative."""
-    return f"{x * 100:.1f}%"
+    return fmt_percent(x, 1)
 
 
 def prob_words(p: float) -> str:
@@ -87,7 +89,7 @@ def prob_words(p: float) -> str:
         return "不足1%"
     if p > 0.995:
         return "超过99%"
-    return f"约为{p * 100:.0f}%"
+    return "约为" + fmt_percent(p, 0)
 
 
 def whole(s: pd.Series) -> pd.Series:

@@ -6,11 +6,12 @@ names come from the configuration (``schema.zone_name``).
 
 from __future__ import annotations
 
-import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from ...present.format import fmt_change, fmt_fixed, fmt_level, fmt_percent
 from ...schema import zone_name
 from .anomaly import anomalies_in_window
 from .corridor import CORRIDOR_INDICATORS
@@ -34,23 +35,8 @@ HEADLINES = (
 )
 
 
-def fmt_number(value: float, unit: str = "") -> str:
-    """Format a level with thousands separators and unit; missing as ``未报送``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING_TEXT
-    whole = float(value).is_integer()
-    digits = 1 if unit in ("%", "小时") or (abs(value) < 100 and not whole) else 0
-    text = f"{value:,.{digits}f}"
-    return f"{text} {unit}".strip() if unit not in ("%",) else f"{text}%"
-
-
-def fmt_change(value: float, points: bool = False) -> str:
-    """Format a change with sign: percentage points when *points*, else percent; ``—`` if missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if points:
-        return f"{value:+.1f} 个百分点"
-    return f"{value * 100:+.1f}%"
+#: A level with its unit (:func:`evalkit.present.format.fmt_level`); missing as ``未报送``.
+fmt_number = partial(fmt_level, missing=MISSING_TEXT)
 
 
 def change_cell(value: float, flag: str, points: bool = False) -> str:
@@ -104,8 +90,9 @@ def _headline_change(value: float, flag: str, points: bool, what: str) -> str:
     if flag == "ok":
         word = "增长" if value >= 0 else "下降"
         if points:
-            return f"，{what}{'提高' if value >= 0 else '降低'} {abs(value):.1f} 个百分点"
-        return f"，{what}{word} {abs(value) * 100:.1f}%"
+            points_text = fmt_fixed(abs(value), 1, grouping=False, suffix=" 个百分点")
+            return f"，{what}{'提高' if value >= 0 else '降低'} {points_text}"
+        return f"，{what}{word} {fmt_percent(abs(value))}"
     if flag == "small_base":
         return f"，{what}变化为 {fmt_change(value, points)}，但上年基数较小，该增速仅供参考"
     if flag == "zero_base":
@@ -216,7 +203,7 @@ def corridor_narrative(shares: pd.DataFrame, year: int, month) -> str:
         total = float(known["ytd"].sum())
         pieces = [
             f"{zone_name(r.zone_id)} {fmt_number(r.ytd, unit)}"
-            + ("" if np.isnan(r.share) else f"（占 {r.share * 100:.1f}%）")
+            + ("" if np.isnan(r.share) else f"（占 {fmt_percent(r.share)}）")
             for r in known.itertuples(index=False)
         ]
         s = f"{int(year)} 年 1—{m.month} 月{label}合计 {fmt_number(total, unit)}：" + "，".join(

@@ -13,6 +13,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from ... import figures, report
+from ...present.format import fmt_percent
 from ...schema import ZONES, zone_name
 from .anomaly import Decomposition, anomalies_in_window, components_frame, status_frame
 from .compute import LogisticsResult
@@ -53,7 +54,7 @@ def latest_panel_display(panel: pd.DataFrame, zone_id: str, month) -> pd.DataFra
             ytd_text = f"不完整（报送 {r.ytd_months}/{m.month} 个月）"
         att = "未设定目标"
         if not np.isnan(r.target):
-            att = "—" if np.isnan(r.attainment) else f"{r.attainment * 100:.1f}%"
+            att = fmt_percent(r.attainment)
         out.append(
             {
                 "指标": indicator_label(r.indicator),
@@ -213,7 +214,7 @@ def corridor_shares_display(shares: pd.DataFrame) -> pd.DataFrame:
                 "1月至当月累计": fmt_number(r.ytd, unit)
                 if not np.isnan(r.ytd)
                 else "缺报月份，不计累计",
-                "份额": "—" if np.isnan(r.share) else f"{r.share * 100:.1f}%",
+                "份额": fmt_percent(r.share),
             }
         )
     return pd.DataFrame(rows, columns=["指标", "片区", "1月至当月累计", "份额"])

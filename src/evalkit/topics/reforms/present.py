@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ... import figures
 from ...core.period import ReportPeriod, date_zh, to_timestamp
+from ...present.format import fmt_compact
 from ...schema import (
     ORIGINALITY,
     POLICY_DOMAINS,
@@ -298,22 +299,12 @@ class SearchableTable:
 # --- Narrative ---------------------------------------------------------------------
 
 
-def _n(x) -> str:
-    """Format a count or a number of days for running text (one decimal at most).
-
-    Kept byte-identical to the committed pages until the shared formatter
-    (``evalkit.present.format``) covers this style.
-    """
-    f = float(x)
-    return str(int(round(f))) if abs(f - round(f)) < 1e-9 else f"{f:.1f}"
-
-
 def _attainment_sentences(att: pd.DataFrame, as_of, running: bool) -> list[str]:
     """Sentences on the yearly targets: the baseline year, or the verdict per zone."""
     year = int(att["year"].iloc[0])
     if bool(att["partial_year"].iloc[0]):
         parts = [
-            f"{zone_name(r.zone_id)}复制推广 {_n(r.replicated)} 条、自主创新 {_n(r.original)} 条"
+            f"{zone_name(r.zone_id)}复制推广 {fmt_compact(r.replicated)} 条、自主创新 {fmt_compact(r.original)} 条"
             for r in att.itertuples()
         ]
         return [
@@ -333,8 +324,12 @@ def _attainment_sentences(att: pd.DataFrame, as_of, running: bool) -> list[str]:
             if met:
                 verdict = "已达标" if running else "达标"
             else:
-                verdict = f"尚差 {_n(gap)} 条" if running else f"未达标，差 {_n(gap)} 条"
-            clauses.append(f"{word} {_n(n)} 条（目标 {_n(t)} 条，{verdict}）")
+                verdict = (
+                    f"尚差 {fmt_compact(gap)} 条"
+                    if running
+                    else f"未达标，差 {fmt_compact(gap)} 条"
+                )
+            clauses.append(f"{word} {fmt_compact(n)} 条（目标 {fmt_compact(t)} 条，{verdict}）")
         out.append(f"{zone_name(r.zone_id)}：" + "，".join(clauses) + "。")
     return out
 
@@ -344,19 +339,19 @@ def _pace_sentences(pace_df: pd.DataFrame) -> list[str]:
     prev = _same_day_years(pace_df)
     out = []
     for r in pace_df[pace_df["kind"].eq("replicated")].itertuples():
-        s = f"{zone_name(r.zone_id)}本年已落地复制推广 {_n(r.to_date)} 条"
+        s = f"{zone_name(r.zone_id)}本年已落地复制推广 {fmt_compact(r.to_date)} 条"
         if r.needed > 0 and r.remaining_months > 0:
             s += (
-                f"，完成全年目标还需 {_n(r.needed)} 条，"
-                f"余下约 {_n(round(r.remaining_months, 1))} 个月平均每月需 {_n(round(r.needed_per_month, 1))} 条"
+                f"，完成全年目标还需 {fmt_compact(r.needed)} 条，"
+                f"余下约 {fmt_compact(round(r.remaining_months, 1))} 个月平均每月需 {fmt_compact(round(r.needed_per_month, 1))} 条"
             )
         elif r.needed > 0:
-            s += f"，距全年目标尚差 {_n(r.needed)} 条"
+            s += f"，距全年目标尚差 {fmt_compact(r.needed)} 条"
         else:
             s += "，已达到全年目标"
         if prev:
             last = prev[-1]
-            s += f"；{last} 年同期为 {_n(getattr(r, f'same_day_{last}'))} 条"
+            s += f"；{last} 年同期为 {fmt_compact(getattr(r, f'same_day_{last}'))} 条"
         out.append(s + "。")
     return out
 
@@ -367,15 +362,17 @@ def _not_counted_sentences(att: pd.DataFrame, duplicates: dict[str, int] | None)
     pipeline = int(att["in_progress"].sum())
     if pipeline:
         per = "、".join(
-            f"{zone_name(r.zone_id)} {_n(r.in_progress)} 条"
+            f"{zone_name(r.zone_id)} {fmt_compact(r.in_progress)} 条"
             for r in att.itertuples()
             if r.in_progress
         )
-        out.append(f"另有 {_n(pipeline)} 条事项截至数据截至日仍在推进中，未计入（{per}）。")
-    if duplicates and sum(duplicates.values()):
-        per = "、".join(f"{zone_name(z)} {_n(n)} 条" for z, n in duplicates.items() if n)
         out.append(
-            f"本年度有 {_n(sum(duplicates.values()))} 条复制推广事项重复复制了本片区已计入的同一经验，只计一次（{per}）。"
+            f"另有 {fmt_compact(pipeline)} 条事项截至数据截至日仍在推进中，未计入（{per}）。"
+        )
+    if duplicates and sum(duplicates.values()):
+        per = "、".join(f"{zone_name(z)} {fmt_compact(n)} 条" for z, n in duplicates.items() if n)
+        out.append(
+            f"本年度有 {fmt_compact(sum(duplicates.values()))} 条复制推广事项重复复制了本片区已计入的同一经验，只计一次（{per}）。"
         )
     return out
 
@@ -383,7 +380,9 @@ def _not_counted_sentences(att: pd.DataFrame, duplicates: dict[str, int] | None)
 def _lag_sentence(lag: pd.DataFrame) -> str:
     """Return the sentence on the median adoption lag per zone (zones without items left out)."""
     parts = [
-        f"{zone_name(r.zone_id)} {_n(r.median)} 天（{_n(r.n)} 条）" for r in lag.itertuples() if r.n
+        f"{zone_name(r.zone_id)} {fmt_compact(r.median)} 天（{fmt_compact(r.n)} 条）"
+        for r in lag.itertuples()
+        if r.n
     ]
     return (
         "本年启动的复制推广事项，从来源经验发布到复制启动的天数中位数：" + "，".join(parts) + "。"
@@ -402,10 +401,10 @@ def _cumulative_sentence(cum: pd.DataFrame, year: int, as_of, plan_years: tuple[
     parts = []
     for r in cum.itertuples():
         parts.append(
-            f"{zone_name(r.zone_id)}复制推广 {_n(r.cum_replicated)} 条（三年目标 {_n(r.target_replicated)} 条"
-            + ("，已完成" if r.met_replicated else f"，差 {_n(r.gap_replicated)} 条")
-            + f"）、自主创新 {_n(r.cum_original)} 条（三年目标 {_n(r.target_original)} 条"
-            + ("，已完成" if r.met_original else f"，差 {_n(r.gap_original)} 条")
+            f"{zone_name(r.zone_id)}复制推广 {fmt_compact(r.cum_replicated)} 条（三年目标 {fmt_compact(r.target_replicated)} 条"
+            + ("，已完成" if r.met_replicated else f"，差 {fmt_compact(r.gap_replicated)} 条")
+            + f"）、自主创新 {fmt_compact(r.cum_original)} 条（三年目标 {fmt_compact(r.target_original)} 条"
+            + ("，已完成" if r.met_original else f"，差 {fmt_compact(r.gap_original)} 条")
             + "）"
         )
     return head + "；".join(parts) + "。"

@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from ...present.format import fmt_fixed, fmt_percent
 from ...present.text import zh_count
 from ...schema import ZONE_ORDER, ZONES, zone_name
 from ..composite.indicators import IndicatorConfig
@@ -21,9 +22,6 @@ from ..composite.text import (
     _is_none,
     _is_true,
     _names,
-    _num,
-    _pct,
-    _signed,
     _window_words,
     _zone_order,
     zones_word,
@@ -81,7 +79,7 @@ def traffic_lights(
                 "自主创新（条）/目标": f"{int(rr['original'])} / {int(rr['target_original'])}",
                 "到位资金同比增长": light(ii["met"], partial=partial, in_progress=in_progress),
                 "同比增速（目标）": f"{_growth_words(ii['yoy_growth'], ii['growth_defined'])}"
-                f"（目标 {100 * float(ii['target_growth']):.0f}%）",
+                f"（目标 {fmt_percent(float(ii['target_growth']), 0)}）",
             }
         )
     return pd.DataFrame(rows)
@@ -98,7 +96,9 @@ def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
             d = float(score) - float(prev.loc[z, "score"])
             move = int(prev.loc[z, "rank"]) - int(rank)
             change = (
-                "持平" if round(d, 1) == 0 else f"{'提高' if d > 0 else '下降'} {abs(d):.1f} 分"
+                "持平"
+                if round(d, 1) == 0
+                else f"{'提高' if d > 0 else '下降'} {fmt_fixed(abs(d), grouping=False)} 分"
             )
             rank_change = (
                 "持平" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
@@ -160,7 +160,7 @@ def funds_finding(invest_att: pd.DataFrame, year: int, *, partial: bool, in_prog
         for z in zones
     )
     basis = "累计同比" if in_progress else "全年同比"
-    target = f"{100 * float(i['target_growth'].iloc[0]):.0f}%"
+    target = fmt_percent(float(i["target_growth"].iloc[0]), 0)
     if partial:
         return f"{year} 年为基线年（不考核）：招商引资到位资金{basis}增速为 {growth}。"
     met = [z for z in zones if _is_true(i.loc[z, "met"])]
@@ -193,14 +193,14 @@ def trade_finding(
     if as_of is not None:
         end = window_end(year, as_of)
         period = "" if (end.month, end.day) == (12, 31) else f" 1—{end.month} 月"
-    text = f"{year} 年{period}{zones_word()}{label}合计 {_num(s.get(year), 0)} 万元"
+    text = f"{year} 年{period}{zones_word()}{label}合计 {fmt_fixed(s.get(year), 0)} 万元"
     if (year - 1) in s.index and pd.notna(s.get(year - 1)) and s[year - 1] > 0:
         g = 100 * (s[year] / s[year - 1] - 1)
-        text += f"，较上年同期{'增长' if g >= 0 else '下降'} {abs(g):.1f}%"
+        text += f"，较上年同期{'增长' if g >= 0 else '下降'} {fmt_fixed(abs(g), grouping=False)}%"
     best = d.iloc[0]
     return (
         text
-        + f"；贸易与物流维度得分最高的是{zone_name(best['zone_id'])}（{_num(best['score'])} 分）。"
+        + f"；贸易与物流维度得分最高的是{zone_name(best['zone_id'])}（{fmt_fixed(best['score'])} 分）。"
     )
 
 
@@ -215,13 +215,13 @@ def weakest_finding(
         delta = delta.reindex(_zone_order(delta.index))
         up, down = delta.idxmax(), delta.idxmin()
         if delta[up] > 0:
-            text = f"与上年同期相比，综合得分提高最多的是{zone_name(up)}（{_signed(delta[up])} 分）"
+            text = f"与上年同期相比，综合得分提高最多的是{zone_name(up)}（{fmt_fixed(delta[up], signed=True)} 分）"
         else:
-            text = f"与上年同期相比，没有片区综合得分提高（变化最好的是{zone_name(up)}，{_signed(delta[up])} 分）"
+            text = f"与上年同期相比，没有片区综合得分提高（变化最好的是{zone_name(up)}，{fmt_fixed(delta[up], signed=True)} 分）"
         if delta[down] < 0 and down != up:
-            text += f"，下降最多的是{zone_name(down)}（{_signed(delta[down])} 分）"
+            text += f"，下降最多的是{zone_name(down)}（{fmt_fixed(delta[down], signed=True)} 分）"
         elif down != up:
-            text += f"，提高最少的是{zone_name(down)}（{_signed(delta[down])} 分）"
+            text += f"，提高最少的是{zone_name(down)}（{fmt_fixed(delta[down], signed=True)} 分）"
         text += "。"
     else:
         text = ""
@@ -230,7 +230,7 @@ def weakest_finding(
     weak = d.idxmin()
     return (
         text
-        + f"{year} 年{zh_count(len(ZONES))}片区平均得分最低的维度是{config.dimension(weak).name}（平均 {_num(d[weak])} 分），是共同短板。"
+        + f"{year} 年{zh_count(len(ZONES))}片区平均得分最低的维度是{config.dimension(weak).name}（平均 {fmt_fixed(d[weak])} 分），是共同短板。"
     )
 
 
@@ -244,7 +244,10 @@ def composite_finding(
         return text + "；第一名并列，排名不稳健。"
     p = float(sens.set_index("zone_id")["p_first"][leaders[0]])
     verdict = "排名稳健" if p >= threshold else "排名不稳健，名次取决于权重选择"
-    return text + f"；权重随机扰动下{zone_name(leaders[0])}保持第一的概率为 {_pct(p)}，{verdict}。"
+    return (
+        text
+        + f"；权重随机扰动下{zone_name(leaders[0])}保持第一的概率为 {fmt_percent(p)}，{verdict}。"
+    )
 
 
 def findings_markdown(findings: list[tuple[str, str]]) -> str:
