@@ -343,7 +343,8 @@ class _Bootstrap:
         for i in range(0, len(b0), 256):  # chunks keep the grid × reps arrays small
             b = b0[i : i + 256]
             var = np.maximum(q0 + q1 * b + q2 * b**2, 0.0)
-            t_star = np.abs(self._a - b * self._b) / np.sqrt(var)
+            with np.errstate(divide="ignore", invalid="ignore"):  # var 0: t* NaN, not counted
+                t_star = np.abs(self._a - b * self._b) / np.sqrt(var)
             out[i : i + 256] = np.mean(t_obs[i : i + 256, None] < t_star, axis=1)
         return out
 
@@ -361,7 +362,9 @@ class _Bootstrap:
         """
         if not (math.isfinite(se_guess) and se_guess > 0):
             return math.nan, math.nan
-        tol = 1e-6 * se_guess
+        # Never below a few units in the last place: a near-zero standard error must
+        # not make the bisection run for ever.
+        tol = max(1e-6 * se_guess, 8 * np.spacing(max(abs(self.beta), se_guess)))
         n, width = 4001, 8.0
         for _ in range(12):
             grid = self.beta + np.linspace(-width, width, n) * se_guess
@@ -376,7 +379,9 @@ class _Bootstrap:
         first, last = int(idx[0]), int(idx[-1])
 
         def refine(inside: float, outside: float) -> float:
-            while abs(outside - inside) > tol:
+            for _ in range(200):
+                if abs(outside - inside) <= tol:
+                    break
                 mid = (inside + outside) / 2
                 if self.pvalues(np.array([mid]))[0] >= alpha:
                     inside = mid
@@ -471,6 +476,8 @@ def did(
     field is NaN and ``inference == "withheld"``; with fewer than
     :data:`FEW_TREATED_CLUSTERS` treated (or untreated) clusters ``inference ==
     "few_treated"``. ``inference_note`` says why (sources in the module docstring).
+    A numerically exact fit (standard error below 1e-9 of the estimate's scale) is
+    withheld too.
     *allow_few_clusters* computes the withheld numbers anyway (``inference`` stays
     ``"withheld"``): only to reproduce reference software output, never for a page.
     Raises :class:`ImpactError` when the panel cannot identify the effect.
@@ -483,6 +490,8 @@ def did(
     treated_clusters = len(np.unique(p.cluster[p.x[:, 0] != 0]))
     untreated = p.n_clusters - treated_clusters
     status, note = inference_check(p.n_clusters, treated_clusters, untreated)
+    if status != "withheld" and not se > 1e-9 * max(abs(est), float(np.std(p.y)), 1e-300):
+        status, note = "withheld", "模型几乎完全拟合，无法估计误差，不报告标准误、区间和 p 值。"
     common = dict(
         estimate=est,
         n_obs=len(p.y),

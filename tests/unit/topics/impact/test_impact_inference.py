@@ -260,3 +260,41 @@ def test_a_zero_value_excludes_that_county_from_the_log_specification_with_a_not
     assert "未纳入对数估计的县（有 0 或负值）" in present.outcomes_display(outcomes).columns
     note = present.log_exclusion_note(["c04"], "指标")
     assert "c04" in note and "0 或负值" in note and "水平值" in note
+
+
+def test_run_with_a_zero_county_value_completes_and_names_the_county(tmp_path):
+    # Issue #17 case 10 / #18: a county value of 0 in the headline outcome made
+    # compute.run (and so the notebook) raise ImpactError ("不为正，不能取对数").
+    from evalkit import demo, schema
+
+    county = demo.generate()["county_panel"]
+    county.loc[(county["county_id"] == "anda") & (county["year"] == 2020),
+               "domestic_capital_used"] = 0.0  # fmt: skip
+    demo.write_curated({"county_panel": county}, demo.metadata(), tmp_path)
+    with pytest.raises(est.ImpactError):
+        compute.with_log(county, "domestic_capital_used")  # the old, strict path
+    res = compute.run(2026, "2026-10-31", tmp_path)
+    assert res.log_excluded == {"domestic_capital_used": ["anda"]}
+    assert res.headline.n_clusters == len(schema.COUNTIES) - 1
+    level = res.robustness[res.robustness["spec"] == "水平值（非对数）"].iloc[0]
+    assert level["n_clusters"] == len(schema.COUNTIES)
+    assert schema.COUNTIES["anda"] in present.narrative_of(res)
+
+
+def test_bootstrap_interval_returns_on_an_exact_fit():
+    # Before: a panel fitted exactly (standard error ~1e-15) made the interval's
+    # bisection loop for ever (tolerance 1e-6 × SE is below float spacing); now the
+    # inference is withheld, and forced it still returns.
+    rows = [
+        {"unit": f"u{u}", "year": t, "D": int(u < 3 and t >= 3), "y": u + 0.5 * t + 0.2 * (u < 3 and t >= 3)}
+        for u in range(6)
+        for t in range(1, 5)
+    ]  # fmt: skip
+    df = pd.DataFrame(rows)
+    res = est.did(df, "y", "unit", "year", "D", bootstrap_reps=99)
+    assert res.estimate == pytest.approx(0.2)
+    assert res.inference == "withheld" and math.isnan(res.p_wild_bootstrap)
+    forced = est.did(df, "y", "unit", "year", "D", bootstrap_reps=99, allow_few_clusters=True)
+    assert forced.se < 1e-10
+    lo, hi = forced.boot_ci_low, forced.boot_ci_high
+    assert (math.isnan(lo) and math.isnan(hi)) or lo <= forced.estimate <= hi
