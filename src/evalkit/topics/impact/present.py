@@ -430,7 +430,13 @@ OUTCOME_HEADERS = {
     "label": "指标",
     "estimate": "估计值（对数）",
     # The inference columns are headed as in the robustness table.
-    **{k: ROBUSTNESS_HEADERS[k] for k in ("se", "ci_low", "ci_high", "p_wild_bootstrap")},
+    **{
+        k: ROBUSTNESS_HEADERS[k]
+        for k in ("se", "boot_ci_low", "boot_ci_high", "p_wild_bootstrap", "ci_low", "ci_high")
+    },
+    "n_clusters": ROBUSTNESS_HEADERS["n_clusters"],
+    "inference": ROBUSTNESS_HEADERS["inference"],
+    "excluded": "未纳入对数估计的县（代码）",
 }
 
 

@@ -298,3 +298,13 @@ def test_bootstrap_interval_returns_on_an_exact_fit():
     assert forced.se < 1e-10
     lo, hi = forced.boot_ci_low, forced.boot_ci_high
     assert (math.isnan(lo) and math.isnan(hi)) or lo <= forced.estimate <= hi
+
+
+def test_outcomes_download_has_chinese_headers_for_every_column():
+    county, hosts = _county_panel()
+    panel = compute.prepare_panel(county.drop(columns="D"), 2025, hosts)
+    plan = compute.headline_years(2025, panel["year"].unique())
+    table = compute.outcomes_table(panel, plan, {"x": ("指标", "万元")}, reps=99)
+    headers = present.outcomes_csv(table).columns
+    assert not [h for h in headers if h.isascii()], list(headers)
+    assert "95% 区间下限（wild bootstrap）" in headers
