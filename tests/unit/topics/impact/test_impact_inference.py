@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.topics.impact import compute, present
+from evalkit.topics.impact import compute, narrative, present
 from evalkit.topics.impact import did as est
 
 
@@ -131,7 +131,7 @@ def test_robustness_drops_each_pilot_county_too():
     assert (host_rows["n_treated_clusters"] == 2).all()
     assert (host_rows["inference"] == "few_treated").all()
     assert (table[table["spec"].str.startswith("剔除对照县：")]["n_treated_clusters"] == 3).all()
-    text = present._host_loo_sentence(host_rows, 0.05)
+    text = narrative._host_loo_sentence(host_rows, 0.05)
     assert "逐一剔除一个试点县" in text and "只剩 2 个试点县" in text
 
 
