@@ -17,6 +17,7 @@ from .topics.impact.compute import (
     group_trends,
     headline_estimate,
     headline_years,
+    log_sample,
     outcomes_table,
     prepare_panel,
     robustness,
@@ -27,6 +28,8 @@ from .topics.impact.compute import (
 from .topics.impact.did import (
     DEFAULT_REPS,
     DEFAULT_SEED,
+    FEW_TREATED_CLUSTERS,
+    MIN_CLUSTERS,
     WEBB_WEIGHTS,
     DidResult,
     EventStudy,
@@ -36,6 +39,7 @@ from .topics.impact.did import (
     did,
     event_study,
     fixest_k,
+    inference_check,
     webb_weights,
     wild_cluster_bootstrap,
 )
@@ -63,6 +67,8 @@ from .topics.impact.present import (
 __all__ = [
     "DEFAULT_REPS",
     "DEFAULT_SEED",
+    "FEW_TREATED_CLUSTERS",
+    "MIN_CLUSTERS",
     "EVENT_HEADERS",
     "FIRST_TREATED_YEAR",
     "HEADLINE_OUTCOME",
@@ -91,6 +97,8 @@ __all__ = [
     "headline_estimate",
     "headline_table",
     "headline_years",
+    "inference_check",
+    "log_sample",
     "narrative",
     "outcomes_csv",
     "outcomes_display",

@@ -16,7 +16,7 @@ counties are the city's other county-level units (:func:`comparison_counties`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,7 @@ def comparison_counties() -> list[str]:
 #: Headline outcome and the plan's dates.
 HEADLINE_OUTCOME = "domestic_capital_used"
 FIRST_TREATED_YEAR = 2024  # designation in September 2024: a partial treatment year
+DESIGNATION_MONTH = 9  # the month of FIRST_TREATED_YEAR the pilot zone was designated
 REFERENCE_YEAR = 2023  # last full year before the designation
 PLACEBO_YEAR = 2021  # fake adoption year inside 2019–2023
 
@@ -106,6 +107,30 @@ def with_log(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return out
 
 
+def log_sample(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
+    """Return (*df* with ``log_<column>``, ids of the counties excluded) for a log specification.
+
+    The documented rule for zero or negative values in a logged outcome: a county
+    with any value ≤ 0 of *column* (in the rows of *df*, i.e. the panel cut at the
+    report year) is left out of **every** log specification of that outcome (all
+    its years, so the panel stays balanced and the headline, event study, trends
+    and robustness rows use the same counties); the page names it. The level
+    specification keeps every county. Why not ``log(1 + x)`` or ``asinh(x)``:
+    with zeros their "percentage" effects depend on the unit the outcome is
+    measured in and can take any value (Chen & Roth 2024, "Logs with zeros? Some
+    problems and solutions", *QJE* 139(2)); an excluded county is a stated,
+    checkable change of sample, an arbitrary transformation is not. Missing
+    values stay missing (the estimators drop those rows). Ids are in the order of
+    ``county_id`` in *df*.
+    """
+    values = df[column].astype(float)
+    bad = df.loc[values <= 0, "county_id"]
+    excluded = list(dict.fromkeys(bad))
+    out = df[~df["county_id"].isin(excluded)].copy()
+    out[f"log_{column}"] = np.log(out[column].astype(float))
+    return out, excluded
+
+
 def sample_for(df: pd.DataFrame, pre: list[int], post: list[int]) -> pd.DataFrame:
     """Return the rows of *pre* and *post* years with ``treated = group × post-year``."""
     out = df[df["year"].isin(pre + post)].copy()
@@ -126,9 +151,10 @@ def headline_estimate(panel: pd.DataFrame, outcome: str, plan: dict, **kwargs) -
     """Return the headline DiD of log *outcome* on the years of *plan*.
 
     *panel* is :func:`prepare_panel` output and *plan* :func:`headline_years`
-    output; *kwargs* go to :func:`did`.
+    output; *kwargs* go to :func:`did`. Counties with a value ≤ 0 are left out
+    (:func:`log_sample`).
     """
-    logged = with_log(panel, outcome)
+    logged, _ = log_sample(panel, outcome)
     return county_did(sample_for(logged, plan["pre"], plan["post"]), f"log_{outcome}", **kwargs)
 
 
@@ -143,10 +169,14 @@ def _row(label: str, years: str, res: DidResult, unit: str) -> dict:
         "unit": unit,
         "estimate": res.estimate,
         "se": res.se,
+        "boot_ci_low": res.boot_ci_low,
+        "boot_ci_high": res.boot_ci_high,
+        "p_wild_bootstrap": res.p_wild_bootstrap,
         "ci_low": res.ci_low,
         "ci_high": res.ci_high,
-        "p_wild_bootstrap": res.p_wild_bootstrap,
         "n_clusters": res.n_clusters,
+        "n_treated_clusters": res.n_treated_clusters,
+        "inference": res.inference,
     }
 
 
@@ -175,24 +205,21 @@ def robustness(
     Rows: the headline (log outcome, years from *plan* = :func:`headline_years`);
     2024 counted as treated too (when the headline leaves it out); the level
     outcome; a placebo adoption in :data:`PLACEBO_YEAR` using pre-period years
-    only; and leave-one-out over each comparison county. Every row has its own
-    wild bootstrap p-value (same seed).
+    only; leave-one-out over each comparison county (``剔除对照县：…``) and over
+    each pilot host county (``剔除试点县：…``). Every row has its own wild
+    bootstrap p-value and the bootstrap interval inverting the same test (same
+    seed and draws), the t-distribution interval for reference, its cluster
+    counts and :attr:`DidResult.inference`. Log rows leave out the counties of
+    :func:`log_sample`; the level row keeps every county.
     """
-    logged = with_log(panel, outcome)
+    logged, _ = log_sample(panel, outcome)
     log_col = f"log_{outcome}"
     pre, post = plan["pre"], plan["post"]
     span = f"{year_span(pre)} 对 {year_span(post)}"
-    fit = dict(bootstrap_reps=reps, seed=seed, bootstrap_ci=False)
+    fit = dict(bootstrap_reps=reps, seed=seed)
     rows = []
     base = sample_for(logged, pre, post)
-    rows.append(
-        _row(
-            "基准：对数，双向固定效应",
-            span,
-            county_did(base, log_col, **fit),
-            "对数",
-        )
-    )
+    rows.append(_row("基准：对数，双向固定效应", span, county_did(base, log_col, **fit), "对数"))
     if plan["dropped"]:
         post_all = sorted(post + plan["dropped"])
         rows.append(
@@ -203,14 +230,8 @@ def robustness(
                 "对数",
             )
         )
-    rows.append(
-        _row(
-            "水平值（非对数）",
-            span,
-            county_did(base, outcome, **fit),
-            money_unit,
-        )
-    )
+    level = sample_for(panel, pre, post)
+    rows.append(_row("水平值（非对数）", span, county_did(level, outcome, **fit), money_unit))
     placebo_pre = [y for y in pre if y < PLACEBO_YEAR]
     placebo_post = [y for y in pre if y >= PLACEBO_YEAR]
     if placebo_pre and placebo_post:
@@ -223,18 +244,17 @@ def robustness(
                 "对数",
             )
         )
-    controls = sorted(base.loc[base["group"] == 0, "county_id"].unique())
-    for county in controls:
-        sub = base[base["county_id"] != county]
-        rows.append(
-            _row(
-                f"剔除对照县：{county_names.get(county, county)}",
-                span,
-                county_did(sub, log_col, **fit),
-                "对数",
-            )
-        )
+    for prefix, group in ((LEAVE_OUT_COMPARISON, 0), (LEAVE_OUT_HOST, 1)):
+        for county in sorted(base.loc[base["group"] == group, "county_id"].unique()):
+            sub = base[base["county_id"] != county]
+            label = f"{prefix}{county_names.get(county, county)}"
+            rows.append(_row(label, span, county_did(sub, log_col, **fit), "对数"))
     return pd.DataFrame(rows)
+
+
+#: Robustness-row labels of the two leave-one-out families (the county name follows).
+LEAVE_OUT_COMPARISON = "剔除对照县："
+LEAVE_OUT_HOST = "剔除试点县："
 
 
 # --- Trends and other outcomes ----------------------------------------------------------------
@@ -245,8 +265,9 @@ def group_trends(panel: pd.DataFrame, outcome: str, *, ref: int = REFERENCE_YEAR
 
     One row per year: ``year``, ``pilot`` and ``comparison`` indices. Parallel
     lines before the designation are what the parallel-trends assumption needs.
+    Counties with a value ≤ 0 are left out (:func:`log_sample`).
     """
-    logged = with_log(panel, outcome)
+    logged, _ = log_sample(panel, outcome)
     means = logged.groupby(["year", "group"])[f"log_{outcome}"].mean().unstack("group").sort_index()
     if ref not in means.index:
         raise ImpactError(f"参照年 {ref} 不在数据中 / reference year not in data")
@@ -270,28 +291,29 @@ def outcomes_table(
 ) -> pd.DataFrame:
     """Return the headline specification applied to every county outcome (log scale).
 
-    Columns: ``outcome``, ``label``, ``estimate``, ``se``, ``ci_low``, ``ci_high``
-    (t distribution), ``p_wild_bootstrap``. An outcome with a non-positive value
-    is skipped with NaN numbers rather than failing the page.
+    Columns: ``outcome``, ``label``, ``estimate``, ``se``, ``boot_ci_low``,
+    ``boot_ci_high`` (wild bootstrap, inverting the same test as
+    ``p_wild_bootstrap``), ``p_wild_bootstrap``, ``ci_low``, ``ci_high`` (t
+    distribution, for reference), ``n_clusters``, ``inference`` and ``excluded``
+    (comma-joined ids of the counties :func:`log_sample` left out, ``""`` if none).
+    An outcome the panel cannot identify (e.g. every pilot county excluded) gets
+    NaN numbers and ``inference = "unidentified"`` rather than failing the page.
     """
+    nums = ["estimate", "se", "boot_ci_low", "boot_ci_high", "p_wild_bootstrap"]
+    nums += ["ci_low", "ci_high"]
     rows = []
     for key, (label, _unit) in indicators.items():
+        _, excluded = log_sample(panel, key)
+        row = {"outcome": key, "label": label}
         try:
-            res = headline_estimate(
-                panel, key, plan, bootstrap_reps=reps, seed=seed, bootstrap_ci=False
-            )
-            nums = (res.estimate, res.se, res.ci_low, res.ci_high, res.p_wild_bootstrap)
+            res = headline_estimate(panel, key, plan, bootstrap_reps=reps, seed=seed)
+            row |= {k: getattr(res, k) for k in nums}
+            row |= {"n_clusters": res.n_clusters, "inference": res.inference}
         except ImpactError:
-            nums = (math.nan,) * 5
-        rows.append(
-            dict(
-                zip(["estimate", "se", "ci_low", "ci_high", "p_wild_bootstrap"], nums, strict=True)
-            )
-            | {"outcome": key, "label": label}
-        )
-    return pd.DataFrame(rows)[
-        ["outcome", "label", "estimate", "se", "ci_low", "ci_high", "p_wild_bootstrap"]
-    ]
+            row |= dict.fromkeys(nums, math.nan) | {"n_clusters": 0, "inference": "unidentified"}
+        rows.append(row | {"excluded": ",".join(excluded)})
+    cols = ["outcome", "label", *nums, "n_clusters", "inference", "excluded"]
+    return pd.DataFrame(rows)[cols]
 
 
 # --- The result and the recipe ---------------------------------------------------------------
@@ -307,6 +329,8 @@ class ImpactResult:
     (:func:`outcomes_table`) and ``trends`` (:func:`group_trends`) are tables.
     ``host_counties`` / ``comparison_counties`` are county ids (``schema.COUNTIES``
     keys); ``synthetic`` says the curated data are the demo dataset.
+    ``log_excluded`` maps the headline outcome to the ids of the counties left out
+    of its log specifications (:func:`log_sample`; empty list if none).
     """
 
     year: int
@@ -322,11 +346,15 @@ class ImpactResult:
     outcomes: pd.DataFrame
     trends: pd.DataFrame
     synthetic: bool = False
+    log_excluded: dict = field(default_factory=dict)
 
 
 def event_study_of(panel: pd.DataFrame, outcome: str, *, ref: int = REFERENCE_YEAR) -> EventStudy:
-    """Return the event study of log *outcome* on :func:`prepare_panel` output (all years)."""
-    logged = with_log(panel, outcome)
+    """Return the event study of log *outcome* on :func:`prepare_panel` output (all years).
+
+    Counties with a value ≤ 0 are left out (:func:`log_sample`).
+    """
+    logged, _ = log_sample(panel, outcome)
     return event_study(logged, f"log_{outcome}", "county_id", "year", "group", ref=ref)
 
 
@@ -358,4 +386,5 @@ def run(year: int, as_of: str, data_dir="data") -> ImpactResult:
         outcomes=outcomes_table(panel, plan, schema.COUNTY_INDICATORS),
         trends=group_trends(panel, outcome),
         synthetic=bool(store.read_meta(data_dir).get("synthetic", False)),
+        log_excluded={outcome: log_sample(panel, outcome)[1]},
     )

@@ -34,7 +34,36 @@ Inference with ten clusters (:func:`wild_cluster_bootstrap`)
     MacKinnon & Webb 2017). It is vectorized numpy; the weights are drawn
     exactly as the ``wildboottest`` package draws them, so with the same seed
     the tests reproduce that package's p-values. The bootstrap confidence
-    interval inverts the same test (Roodman et al. 2019).
+    interval inverts the same test with the same draws (Roodman et al. 2019):
+    it is the set of ``beta0`` the bootstrap test does not reject at ``alpha``
+    (:meth:`_Bootstrap.confint`).
+
+Too few clusters (:func:`inference_check`)
+    Cluster-robust inference needs enough clusters *and* enough treated and
+    untreated clusters. The rules, applied by :func:`did` before any p-value is
+    reported:
+
+    - fewer than :data:`MIN_CLUSTERS` (5) clusters: inference withheld (standard
+      error, intervals and p-values NaN, the estimate kept, the reason in
+      ``inference_note``). Five is the smallest number of clusters for which
+      Cameron, Gelbach & Miller (2008, *REStat* 90(3)) simulate (their smallest
+      design) and find the wild cluster bootstrap-t close to its nominal size; Webb (2023,
+      *Canadian J. Econ.* 56(3)) shows two-point weights cannot give point-identified
+      p-values below about 11 clusters (hence the six-point weights used here).
+    - one treated (or one untreated) cluster: inference withheld. MacKinnon &
+      Webb (2017, *J. Applied Econometrics* 32(2), "Wild bootstrap inference for
+      wildly different cluster sizes") show that with one treated cluster the
+      cluster-robust t-test over-rejects severely and the restricted wild cluster
+      bootstrap almost never rejects; no p-value computed here is then meaningful
+      (Conley & Taber 2011 style methods would be needed).
+    - fewer than :data:`FEW_TREATED_CLUSTERS` (3) treated (or untreated)
+      clusters: reported with a warning (``inference = "few_treated"``): MacKinnon &
+      Webb (2017; 2018, *Econometrics J.* 21(2), "The wild bootstrap for few
+      (treated) clusters") show the restricted bootstrap under-rejects (p-values
+      too large) when treated clusters are very few. The unit test
+      ``test_bootstrap_size_by_number_of_treated_clusters`` checks this on the
+      county design (ten clusters): rejection of a true null at 5 % is far
+      below 5 % with two treated clusters and near 5 % with three.
 """
 
 from __future__ import annotations
@@ -47,14 +76,19 @@ import pandas as pd
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
-#: Webb (2023) six-point weights, in the order ``wildboottest`` samples them.
-WEBB_WEIGHTS = np.array(
-    [-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)]
-)
+from .bootstrap import WEBB_WEIGHTS as WEBB_WEIGHTS
+from .bootstrap import _Bootstrap, webb_weights
 
 #: Default number of bootstrap replications (p-values are multiples of 1/9999).
 DEFAULT_REPS = 9999
 DEFAULT_SEED = 20240909  # the plan's issue date: fixed so pages are reproducible
+
+#: Fewer clusters than this: inference withheld (see the module docstring).
+MIN_CLUSTERS = 5
+#: Fewer treated (or untreated) clusters than this: inference withheld.
+MIN_TREATED_CLUSTERS = 2
+#: Fewer treated (or untreated) clusters than this: inference reported with a warning.
+FEW_TREATED_CLUSTERS = 3
 
 
 class ImpactError(ValueError):
@@ -70,7 +104,10 @@ class DidResult:
     of freedom; ``p_wild_bootstrap`` and ``boot_ci_low``/``boot_ci_high`` come
     from the restricted wild cluster bootstrap (Webb weights) and are the ones
     to report when clusters are few. ``df_k`` is the parameter count ``K`` used
-    in the ``(N-1)/(N-K)`` factor.
+    in the ``(N-1)/(N-K)`` factor. ``inference`` is ``"ok"``, ``"few_treated"``
+    (reported with a warning) or ``"withheld"`` (every inference field NaN), with
+    the reason in ``inference_note`` (Chinese; see :func:`inference_check`).
+    ``n_untreated_clusters`` counts the clusters never treated.
     """
 
     estimate: float
@@ -89,6 +126,9 @@ class DidResult:
     alpha: float
     bootstrap_reps: int
     seed: int
+    n_untreated_clusters: int = -1
+    inference: str = "ok"
+    inference_note: str = ""
 
     def as_dict(self) -> dict:
         """Return the fields as a plain dict."""
@@ -202,100 +242,6 @@ def _ols_cluster(p: _Panel) -> tuple[np.ndarray, np.ndarray]:
 # --- Wild cluster bootstrap ------------------------------------------------------------
 
 
-def webb_weights(n_clusters: int, reps: int, seed: int) -> np.ndarray:
-    """Return a ``(n_clusters, reps)`` matrix of Webb weights from ``default_rng(seed)``.
-
-    Drawn exactly as ``wildboottest`` draws them (one ``rng.choice`` of
-    ``n_clusters * reps`` values, reshaped cluster-major), so the same seed gives
-    the same bootstrap samples in both.
-    """
-    rng = np.random.default_rng(seed)
-    return rng.choice(WEBB_WEIGHTS, size=n_clusters * reps).reshape(n_clusters, reps)
-
-
-class _Bootstrap:
-    """Restricted wild cluster bootstrap-t for one coefficient (column 0 of ``x``).
-
-    Works on the Frisch–Waugh–Lovell residualized model: every other regressor
-    and the fixed effects are partialled out once; each bootstrap sample costs
-    one ``n × reps`` projection.
-    """
-
-    def __init__(self, p: _Panel, weights: np.ndarray):
-        others = np.column_stack([p.x[:, 1:], p.z])
-        q, r = np.linalg.qr(others)
-        keep = np.abs(np.diag(r)) > 1e-10 * max(1.0, np.abs(np.diag(r)).max())
-        self.q = q[:, keep]  # orthonormal basis of the nuisance columns
-        self.d = self._resid(p.x[:, 0])  # residualized regressor of interest
-        self.y = self._resid(p.y)
-        self.dd = float(self.d @ self.d)
-        if self.dd <= 1e-12 * max(1.0, float(p.x[:, 0] @ p.x[:, 0])):
-            raise ImpactError("处理变量被固定效应吸收 / treatment absorbed by fixed effects")
-        # Cluster-membership matrix: cluster sums become one matrix product.
-        self.members = (p.cluster[None, :] == np.arange(p.n_clusters)[:, None]).astype(float)
-        self.ssc = p.ssc
-        self.v_obs = weights[p.cluster, :]  # per-observation weights, n × reps
-        self.beta = float(self.d @ self.y) / self.dd
-        self.se = self._se(self.y - self.beta * self.d)
-
-    def _resid(self, a: np.ndarray) -> np.ndarray:
-        """Return *a* minus its projection on the nuisance columns."""
-        return a - self.q @ (self.q.T @ a)
-
-    def _cluster_sum(self, a: np.ndarray) -> np.ndarray:
-        """Sum the rows of *a* (n or n × reps) within clusters."""
-        return self.members @ a
-
-    def _se(self, u: np.ndarray) -> np.ndarray:
-        """Return the fixest-scaled CRV1 standard error(s) for residuals *u* (n or n × reps)."""
-        scores = self._cluster_sum(self.d.reshape((-1,) + (1,) * (u.ndim - 1)) * u)
-        return np.sqrt(self.ssc * (scores**2).sum(axis=0)) / self.dd
-
-    def pvalue(self, beta0: float = 0.0) -> float:
-        """Return the symmetric bootstrap p-value of H0: beta = beta0.
-
-        ``P(|t*| > |t|)`` over the replications (the definition ``wildboottest``
-        and ``fwildclusterboot`` use).
-        """
-        t_obs = (self.beta - beta0) / self.se
-        u_r = self.y - beta0 * self.d  # residuals of the restricted model
-        e = u_r[:, None] * self.v_obs
-        e = self._resid(e)
-        b_star = (self.d @ e) / self.dd  # bootstrap estimate minus beta0
-        u_star = e - self.d[:, None] * b_star
-        t_star = b_star / self._se(u_star)
-        return float(np.mean(np.abs(t_obs) < np.abs(t_star)))
-
-    def confint(self, alpha: float, se_guess: float) -> tuple[float, float]:
-        """Invert the bootstrap test: the beta0 values with p-value above *alpha*.
-
-        Bisection on each side of the estimate; bounds are found to 1e-6 of the
-        standard error. Returns NaN for a side the search cannot bracket.
-        """
-        tol = 1e-6 * se_guess
-
-        def bound(direction: int) -> float:
-            inside = self.beta
-            step = se_guess
-            outside = self.beta + direction * step
-            for _ in range(60):
-                if self.pvalue(outside) <= alpha:
-                    break
-                inside, step = outside, step * 2
-                outside = self.beta + direction * step
-            else:
-                return math.nan
-            while abs(outside - inside) > tol:
-                mid = (inside + outside) / 2
-                if self.pvalue(mid) > alpha:
-                    inside = mid
-                else:
-                    outside = mid
-            return (inside + outside) / 2
-
-        return bound(-1), bound(+1)
-
-
 def wild_cluster_bootstrap(
     df: pd.DataFrame,
     outcome: str,
@@ -320,6 +266,35 @@ def wild_cluster_bootstrap(
 # --- Estimators ------------------------------------------------------------------------
 
 
+def inference_check(n_clusters: int, n_treated: int, n_untreated: int) -> tuple[str, str]:
+    """Return ``(status, note)`` for inference with these cluster counts.
+
+    *status* is ``"withheld"`` (fewer than :data:`MIN_CLUSTERS` clusters, or fewer
+    than :data:`MIN_TREATED_CLUSTERS` treated or untreated clusters),
+    ``"few_treated"`` (fewer than :data:`FEW_TREATED_CLUSTERS` treated or untreated
+    clusters) or ``"ok"``; *note* says why in Chinese (empty when ``"ok"``).
+    Sources of the thresholds: the module docstring.
+    """
+    fewest = min(n_treated, n_untreated)
+    side = "处理组" if n_treated <= n_untreated else "对照组"
+    if n_clusters < MIN_CLUSTERS:
+        return "withheld", (
+            f"只有 {n_clusters} 个聚类（少于 {MIN_CLUSTERS} 个），聚类稳健标准误和 wild bootstrap "
+            "都不可靠，不报告标准误、区间和 p 值。"
+        )
+    if fewest < MIN_TREATED_CLUSTERS:
+        return "withheld", (
+            f"{side}只有 {fewest} 个聚类，聚类稳健 t 检验会严重过度拒绝、wild bootstrap 几乎从不拒绝"
+            "（MacKinnon & Webb 2017），不报告标准误、区间和 p 值。"
+        )
+    if fewest < FEW_TREATED_CLUSTERS:
+        return "few_treated", (
+            f"{side}只有 {fewest} 个聚类：处理组（或对照组）聚类很少时 wild bootstrap 偏保守"
+            "（p 值偏大、区间偏宽，MacKinnon & Webb 2017、2018），结果仅供参考。"
+        )
+    return "ok", ""
+
+
 def did(
     df: pd.DataFrame,
     outcome: str,
@@ -332,6 +307,7 @@ def did(
     bootstrap_reps: int = DEFAULT_REPS,
     seed: int = DEFAULT_SEED,
     bootstrap_ci: bool = True,
+    allow_few_clusters: bool = False,
 ) -> DidResult:
     """Estimate a two-way fixed-effects difference-in-differences.
 
@@ -343,22 +319,54 @@ def did(
     distribution with G-1 degrees of freedom, and the wild cluster bootstrap
     (restricted, Webb weights, ``bootstrap_reps`` replications seeded by
     *seed*) gives ``p_wild_bootstrap`` and, if *bootstrap_ci*, the inverted
-    bootstrap interval. Rows with a missing value are dropped.
+    bootstrap interval (same draws). Rows with a missing value are dropped.
+
+    Too few clusters: with fewer than :data:`MIN_CLUSTERS` clusters or a single
+    treated (or untreated) cluster the estimate is returned but every inference
+    field is NaN and ``inference == "withheld"``; with fewer than
+    :data:`FEW_TREATED_CLUSTERS` treated (or untreated) clusters ``inference ==
+    "few_treated"``. ``inference_note`` says why (sources in the module docstring).
+    A numerically exact fit (standard error below 1e-9 of the estimate's scale) is
+    withheld too.
+    *allow_few_clusters* computes the withheld numbers anyway (``inference`` stays
+    ``"withheld"``): only to reproduce reference software output, never for a page.
+    Raises :class:`ImpactError` when the panel cannot identify the effect.
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
     p = _prepare(df, outcome, unit, time, [treated], cluster)
     params, vcov = _ols_cluster(p)
     est, se = float(params[0]), float(math.sqrt(vcov[0, 0]))
+    treated_clusters = len(np.unique(p.cluster[p.x[:, 0] != 0]))
+    untreated = p.n_clusters - treated_clusters
+    status, note = inference_check(p.n_clusters, treated_clusters, untreated)
+    if status != "withheld" and not se > 1e-9 * max(abs(est), float(np.std(p.y)), 1e-300):
+        status, note = "withheld", "模型几乎完全拟合，无法估计误差，不报告标准误、区间和 p 值。"
+    common = dict(
+        estimate=est,
+        n_obs=len(p.y),
+        n_clusters=p.n_clusters,
+        n_treated_clusters=treated_clusters,
+        n_untreated_clusters=untreated,
+        df_k=p.df_k,
+        alpha=alpha,
+        bootstrap_reps=bootstrap_reps,
+        seed=seed,
+        inference=status,
+        inference_note=note,
+    )
+    if status == "withheld" and not allow_few_clusters:
+        nan = math.nan
+        withheld = ["se", "t", "ci_low", "ci_high", "p_analytic", "p_wild_bootstrap"]
+        withheld += ["boot_ci_low", "boot_ci_high"]
+        return DidResult(**dict.fromkeys(withheld, nan), **common)
     df_t = p.n_clusters - 1
     crit = float(stats.t.ppf(1 - alpha / 2, df_t))
     t = est / se if se > 0 else math.nan
     boot = _Bootstrap(p, webb_weights(p.n_clusters, bootstrap_reps, seed))
     pb = boot.pvalue(0.0)
     lo, hi = boot.confint(alpha, se) if bootstrap_ci else (math.nan, math.nan)
-    treated_clusters = len(np.unique(p.cluster[p.x[:, 0] != 0]))
     return DidResult(
-        estimate=est,
         se=se,
         t=t,
         ci_low=est - crit * se,
@@ -367,13 +375,7 @@ def did(
         p_wild_bootstrap=pb,
         boot_ci_low=lo,
         boot_ci_high=hi,
-        n_obs=len(p.y),
-        n_clusters=p.n_clusters,
-        n_treated_clusters=treated_clusters,
-        df_k=p.df_k,
-        alpha=alpha,
-        bootstrap_reps=bootstrap_reps,
-        seed=seed,
+        **common,
     )
 
 
@@ -387,6 +389,9 @@ class EventStudy:
     pretrend_df: tuple[int, int]
     pretrend_p: float
     n_clusters: int
+    n_treated_clusters: int = -1
+    inference: str = "ok"
+    inference_note: str = ""
 
     def __post_init__(self):
         # A stored result reads the degrees of freedom back as a JSON list: keep a tuple.
@@ -403,6 +408,7 @@ def event_study(
     ref: int,
     cluster: str | None = None,
     alpha: float = 0.05,
+    allow_few_clusters: bool = False,
 ) -> EventStudy:
     """Estimate period-by-period effects relative to period *ref*.
 
@@ -411,6 +417,10 @@ def event_study(
     as in :func:`did`. The pre-trend test is a Wald test that every coefficient
     before *ref* is zero, using the clustered covariance, reported as
     ``F = W / q`` against F(q, G-1) (fixest's ``wald()`` convention).
+    Cluster counts are checked as in :func:`did` (:func:`inference_check` on the
+    ever-treated clusters): when inference is withheld the standard errors,
+    intervals and the pre-trend test are NaN (unless *allow_few_clusters*, as in
+    :func:`did`).
     """
     data = df.copy()
     periods = sorted(int(v) for v in pd.unique(data[time].dropna()))
@@ -425,6 +435,13 @@ def event_study(
         names.append(name)
     p = _prepare(data, outcome, unit, time, names, cluster)
     params, vcov = _ols_cluster(p)
+    ever = data.loc[data[[outcome, unit, time]].notna().all(axis=1), group].astype(float) != 0
+    clusters = data.loc[ever.index, cluster or unit]
+    n_treated = int(clusters[ever].nunique())
+    status, note = inference_check(p.n_clusters, n_treated, p.n_clusters - n_treated)
+    withheld = status == "withheld" and not allow_few_clusters
+    if withheld:
+        vcov = np.full_like(vcov, np.nan)
     df_t = p.n_clusters - 1
     crit = float(stats.t.ppf(1 - alpha / 2, df_t))
     se = np.sqrt(np.diag(vcov))
@@ -438,7 +455,7 @@ def event_study(
         rows.append((k, params[i], se[i], params[i] - crit * se[i], params[i] + crit * se[i]))
     table = pd.DataFrame(rows, columns=["period", "estimate", "se", "ci_low", "ci_high"])
     pre = [i for i, k in enumerate(k for k in periods if k != ref) if k < ref]
-    if pre:
+    if pre and not withheld:
         b = params[pre]
         v = vcov[np.ix_(pre, pre)]
         w = float(b @ np.linalg.pinv(v) @ b)
@@ -447,4 +464,4 @@ def event_study(
         pval = float(stats.f.sf(f, q, df_t))
     else:
         f, q, pval = math.nan, 0, math.nan
-    return EventStudy(table, ref, f, (q, df_t), pval, p.n_clusters)
+    return EventStudy(table, ref, f, (q, df_t), pval, p.n_clusters, n_treated, status, note)

@@ -1,5 +1,6 @@
 """The impact page: tables, narrative and charts built from a stored :class:`ImpactResult`.
 
+Sentences live in :mod:`evalkit.topics.impact.narrative` (re-exported here).
 Nothing here estimates anything: every number comes from
 :func:`evalkit.topics.impact.compute.run` (through :func:`evalkit.results.load`).
 County names and counts in the Chinese text come from ``evalkit.schema`` (the
@@ -10,58 +11,40 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ... import schema
-from ...present.format import fmt_fixed, fmt_p_value
 from ...present.text import zh_count, zh_list
 from .compute import (
     FIRST_TREATED_YEAR,
     HEADLINE_OUTCOME,
-    PLACEBO_YEAR,
+    LEAVE_OUT_COMPARISON,
+    LEAVE_OUT_HOST,
     REFERENCE_YEAR,
     ImpactResult,
-    comparison_counties,
     year_span,
 )
 from .did import DidResult, EventStudy
+from .narrative import (
+    FEW_TREATED_MARK,
+    county_names,
+    fmt_num,
+    fmt_p,
+    narrative,
+    pct,
+)
+
+# Re-exported: notebooks, tests and evalkit.impact read these as present.<name>.
+from .narrative import event_timing_note as event_timing_note
+from .narrative import inference_rules_note as inference_rules_note
+from .narrative import log_exclusion_note as log_exclusion_note
+from .narrative import period_note as period_note
 
 #: Robustness rows whose ``spec`` starts with these are the placebo and the leave-one-out rows.
 PLACEBO_PREFIX = "安慰剂"
-LEAVE_ONE_OUT_PREFIX = "剔除对照县"
-
-
-def county_names(ids: Sequence[str]) -> list[str]:
-    """Return the Chinese names of county *ids* (``schema.COUNTIES``; an unknown id as is)."""
-    return [schema.COUNTIES.get(c, c) for c in ids]
-
-
-def _groups(hosts: Sequence[str] | None, comparison: Sequence[str] | None) -> tuple[list, list]:
-    """Return (host ids, comparison ids), defaulting to the configured counties."""
-    hosts = list(schema.PILOT_HOST_COUNTIES if hosts is None else hosts)
-    comparison = list(comparison_counties() if comparison is None else comparison)
-    return hosts, comparison
-
-
-# --- Number formats ---------------------------------------------------------------------------
-
-
-def fmt_num(value: float, digits: int = 3) -> str:
-    """Format a number for a page; NaN / inf become ``"—"``."""
-    return fmt_fixed(value, digits)
-
-
-def fmt_p(value: float) -> str:
-    """Format a p-value (three decimals; ``"<0.001"`` below that; ``"—"`` if missing)."""
-    return fmt_p_value(value)
-
-
-def pct(log_effect: float) -> float:
-    """Return the percentage change implied by a log-point effect: ``100 (e^b − 1)``."""
-    return 100 * math.expm1(log_effect) if math.isfinite(log_effect) else math.nan
+LEAVE_ONE_OUT_PREFIX = LEAVE_OUT_COMPARISON
 
 
 ROBUSTNESS_HEADERS = {
@@ -70,10 +53,14 @@ ROBUSTNESS_HEADERS = {
     "unit": "单位",
     "estimate": "估计值",
     "se": "聚类稳健标准误",
-    "ci_low": "95% 区间下限（t 分布）",
-    "ci_high": "95% 区间上限（t 分布）",
+    "boot_ci_low": "95% 区间下限（wild bootstrap）",
+    "boot_ci_high": "95% 区间上限（wild bootstrap）",
     "p_wild_bootstrap": "wild bootstrap p 值",
+    "ci_low": "95% 区间下限（t 分布，参考）",
+    "ci_high": "95% 区间上限（t 分布，参考）",
     "n_clusters": "县数",
+    "n_treated_clusters": "试点县数",
+    "inference": "推断状态",
 }
 
 
@@ -82,26 +69,68 @@ def robustness_csv(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=ROBUSTNESS_HEADERS)
 
 
+def _interval(lo: float, hi: float, digits: int = 3) -> str:
+    """Return ``"lo ～ hi"`` formatted, or ``"—"`` when either end is missing."""
+    if not (math.isfinite(float(lo)) and math.isfinite(float(hi))):
+        return "—"
+    return f"{fmt_num(lo, digits)} ～ {fmt_num(hi, digits)}"
+
+
+def _marked_p(p: float, inference: str) -> str:
+    """Return the formatted p-value, marked with :data:`FEW_TREATED_MARK` when warned."""
+    return fmt_p(p) + (FEW_TREATED_MARK if inference == "few_treated" else "")
+
+
 def robustness_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Return the robustness table formatted for the page (strings, "—" for missing)."""
+    """Return the robustness table formatted for the page (strings, "—" for missing).
+
+    The interval shown is the wild-bootstrap one, beside the wild-bootstrap p-value
+    it inverts; a p-value with too few pilot (or comparison) counties for reliable
+    inference is marked :data:`FEW_TREATED_MARK` (explained by :func:`robustness_note`).
+    """
     # Log rows show three decimals; money-level rows one.
     digits = [3 if u == "对数" else 1 for u in table["unit"]]
-    out = pd.DataFrame(
+    inference = table["inference"] if "inference" in table else ["ok"] * len(table)
+    return pd.DataFrame(
         {
             "设定": table["spec"],
             "比较年份": table["years"],
             "单位": table["unit"],
             "估计值": [fmt_num(v, d) for v, d in zip(table["estimate"], digits, strict=True)],
             "标准误": [fmt_num(v, d) for v, d in zip(table["se"], digits, strict=True)],
-            "95% 区间（t 分布）": [
-                f"{fmt_num(lo, d)} ～ {fmt_num(hi, d)}"
-                for lo, hi, d in zip(table["ci_low"], table["ci_high"], digits, strict=True)
+            "95% 区间（wild bootstrap）": [
+                _interval(lo, hi, d)
+                for lo, hi, d in zip(
+                    table["boot_ci_low"], table["boot_ci_high"], digits, strict=True
+                )
             ],
-            "wild bootstrap p 值": [fmt_p(v) for v in table["p_wild_bootstrap"]],
+            "wild bootstrap p 值": [
+                _marked_p(v, i) for v, i in zip(table["p_wild_bootstrap"], inference, strict=True)
+            ],
             "县数": table["n_clusters"].astype(int).astype(str),
+            "试点县数": table["n_treated_clusters"].astype(int).astype(str),
         }
     )
-    return out
+
+
+def robustness_note(table: pd.DataFrame) -> str:
+    """Return the note under the robustness table (Markdown): interval method and warnings.
+
+    Says that intervals invert the wild-bootstrap test (so an interval excludes 0
+    exactly when p < 0.05) and, when some rows are marked, why (their counts).
+    """
+    text = (
+        "表中区间由 wild bootstrap 检验反推（与 p 值用同一组重抽样），两者结论一致："
+        "p 值不低于 0.05 时区间包含 0，区间不含 0 时 p 值低于 0.05；t 分布区间只作参考，列在下载表中。"
+    )
+    warned = table[table["inference"] == "few_treated"] if "inference" in table else table[:0]
+    if len(warned):
+        low = int(warned["n_treated_clusters"].min())
+        text += (
+            f"标 {FEW_TREATED_MARK} 的 {len(warned)} 行只有 {low} 个试点县：试点县这么少时 wild "
+            "bootstrap 偏保守（p 值偏大、区间偏宽，MacKinnon & Webb 2017、2018），只作参考。"
+        )
+    return text
 
 
 EVENT_HEADERS = {
@@ -173,7 +202,10 @@ def plot_event_study(es: EventStudy, *, outcome_label: str, synthetic: bool = Fa
 
 
 def headline_table(res: DidResult, plan: dict) -> pd.DataFrame:
-    """Return the headline estimate as a one-row table with Chinese headers (numeric)."""
+    """Return the headline estimate as a one-row table with Chinese headers (numeric).
+
+    Each interval sits beside the p-value of the same test (wild bootstrap, then t).
+    """
     return pd.DataFrame(
         [
             {
@@ -184,9 +216,9 @@ def headline_table(res: DidResult, plan: dict) -> pd.DataFrame:
                 "聚类稳健标准误": res.se,
                 "95% 区间下限（wild bootstrap）": res.boot_ci_low,
                 "95% 区间上限（wild bootstrap）": res.boot_ci_high,
+                "wild bootstrap p 值": res.p_wild_bootstrap,
                 "95% 区间下限（t 分布）": res.ci_low,
                 "95% 区间上限（t 分布）": res.ci_high,
-                "wild bootstrap p 值": res.p_wild_bootstrap,
                 "常规 t 检验 p 值": res.p_analytic,
                 "县数": res.n_clusters,
                 "试点县数": res.n_treated_clusters,
@@ -240,106 +272,18 @@ def summary_part(res: DidResult, plan: dict, outcome: str = HEADLINE_OUTCOME) ->
     }
 
 
-def narrative(
-    res: DidResult,
-    plan: dict,
-    *,
-    report_year: int,
-    outcome_label: str,
-    pretrend_p: float,
-    placebo: dict | None = None,
-    loo_range: tuple[float, float] | None = None,
-    hosts: Sequence[str] | None = None,
-    comparison: Sequence[str] | None = None,
-) -> str:
-    """Return the page's plain-Chinese explanation (Markdown) built from the numbers.
-
-    *placebo* is the placebo row of :func:`~evalkit.topics.impact.compute.robustness`
-    (``estimate``, ``p_wild_bootstrap``); *loo_range* the (min, max) of the
-    leave-one-out estimates; *hosts* / *comparison* the county ids of the two groups
-    (default: the configured pilot host and comparison counties). Every figure
-    comes from the arguments; labels are escaped. Longer than most functions: it is
-    the page's four paragraphs of fixed wording, kept together so they read in order.
-    """
-    hosts, comparison = _groups(hosts, comparison)
-    host_text = f"{zh_count(len(hosts))}个试点所在县（{html.escape(zh_list(county_names(hosts)))}）"
-    others = f"其余{zh_count(len(comparison))}个县"
-    label = html.escape(outcome_label)
-    pre, post = year_span(plan["pre"]), year_span(plan["post"])
-    est_pct = pct(res.estimate)
-    lo_pct, hi_pct = pct(res.boot_ci_low), pct(res.boot_ci_high)
-    direction = "高" if res.estimate >= 0 else "低"
-    parts = []
-    parts.append(
-        f"**估计结果。** 以 {pre} 年为处理前、{post} 年为处理后，{host_text}"
-        f"的{label}，比按{others}同期变化推算的水平{direction}约 "
-        f"{fmt_num(abs(est_pct), 1)}%（对数差异 {fmt_num(res.estimate)}）。"
-        f"wild bootstrap 95% 区间为 {fmt_num(lo_pct, 1)}% ～ {fmt_num(hi_pct, 1)}%，"
-        f"p 值 {fmt_p(res.p_wild_bootstrap)}；"
-        + (
-            "在 5% 水平上可以排除“没有效应”。"
-            if res.p_wild_bootstrap < res.alpha
-            else "在 5% 水平上不能排除“没有效应”。"
-        )
-    )
-    years_note = []
-    if plan["partial_post"]:
-        years_note.append(
-            f"{report_year} 年报告只有一个设立后的年份（2024 年），而先导区 2024 年 9 月才设立，"
-            "该年大部分时间尚未受政策影响，若政策效应逐步显现，这一估计可能低于完整年份的效应，只能作初步参考。"
-        )
-    elif plan["dropped"]:
-        years_note.append(
-            "2024 年只有 9 月以后受政策影响（部分处理年），基准估计不使用 2024 年；"
-            "把 2024 年也计为处理后的结果列在稳健性表中。"
-        )
-    last = plan["last_panel_year"]
-    if last is not None and last < report_year:
-        years_note.append(
-            f"县级年度面板目前只到 {last} 年，{report_year} 年的数据尚未形成，"
-            f"本期报告的估计仍以 {last} 年为最后一个年份。"
-        )
-    if years_note:
-        parts.append("**使用哪些年份。** " + "".join(years_note))
-    parts.append(
-        f"**它依赖什么假设。** 这一比较假定：如果没有先导区，试点县与{others}的"
-        f"{label}会按相同的趋势变化（平行趋势）。逐年估计给出检验："
-        f"设立前各年差异联合为零的检验 p 值为 {fmt_p(pretrend_p)}"
-        + (
-            "，没有发现设立前就已分化的迹象（但检验功效有限，不能证明趋势一定平行）。"
-            if math.isfinite(pretrend_p) and pretrend_p >= 0.05
-            else "，设立前已有分化迹象，结果需谨慎解读。"
-            if math.isfinite(pretrend_p)
-            else "（处理前年份不足，无法检验）。"
-        )
-    )
-    robust = []
-    if placebo is not None:
-        robust.append(
-            f"假定 {PLACEBO_YEAR} 年就已“设立”的安慰剂检验估计为 {fmt_num(placebo['estimate'])}"
-            f"（p 值 {fmt_p(placebo['p_wild_bootstrap'])}）"
-        )
-    if loo_range is not None:
-        robust.append(
-            f"逐一剔除一个对照县后估计值在 {fmt_num(loo_range[0])} ～ {fmt_num(loo_range[1])} 之间"
-        )
-    parts.append(
-        f"**为什么不确定。** 比较单位只有 {res.n_clusters} 个县，其中试点县 "
-        f"{res.n_treated_clusters} 个；同一县各年的波动彼此相关，只能按县计算误差，"
-        "县数这么少时常规标准误会低估不确定性，所以主结论采用 wild cluster bootstrap"
-        f"（Webb 权重，{res.bootstrap_reps} 次，固定随机种子）给出的 p 值和区间。"
-        + ("；".join(robust) + "。" if robust else "")
-        + "这是相关证据而非精确计量：其他同期政策或冲击若只作用于试点县，也会混入估计值。"
-    )
-    return "\n\n".join(parts)
-
-
 OUTCOME_HEADERS = {
     "outcome": "指标代码",
     "label": "指标",
     "estimate": "估计值（对数）",
     # The inference columns are headed as in the robustness table.
-    **{k: ROBUSTNESS_HEADERS[k] for k in ("se", "ci_low", "ci_high", "p_wild_bootstrap")},
+    **{
+        k: ROBUSTNESS_HEADERS[k]
+        for k in ("se", "boot_ci_low", "boot_ci_high", "p_wild_bootstrap", "ci_low", "ci_high")
+    },
+    "n_clusters": ROBUSTNESS_HEADERS["n_clusters"],
+    "inference": ROBUSTNESS_HEADERS["inference"],
+    "excluded": "未纳入对数估计的县（代码）",
 }
 
 
@@ -349,36 +293,32 @@ def outcomes_csv(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def outcomes_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Return :func:`~evalkit.topics.impact.compute.outcomes_table` formatted for the page (Chinese headers)."""
-    return pd.DataFrame(
+    """Return :func:`~evalkit.topics.impact.compute.outcomes_table` formatted for the page (Chinese headers).
+
+    The interval is the wild-bootstrap one beside its p-value. When some outcome
+    left counties out of its log specification (zero or negative values), a last
+    column names them.
+    """
+    inference = table["inference"] if "inference" in table else ["ok"] * len(table)
+    out = pd.DataFrame(
         {
             "指标": table["label"],
             "估计值（对数）": [fmt_num(v) for v in table["estimate"]],
             "约合百分比（%）": [fmt_num(pct(v), 1) for v in table["estimate"]],
-            "95% 区间（t 分布）": [
-                f"{fmt_num(lo)} ～ {fmt_num(hi)}"
-                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
+            "95% 区间（wild bootstrap）": [
+                _interval(lo, hi)
+                for lo, hi in zip(table["boot_ci_low"], table["boot_ci_high"], strict=True)
             ],
-            "wild bootstrap p 值": [fmt_p(v) for v in table["p_wild_bootstrap"]],
+            "wild bootstrap p 值": [
+                _marked_p(v, i) for v, i in zip(table["p_wild_bootstrap"], inference, strict=True)
+            ],
         }
     )
-
-
-def period_note(report_year: int, plan: dict) -> str:
-    """Return one sentence saying which years this page compares (Markdown)."""
-    pre, post = year_span(plan["pre"]), year_span(plan["post"])
-    text = f"本页比较 {pre} 年（设立前）与 {post} 年（设立后）。"
-    if plan["partial_post"]:
-        text += "2024 年为先导区设立当年（9 月设立），只有部分时间受政策影响。"
-    elif plan["dropped"]:
-        text += "2024 年为设立当年（9 月设立），属部分处理年，基准估计不使用。"
-    last = plan["last_panel_year"]
-    if last is not None and last < report_year:
-        text += f"县级年度数据目前只到 {last} 年。"
-    return text
-
-
-# --- The page, from a stored result -------------------------------------------------------------
+    if "excluded" in table and (table["excluded"] != "").any():
+        out["未纳入对数估计的县（有 0 或负值）"] = [
+            zh_list(county_names(e.split(","))) if e else "—" for e in table["excluded"]
+        ]
+    return out
 
 
 def intro(res: ImpactResult) -> str:
@@ -409,6 +349,11 @@ def leave_one_out_range(robust: pd.DataFrame) -> tuple[float, float] | None:
     return (rows["estimate"].min(), rows["estimate"].max()) if len(rows) else None
 
 
+def host_leave_out_rows(robust: pd.DataFrame) -> pd.DataFrame:
+    """Return the leave-one-pilot-county-out rows of a robustness table (possibly empty)."""
+    return robust[robust["spec"].str.startswith(LEAVE_OUT_HOST)]
+
+
 def narrative_of(res: ImpactResult) -> str:
     """Return :func:`narrative` for a stored result (placebo and leave-one-out from its table)."""
     return narrative(
@@ -421,6 +366,8 @@ def narrative_of(res: ImpactResult) -> str:
         loo_range=leave_one_out_range(res.robustness),
         hosts=res.host_counties,
         comparison=res.comparison_counties,
+        host_loo=host_leave_out_rows(res.robustness),
+        log_excluded=res.log_excluded.get(res.outcome, []),
     )
 
 

@@ -188,6 +188,7 @@ def test_narrative_of_a_result_uses_its_robustness_rows(result):
         pretrend_p=result.event_study.pretrend_p,
         placebo=placebo.to_dict(),
         loo_range=(loo.min(), loo.max()),
+        host_loo=present.host_leave_out_rows(robust),
     )
     assert present.narrative_of(result) == expected
     assert f"{present.fmt_num(loo.min())} ～ {present.fmt_num(loo.max())}" in expected
