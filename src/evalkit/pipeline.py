@@ -26,13 +26,21 @@ import os
 import re
 import shutil
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifest as mf
 from . import paths, provenance, publish
+from .run import registry as reg
+from .run import summary as sm
+from .run.execute import (  # noqa: F401  (re-exported: the pipeline's public names)
+    Progress,
+    execute_all,
+    execute_task,
+    finalize_notebook,
+    say,
+)
 
 #: Years the plan's data can cover (plan issued 2024; the mechanism is to run beyond 2026).
 YEAR_MIN, YEAR_MAX = 2024, 2030
@@ -40,11 +48,6 @@ YEAR_MIN, YEAR_MAX = 2024, 2030
 DEFAULT_DATASET = "data/raw/demo"
 #: Seconds a second run waits for the lock before refusing (override: EVALKIT_LOCK_TIMEOUT).
 LOCK_WAIT_SECONDS = 10.0
-
-
-def say(text: str) -> None:
-    """Print one progress line at once (unbuffered even when piped, so lines stay in order)."""
-    print(text, flush=True)
 
 
 def checkpoint(name: str) -> None:
@@ -149,8 +152,11 @@ def lock_path() -> Path:
 
 
 @contextlib.contextmanager
-def run_lock(timeout: float | None = None):
-    """Hold the run lock; wait up to *timeout* seconds, then refuse naming the holder's pid."""
+def run_lock(timeout: float | None = None, out=say):
+    """Hold the run lock; wait up to *timeout* seconds, then refuse naming the holder's pid.
+
+    While waiting it says so once (*out*), naming the holder.
+    """
     from filelock import FileLock, Timeout
 
     if timeout is None:
@@ -159,16 +165,26 @@ def run_lock(timeout: float | None = None):
     path.parent.mkdir(parents=True, exist_ok=True)
     owner = path.with_name(path.name + ".owner")
     lock = FileLock(str(path), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
+
+    def holder() -> str:
         try:
-            holder = owner.read_text(encoding="utf-8").strip() or "?"
+            return owner.read_text(encoding="utf-8").strip() or "?"
         except OSError:
-            holder = "?"
+            return "?"
+
+    try:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            out(
+                f"· 等待运行锁（进程 {holder()}）/ waiting for the run lock held by pid {holder()} "
+                f"(up to {timeout:g} s)"
+            )
+            lock.acquire()
+    except Timeout:
         raise PipelineError(
-            f"另一个 evalkit 运行（进程 {holder}）正持有运行锁 {path}，请等待其结束后重试 / "
-            f"another evalkit run (pid {holder}) holds the run lock {path}; "
+            f"另一个 evalkit 运行（进程 {holder()}）正持有运行锁 {path}，请等待其结束后重试 / "
+            f"another evalkit run (pid {holder()}) holds the run lock {path}; "
             f"wait for it to finish and try again"
         ) from None
     try:
@@ -183,7 +199,7 @@ def run_lock(timeout: float | None = None):
 # --- Intake ----------------------------------------------------------------------
 
 
-def run_intake(dataset: Path, data: Path, out=say) -> bool:
+def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) -> bool:
     """Curate *dataset* into *data* with :func:`evalkit.intake.run` if that module exists.
 
     Returns True when intake ran. Without the intake module, or without the raw
@@ -198,10 +214,8 @@ def run_intake(dataset: Path, data: Path, out=say) -> bool:
             f"raw dataset missing: using curated data as is"
         )
         return False
-    from . import intake
-
     state_path = paths.build_dir() / "intake-state.json"
-    state = intake_state(Path(dataset), Path(data))
+    state = intake_state(Path(dataset), Path(data), code_sha)
     try:
         previous = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -210,6 +224,8 @@ def run_intake(dataset: Path, data: Path, out=say) -> bool:
         out("· 原始数据与已整理数据均无变化，跳过整理 / raw data unchanged: curation up to date")
         return False
     out(f"· 整理原始数据 curating {mf.display_path(dataset)} …")
+    from . import intake  # imported only when curation runs: it needs pandas
+
     result = intake.run(Path(dataset), Path(data))
     status = getattr(result, "status", 0)
     findings = list(getattr(result, "findings", []) or [])
@@ -247,7 +263,7 @@ def run_intake(dataset: Path, data: Path, out=say) -> bool:
     return True
 
 
-def intake_state(dataset: Path, data: Path) -> dict:
+def intake_state(dataset: Path, data: Path, code_sha: str | None = None) -> dict:
     """Return the content hashes deciding whether curation must run again.
 
     The raw files, the evalkit code and the curated files themselves: a curated
@@ -256,7 +272,7 @@ def intake_state(dataset: Path, data: Path) -> dict:
     return {
         "raw": _file_hashes(Path(dataset)),
         "curated": _file_hashes(paths.curated_dir(data)),
-        "code_sha256": mf.source_sha256(),
+        "code_sha256": code_sha or mf.source_sha256(),
     }
 
 
@@ -269,344 +285,46 @@ def _file_hashes(folder: Path) -> dict[str, str]:
     }
 
 
-# --- Notebook execution ----------------------------------------------------------
+# --- Summary and registry ----------------------------------------------------------
 
-_progress_queue = None
-_progress_name = ""
+#: Compatibility: the headline fields now come from ``config/pages.yaml`` (``summary``).
+ZONE_FIELDS = sm.ZONE_FIELDS
+TARGET_FIELDS = sm.TARGET_FIELDS
+deep_merge = sm.deep_merge
+summary_json = sm.summary_json
 
 
-def _die_with_parent() -> None:
-    """Have Linux SIGKILL this worker when the run's main process dies.
-
-    A killed ``evalkit report`` must not leave workers behind: an orphan would
-    finish its notebook into a staging folder the next run has already cleaned,
-    then wait forever for work. Elsewhere this is a no-op.
-    """
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
+def load_registry(data: Path | None = None) -> reg.Registry | None:
+    """Return the page registry of *data* (None without one); a bad registry is a PipelineError."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-    except (OSError, AttributeError):
-        return
-
-
-def _worker_init(queue) -> None:
-    """Initialize a worker process: keep the progress queue and register the progress engine."""
-    global _progress_queue
-    _die_with_parent()
-    _progress_queue = queue
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class ProgressEngine(NBClientEngine):
-        """Papermill's nbclient engine that reports each finished cell to the parent."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            """Execute, sending ``(name, cells done, cells total)`` after every cell."""
-            done = nb_man.cell_complete
-            total = len(nb_man.nb.cells)
-
-            def cell_complete(cell, cell_index=None, **kw):
-                done(cell, cell_index=cell_index, **kw)
-                if _progress_queue is not None:
-                    _progress_queue.put(("cell", _progress_name, (cell_index or 0) + 1, total))
-
-            nb_man.cell_complete = cell_complete
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-    papermill_engines.register("evalkit-progress", ProgressEngine)
-
-
-def _first_line(source: str) -> str:
-    """Return the first non-empty line of a cell's source, shortened."""
-    for line in str(source).splitlines():
-        if line.strip():
-            return line.strip()[:120]
-    return ""
-
-
-def execute_task(task: dict) -> dict:
-    """Execute one notebook with papermill (in a worker process); return a result dict.
-
-    Never raises: a failure comes back as ``{"ok": False, "cell": …, "error": …}``.
-    """
-    global _progress_name
-    _progress_name = task["name"]
-    os.environ.update(task["env"])
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    started = time.monotonic()
-    if _progress_queue is not None:
-        _progress_queue.put(("start", task["name"], 0, 0))
-    try:
-        pm.execute_notebook(
-            task["template"],
-            task["output"],
-            parameters=task["params"],
-            cwd=task["cwd"],
-            progress_bar=False,
-            engine_name="evalkit-progress" if _progress_queue is not None else None,
-        )
-    except PapermillExecutionError as e:
-        nb = nbformat.read(task["output"], as_version=4)
-        template_index = _template_cell_index(nb, e.cell_index)
-        return {
-            "name": task["name"],
-            "ok": False,
-            "cell_index": template_index,
-            "cell_source": _first_line(e.source),
-            "error": f"{e.ename}: {e.evalue}",
-        }
-    except Exception as e:  # kernel died, bad notebook JSON, …: report, never hang
-        return {
-            "name": task["name"],
-            "ok": False,
-            "cell_index": None,
-            "cell_source": "",
-            "error": f"{type(e).__name__}: {e}",
-        }
-    finalize_notebook(Path(task["output"]))
-    return {"name": task["name"], "ok": True, "seconds": round(time.monotonic() - started, 2)}
-
-
-def _template_cell_index(nb, executed_index: int) -> int:
-    """Map a cell index of the executed notebook to the template's.
-
-    *executed_index* counts the cells before papermill added its error-marker
-    cells; the injected parameters cell does not exist in the template.
-    """
-    cells = [
-        c
-        for c in nb.cells
-        if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
-    ]
-    injected = sum(
-        "injected-parameters" in c.get("metadata", {}).get("tags", [])
-        for c in cells[:executed_index]
-    )
-    return executed_index - injected
-
-
-HIDE_TAG = "remove-cell"
-HIDE_OPTION = "#| include: false\n"
-#: Papermill metadata that changes on every run (timestamps) or names absolute paths.
-_VOLATILE_NB_META = ("start_time", "end_time", "duration", "input_path", "output_path", "exception")
-
-
-def finalize_notebook(path: Path) -> None:
-    """Hide the parameter cells from every renderer and drop volatile metadata.
-
-    The papermill-injected cell (tag ``injected-parameters``) and the template's
-    ``parameters`` cell get the ``remove-cell`` tag (honoured by Quarto and
-    smalldocs) and the ``#| include: false`` cell option. Papermill timestamps and absolute paths are removed from the
-    notebook and cell metadata so committed reports change only when results do.
-    """
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        meta = cell.setdefault("metadata", {})
-        tags = list(meta.get("tags", []))
-        if "injected-parameters" in tags or "parameters" in tags:
-            if HIDE_TAG not in tags:
-                meta["tags"] = [*tags, HIDE_TAG]
-            # Also Quarto's documented cell option, for renderers that ignore tags.
-            if not cell.source.startswith(HIDE_OPTION):
-                cell.source = HIDE_OPTION + cell.source
-        if "injected-parameters" in tags:
-            # Papermill gives the injected cell a random id; a fixed one keeps re-runs byte-stable.
-            cell["id"] = "injected-parameters"
-        pm_meta = meta.get("papermill")
-        if isinstance(pm_meta, dict):
-            for key in _VOLATILE_NB_META:
-                pm_meta.pop(key, None)
-        meta.pop("execution", None)
-    pm_nb = nb.metadata.get("papermill")
-    if isinstance(pm_nb, dict):
-        for key in (*_VOLATILE_NB_META, "environment_variables"):
-            pm_nb.pop(key, None)
-    tmp = path.with_name(f".{path.name}.tmp")
-    nbformat.write(nb, str(tmp))
-    os.replace(tmp, path)
-
-
-class Progress:
-    """Show which notebook is running and how far it is: tqdm bars on a TTY, else plain lines."""
-
-    def __init__(self, names: list[str], stream=None):
-        self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.bars: dict[str, object] = {}
-        self.last: dict[str, int] = {}
-        self.position = {n: i for i, n in enumerate(names)}
-
-    def update(self, kind: str, name: str, done: int, total: int) -> None:
-        """Record one progress message from a worker."""
-        if self.tty:
-            from tqdm import tqdm
-
-            bar = self.bars.get(name)
-            if bar is None:
-                bar = tqdm(
-                    total=total or None,
-                    desc=name,
-                    unit="cell",
-                    position=self.position.get(name, 0),
-                    file=self.stream,
-                    leave=True,
-                )
-                self.bars[name] = bar
-            if total and bar.total != total:
-                bar.total = total
-            bar.n = done
-            bar.refresh()
-            return
-        if kind == "start":
-            print(f"  ▶ {name} 开始执行 started", file=self.stream, flush=True)
-        elif kind == "cell" and total:
-            quarter = (4 * done) // total
-            if quarter > self.last.get(name, 0):
-                self.last[name] = quarter
-                print(f"  … {name} {done}/{total} 个单元格 cells", file=self.stream, flush=True)
-
-    def close(self) -> None:
-        """Close the progress bars."""
-        for bar in self.bars.values():
-            bar.close()
-
-
-def _drain(queue, progress: Progress, stop: threading.Event) -> None:
-    """Forward worker progress messages to the display until *stop* is set and the queue is empty."""
-    import queue as queue_mod
-
-    while True:
-        try:
-            msg = queue.get(timeout=0.1)
-        except queue_mod.Empty:
-            if stop.is_set():
-                return
-            continue
-        except (EOFError, OSError):
-            return
-        progress.update(*msg)
-
-
-def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
-    """Execute *tasks* on *jobs* worker processes; stop scheduling at the first failure."""
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    if not tasks:
-        return []
-    ctx = mp.get_context("spawn")  # fresh interpreters: no inherited threads or kernels
-    queue = ctx.Queue()
-    progress = Progress([t["name"] for t in tasks])
-    stop = threading.Event()
-    drainer = threading.Thread(target=_drain, args=(queue, progress, stop), daemon=True)
-    drainer.start()
-    results: list[dict] = []
-    try:
-        with ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(tasks))),
-            mp_context=ctx,
-            initializer=_worker_init,
-            initargs=(queue,),
-        ) as pool:
-            pending = {pool.submit(execute_task, t) for t in tasks}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    res = fut.result()
-                    results.append(res)
-                    if res["ok"]:
-                        out(f"  ✓ {res['name']} 完成 done ({res['seconds']:.1f} s)")
-                if any(not r["ok"] for r in results):
-                    for fut in pending:
-                        fut.cancel()
-                    pending = {f for f in pending if not f.cancelled()}
-    finally:
-        stop.set()
-        drainer.join(timeout=5)
-        progress.close()
-    return results
-
-
-# --- Summary ---------------------------------------------------------------------
-
-ZONE_FIELDS = (
-    "reforms_replicated",
-    "reforms_original",
-    "funds_in_place_wan_yuan",
-    "funds_yoy_growth",
-    "composite_score",
-    "rank",
-)
-TARGET_FIELDS = ("reforms_replicated", "reforms_original", "funds_growth")
+        return reg.load(data)
+    except reg.RegistryError as e:
+        raise PipelineError(f"页面登记表错误 / page registry error: {e}") from None
 
 
 def base_summary(year: int, as_of: str, synthetic: bool | None) -> dict:
-    """Return the summary skeleton (issue 2 item 6) with ``null`` for every headline figure."""
-    from .schema import ZONES
-
-    zone = {f: None for f in ZONE_FIELDS}
-    zone["targets_met"] = {f: None for f in TARGET_FIELDS}
-    return {
-        "year": int(year),
-        "as_of": as_of,
-        "synthetic_data": synthetic,
-        "zones": {z: json.loads(json.dumps(zone)) for z in ZONES},
-    }
+    """Return the summary skeleton with ``null`` for every headline figure (registry fields)."""
+    return sm.base_summary(year, as_of, synthetic, load_registry())
 
 
-def deep_merge(base: dict, part: dict, where: str, trail: str = "") -> None:
-    """Merge *part* into *base* in place: mappings recursively, ``null`` never overwrites.
+def merge_summary(
+    report_dir: Path,
+    year: int,
+    as_of: str,
+    synthetic: bool | None,
+    registry: reg.Registry | None = None,
+) -> dict:
+    """Merge ``summary.parts/*.json`` over the skeleton; raise :class:`PipelineError` on a conflict.
 
-    Two parts giving different non-null values for the same field is an error that
-    names the field and the part (*where*): a headline figure must have one value.
+    *registry* defaults to the data folder's (``config/pages.yaml``): its headline
+    fields make the skeleton and a registered page may only fill fields it owns.
     """
-    for key, value in part.items():
-        dotted = f"{trail}{key}"
-        if isinstance(value, dict):
-            if base.get(key) is None:
-                base[key] = {}
-            if not isinstance(base[key], dict):
-                raise PipelineError(
-                    f"摘要字段 {dotted} 类型冲突（{where}）/ summary field {dotted} conflicts in {where}"
-                )
-            deep_merge(base[key], value, where, dotted + ".")
-        elif value is None:
-            base.setdefault(key, None)
-        elif base.get(key) is None or base[key] == value:
-            base[key] = value
-        else:
-            raise PipelineError(
-                f"摘要字段 {dotted} 有两个不同的值：{base[key]!r} 与 {value!r}（{where}）/ "
-                f"summary field {dotted} has two different values: {base[key]!r} vs {value!r} ({where})"
-            )
-
-
-def merge_summary(report_dir: Path, year: int, as_of: str, synthetic: bool | None) -> dict:
-    """Merge ``summary.parts/*.json`` (sorted by name) over the skeleton; return the summary."""
-    summary = base_summary(year, as_of, synthetic)
-    for part in sorted((Path(report_dir) / "summary.parts").glob("*.json")):
-        try:
-            data = json.loads(part.read_text(encoding="utf-8"))
-        except ValueError as e:
-            raise PipelineError(
-                f"摘要片段无法读取 {part.name}: {e} / summary part {part.name} is not valid JSON"
-            ) from None
-        deep_merge(summary, data, f"summary.parts/{part.name}")
-    summary["year"], summary["as_of"] = int(year), as_of
-    return summary
-
-
-def summary_json(summary: dict) -> str:
-    """Serialize the summary deterministically."""
-    return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if registry is None:
+        registry = load_registry()
+    try:
+        return sm.merge_summary(report_dir, year, as_of, synthetic, registry)
+    except sm.SummaryError as e:
+        raise PipelineError(str(e)) from None
 
 
 # --- The run ---------------------------------------------------------------------
@@ -623,6 +341,10 @@ class RunResult:
     renderer: str | None = None
     #: Wall-clock seconds spent executing notebooks (the parallel phase), for bench/.
     execute_seconds: float = 0.0
+    #: False when nothing changed: the published reports were left untouched.
+    reports_published: bool = False
+    #: False when neither the reports nor any site input changed (no re-render).
+    site_rendered: bool = False
 
 
 def templates() -> list[Path]:
@@ -654,6 +376,51 @@ def failure_message(res: dict) -> str:
     )
 
 
+def page_entry(
+    template: Path,
+    registry: reg.Registry | None,
+    data: Path,
+    params: dict,
+    code_sha: str,
+    cache: dict,
+) -> dict:
+    """Return the manifest entry (with its ``key``) of one template notebook.
+
+    A page in the registry depends on what its entry (and the topics it uses)
+    declare; a notebook without an entry on its ``metadata.evalkit.reads`` and on
+    every configuration file.
+    """
+    page = registry.page(template.stem) if registry else None
+    if page is None:
+        reads = mf.notebook_reads(_read_json(template))
+        return mf.notebook_entry(template, reads, data, params, code_sha, cache)
+    tables, config = reg.page_inputs(page, registry)
+    return mf.notebook_entry(
+        template,
+        list(tables),
+        data,
+        params,
+        code_sha,
+        cache,
+        config=list(config),
+        uses=list(page.uses),
+    )
+
+
+def longest_first(tasks: list[dict], seconds: dict) -> list[dict]:
+    """Return *tasks* ordered by the previous run's durations, longest first.
+
+    Notebooks without a recorded duration (new ones) go first: they may be long.
+    Ties keep the name order, so the schedule is deterministic.
+    """
+
+    def rank(task: dict) -> tuple[float, str]:
+        s = seconds.get(task["name"])
+        return (-float(s) if isinstance(s, int | float) else float("-inf"), task["name"])
+
+    return sorted(tasks, key=rank)
+
+
 def run_report(
     year: int,
     as_of: str | None = None,
@@ -667,131 +434,236 @@ def run_report(
     """Run the whole report job for *year*; raise :class:`PipelineError` on failure.
 
     *year* and *as_of* must already be validated (see :func:`validate_year`).
+    When no notebook must run and the summary and manifest would come out the same,
+    the published reports are left as they are (no staging copy); the site is
+    re-rendered only when one of its inputs changed (:func:`evalkit.site.site_key`).
     """
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     data = paths.data_dir()
-    with run_lock():
+    with run_lock(out=out):
         publish.recover(paths.report_dir(year))
         publish.recover(paths.site_dir())
         publish.recover(paths.curated_dir(data))  # a killed intake's half-swapped store
-        run_intake(paths.resolve(dataset or DEFAULT_DATASET), data, out=out)
+        code_sha = mf.source_sha256()
+        run_intake(paths.resolve(dataset or DEFAULT_DATASET), data, out=out, code_sha=code_sha)
         if as_of is None:
             as_of = default_as_of(year, data)
         as_of = validate_as_of(as_of, year)
         params = {"year": int(year), "as_of": as_of, "data_dir": notebook_data_param(data)}
         result = RunResult(year=int(year), as_of=as_of)
         out(f"评估年度 year {year} · 数据截至 as of {as_of}")
-
+        registry = load_registry(data)
         published = paths.report_dir(year)
         old = mf.read_manifest(published)
-        code_sha = mf.source_sha256()
-        hashes: dict[Path, str] = {}
+        cache: dict = {}
         entries: dict[str, dict] = {}
-        tasks: list[dict] = []
+        stale: list[str] = []
+        for template in templates():
+            entry = page_entry(template, registry, data, params, code_sha, cache)
+            entries[template.stem] = entry
+            previous = (old.get("notebooks") or {}).get(template.stem, {})
+            up_to_date = previous.get("key") == entry["key"]
+            if force or not up_to_date or not (published / template.name).exists():
+                stale.append(template.stem)
+            else:
+                result.up_to_date.append(template.stem)
+        if not entries:
+            out("· notebooks/ 中没有模板 / no template notebooks in notebooks/")
+        renderer = None
+        if render:
+            from . import site
 
-        # We hold the lock: any staging folder left is from a killed run.
-        shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
-        staging_root = paths.reports_dir() / ".staging" / f"run-{os.getpid()}"
-        stage = staging_root / str(int(year))
-        # Incremental runs start from the published year (up-to-date notebooks keep their
-        # outputs); --force starts empty, so tables no notebook writes any more disappear.
-        if published.exists() and not force:
-            shutil.copytree(published, stage, symlinks=True)
-        stage.mkdir(parents=True, exist_ok=True)
-        env = {"EVALKIT_REPORTS_DIR": str(staging_root), "PYTHONHASHSEED": "0"}
-        try:
-            names = []
-            for template in templates():
-                name = template.stem
-                names.append(name)
-                nb = _read_json(template)
-                entry = mf.notebook_entry(
-                    template, mf.notebook_reads(nb), data, params, code_sha, hashes
-                )
-                entries[name] = entry
-                previous = (old.get("notebooks") or {}).get(name, {})
-                output = stage / template.name
-                if not force and previous.get("key") == entry["key"] and output.exists():
-                    result.up_to_date.append(name)
-                    continue
-                tasks.append(
-                    {
-                        "name": name,
-                        "template": str(template),
-                        "output": str(output),
-                        "params": params,
-                        "cwd": str(stage),
-                        "env": env,
-                    }
-                )
-            # Reports whose template was removed leave the published year too.
-            for stale in stage.glob("*.ipynb"):
-                if stale.stem not in names:
-                    stale.unlink()
-            if not names:
-                out("· notebooks/ 中没有模板 / no template notebooks in notebooks/")
-
-            n_jobs = jobs or os.cpu_count() or 1
-            if tasks:
-                out(f"执行 executing {len(tasks)} 个笔记本 notebook(s) on {n_jobs} worker(s) …")
-            t0 = time.monotonic()
-            results = execute_all(tasks, n_jobs, out=out)
-            result.execute_seconds = time.monotonic() - t0
-            failed = [r for r in results if not r["ok"]]
-            if failed:
-                raise PipelineError("\n".join(failure_message(r) for r in failed))
-            result.executed = sorted(r["name"] for r in results)
-
-            from .store import read_meta
-
-            summary = merge_summary(stage, year, as_of, read_meta(data).get("synthetic"))
-            (stage / "summary.json").write_text(summary_json(summary), encoding="utf-8")
-
-            renderer = None
+            renderer = site.renderer_name()
+        if not stale and _publish_unchanged(
+            published, year, as_of, params, entries, old, renderer, registry, data
+        ):
+            out(f"0 个已执行 executed, {len(result.up_to_date)} 个无变化 up to date")
+            out("· 报告无变化，未重新发布 / reports unchanged: nothing to publish")
             if render:
-                from . import site
-
-                renderer = site.renderer_name()
-            man = mf.base_manifest(year, params, renderer)
-            man["notebooks"] = dict(sorted(entries.items()))
-            man["inputs_sha256"] = dict(
-                sorted(
-                    {k: v for e in entries.values() for k, v in e["inputs_sha256"].items()}.items()
-                )
-            )
-            # Timestamps live under "run" only (excluded from determinism comparisons).
-            previous_runs = (old.get("run") or {}).get("notebooks", {})
-            man["run"] = {
-                "started": started_at,
-                "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "notebooks": {
-                    n: started_at if n in result.executed else previous_runs.get(n)
-                    for n in sorted(entries)
-                },
-            }
-            provenance.annotate_manifest(man, data)  # raw-file hashes, git state, renderer version
-            (stage / mf.MANIFEST_NAME).write_text(mf.manifest_json(man), encoding="utf-8")
-            out(
-                f"{len(result.executed)} 个已执行 executed, "
-                f"{len(result.up_to_date)} 个无变化 up to date"
-            )
-            built = None
-            if render:
-                # Render from the staged reports before publishing anything, so a
-                # rendering failure leaves both reports/ and _site/ as they were.
-                checkpoint("render")
-                built, result.renderer = site.prepare_site({int(year): stage}, out=out)
-            checkpoint("publish-reports")
-            publish.swap_dir(stage, published)
-            checkpoint("publish-site")
-            if built is not None:
-                site.publish_site(built, out=out)
-        finally:
-            shutil.rmtree(staging_root, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                (paths.reports_dir() / ".staging").rmdir()
-
+                result.renderer, result.site_rendered = _render_if_changed(None, code_sha, out)
+            return result
+        _stage_and_publish(
+            result,
+            stale,
+            entries,
+            old,
+            params,
+            registry,
+            data,
+            renderer,
+            code_sha,
+            started_at,
+            force=force,
+            jobs=jobs,
+            render=render,
+            out=out,
+        )
     return result
+
+
+def _manifest(
+    year: int, params: dict, entries: dict, renderer: str | None, data: Path, run: dict
+) -> dict:
+    """Return the run manifest of *entries* (annotated with provenance) and *run* block."""
+    man = mf.base_manifest(year, params, renderer)
+    man["notebooks"] = dict(sorted(entries.items()))
+    man["inputs_sha256"] = dict(
+        sorted({k: v for e in entries.values() for k, v in e["inputs_sha256"].items()}.items())
+    )
+    man["run"] = run
+    provenance.annotate_manifest(man, data)  # raw-file hashes, git state, renderer version
+    return man
+
+
+def _publish_unchanged(
+    published: Path,
+    year: int,
+    as_of: str,
+    params: dict,
+    entries: dict,
+    old: dict,
+    renderer: str | None,
+    registry,
+    data: Path,
+) -> bool:
+    """Return True when the published year already is what this run would publish.
+
+    Nothing must run, every template's report is there and no other, and the
+    merged summary and the manifest (without run timestamps) are unchanged.
+    """
+    if not old or not (published / "summary.json").exists():
+        return False
+    if {p.stem for p in published.glob("*.ipynb")} != set(entries):
+        return False
+    from .store import read_meta
+
+    summary = merge_summary(published, year, as_of, read_meta(data).get("synthetic"), registry)
+    if summary_json(summary) != (published / "summary.json").read_text(encoding="utf-8"):
+        return False
+    man = _manifest(year, params, entries, renderer, data, old.get("run") or {})
+    return mf.stable_view(man) == mf.stable_view(old)
+
+
+def _render_if_changed(overrides, code_sha: str, out) -> tuple[str | None, bool]:
+    """Render and publish the site unless its inputs are those of the published site."""
+    from . import site
+
+    key = site.site_key(overrides, code_sha=code_sha)
+    if site.site_is_current(key):
+        out("· 网站无变化，未重新渲染 / site unchanged: not re-rendered")
+        return site.renderer_name(), False
+    built, renderer = site.prepare_site(overrides, out=out)
+    site.publish_site(built, out=out, key=key)
+    return renderer, True
+
+
+def _stage_and_publish(
+    result: RunResult,
+    stale: list[str],
+    entries: dict,
+    old: dict,
+    params: dict,
+    registry,
+    data: Path,
+    renderer: str | None,
+    code_sha: str,
+    started_at: str,
+    *,
+    force: bool,
+    jobs: int | None,
+    render: bool,
+    out,
+) -> None:
+    """Execute the *stale* notebooks into a staging copy of the year, merge, publish, render.
+
+    Longer than usual because it is the run's one transaction: staging is removed
+    whatever happens, and nothing is published unless every step succeeded.
+    """
+    year = result.year
+    published = paths.report_dir(year)
+    # We hold the lock: any staging folder left is from a killed run.
+    shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
+    staging_root = paths.reports_dir() / ".staging" / f"run-{os.getpid()}"
+    stage = staging_root / str(int(year))
+    # Incremental runs start from the published year (up-to-date notebooks keep their
+    # outputs); --force starts empty, so tables no notebook writes any more disappear.
+    if published.exists() and not force:
+        shutil.copytree(published, stage, symlinks=True)
+    stage.mkdir(parents=True, exist_ok=True)
+    env = {"EVALKIT_REPORTS_DIR": str(staging_root), "PYTHONHASHSEED": "0"}
+    previous_runs = old.get("run") or {}
+    seconds = dict(previous_runs.get("seconds") or {})
+    try:
+        tasks = [
+            {
+                "name": name,
+                "template": str(paths.notebooks_dir() / f"{name}.ipynb"),
+                "output": str(stage / f"{name}.ipynb"),
+                "params": params,
+                "cwd": str(stage),
+                # EVALKIT_PAGE: which page a kernel runs (read-tracing tests use it).
+                "env": {**env, "EVALKIT_PAGE": name},
+            }
+            for name in stale
+        ]
+        tasks = longest_first(tasks, seconds)
+        # Reports whose template was removed leave the published year too.
+        for gone in stage.glob("*.ipynb"):
+            if gone.stem not in entries:
+                gone.unlink()
+        n_jobs = jobs or os.cpu_count() or 1
+        if tasks:
+            out(f"执行 executing {len(tasks)} 个笔记本 notebook(s) on {n_jobs} worker(s) …")
+        t0 = time.monotonic()
+        results = execute_all(tasks, n_jobs, out=out)
+        result.execute_seconds = time.monotonic() - t0
+        failed = [r for r in results if not r["ok"]]
+        if failed:
+            raise PipelineError("\n".join(failure_message(r) for r in failed))
+        result.executed = sorted(r["name"] for r in results)
+        seconds.update({r["name"]: round(float(r["seconds"]), 1) for r in results})
+
+        from .store import read_meta
+
+        summary = merge_summary(
+            stage, year, result.as_of, read_meta(data).get("synthetic"), registry
+        )
+        (stage / "summary.json").write_text(summary_json(summary), encoding="utf-8")
+        # Timestamps and durations live under "run" only (excluded from comparisons).
+        run = {
+            "started": started_at,
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "notebooks": {
+                n: started_at if n in result.executed else previous_runs.get("notebooks", {}).get(n)
+                for n in sorted(entries)
+            },
+            "seconds": {n: seconds[n] for n in sorted(entries) if n in seconds},
+        }
+        man = _manifest(year, params, entries, renderer, data, run)
+        (stage / mf.MANIFEST_NAME).write_text(mf.manifest_json(man), encoding="utf-8")
+        out(
+            f"{len(result.executed)} 个已执行 executed, {len(result.up_to_date)} 个无变化 up to date"
+        )
+        built = key = None
+        if render:
+            from . import site
+
+            # Render from the staged reports before publishing anything, so a
+            # rendering failure leaves both reports/ and _site/ as they were.
+            checkpoint("render")
+            key = site.site_key({int(year): stage}, code_sha=code_sha)
+            built, result.renderer = site.prepare_site({int(year): stage}, out=out)
+        checkpoint("publish-reports")
+        publish.swap_dir(stage, published)
+        result.reports_published = True
+        checkpoint("publish-site")
+        if built is not None:
+            site.publish_site(built, out=out, key=key)
+            result.site_rendered = True
+    finally:
+        shutil.rmtree(staging_root, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (paths.reports_dir() / ".staging").rmdir()
 
 
 # --- Command line ----------------------------------------------------------------

@@ -26,6 +26,7 @@ import yaml
 
 from . import manifest as mf
 from . import paths, provenance, publish
+from .run import registry as reg
 
 #: Static files of the site, copied from the project root into the staging project.
 STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "styles.css")
@@ -74,14 +75,30 @@ def notebook_order(nb: dict) -> float:
         return 50.0
 
 
-def year_pages(folder: Path) -> list[tuple[str, str]]:
-    """Return ``[(file name, title)]`` of a year's report notebooks in navigation order."""
-    pages = []
+def registry() -> reg.Registry | None:
+    """Return the page registry (``config/pages.yaml``); None without one."""
+    try:
+        return reg.load()
+    except reg.RegistryError as e:
+        raise SiteError(str(e)) from None
+
+
+def year_pages(folder: Path, pages: reg.Registry | None = None) -> list[tuple[str, str]]:
+    """Return ``[(file name, title)]`` of a year's report notebooks in navigation order.
+
+    Title and order come from the page registry; a notebook it does not list
+    uses its front-matter title and ``metadata.evalkit.order``.
+    """
+    found = []
     for f in folder.glob("*.ipynb"):
+        page = pages.page(f.stem) if pages else None
+        if page is not None:
+            found.append((page.order, f.name, page.title))
+            continue
         nb = json.loads(f.read_text(encoding="utf-8"))
-        pages.append((notebook_order(nb), f.name, notebook_title(nb, f.stem)))
-    pages.sort()
-    return [(name, title) for _, name, title in pages]
+        found.append((notebook_order(nb), f.name, notebook_title(nb, f.stem)))
+    found.sort()
+    return [(name, title) for _, name, title in found]
 
 
 def _source(cell: dict) -> str:
@@ -145,20 +162,25 @@ def _split_front(text: str) -> tuple[dict, str]:
     return (yaml.safe_load(m.group(1)) or {}), text[m.end() :]
 
 
-def year_links_markdown(years: dict[int, Path]) -> str:
+def year_links_markdown(years: dict[int, Path], pages: reg.Registry | None = None) -> str:
     """Return a Markdown list linking every year's pages, latest year first."""
     lines = ["## 各年度报告 / Reports by year", ""]
     for year in sorted(years, reverse=True):
         links = " · ".join(
-            f"[{title}](reports/{year}/{name})" for name, title in year_pages(years[year])
+            f"[{title}](reports/{year}/{name})" for name, title in year_pages(years[year], pages)
         )
         lines.append(f"- **{year} 年度**：{links}")
     return "\n".join(lines) + "\n"
 
 
-def headline_table(summary: dict) -> str:
-    """Return the latest summary's headline figures per zone as a Markdown table."""
+def headline_table(summary: dict, pages: reg.Registry | None = None) -> str:
+    """Return the latest summary's headline figures per zone as a Markdown table.
+
+    Columns: the registry's ``summary.zone_fields`` (field and label), in order.
+    """
     from .schema import ZONES
+
+    fields = pages.zone_fields if pages else reg.DEFAULT_ZONE_FIELDS
 
     def fmt(v):
         if v is None:
@@ -170,16 +192,12 @@ def headline_table(summary: dict) -> str:
         return str(v)
 
     rows = [
-        "| 片区 zone | 复制推广经验 | 自主创新经验 | 到位资金（万元） | 同比增长 | 综合得分 | 排名 |",
-        "|---|---|---|---|---|---|---|",
+        "| 片区 zone | " + " | ".join(label for _, label in fields) + " |",
+        "|---|" + "---|" * len(fields),
     ]
     for zid, name in ZONES.items():
         z = (summary.get("zones") or {}).get(zid) or {}
-        rows.append(
-            f"| {name} | {fmt(z.get('reforms_replicated'))} | {fmt(z.get('reforms_original'))} | "
-            f"{fmt(z.get('funds_in_place_wan_yuan'))} | {fmt(z.get('funds_yoy_growth'))} | "
-            f"{fmt(z.get('composite_score'))} | {fmt(z.get('rank'))} |"
-        )
+        rows.append(f"| {name} | " + " | ".join(fmt(z.get(f)) for f, _ in fields) + " |")
     return "\n".join(rows) + "\n"
 
 
@@ -209,13 +227,13 @@ def data_dictionary_markdown() -> str:
     return "\n".join(out)
 
 
-def navbar(years: dict[int, Path]) -> list[dict]:
+def navbar(years: dict[int, Path], pages: reg.Registry | None = None) -> list[dict]:
     """Return the navbar entries for every year, latest first: one menu of pages per year."""
     entries = []
     for year in sorted(years, reverse=True):
         menu = [
             {"href": f"reports/{year}/{name}", "text": title}
-            for name, title in year_pages(years[year])
+            for name, title in year_pages(years[year], pages)
         ]
         entries.append({"text": f"{year} 年度", "menu": menu})
     return entries
@@ -289,7 +307,8 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
             meth.read_text(encoding="utf-8") + "\n\n" + static_footer,
             encoding="utf-8",
         )
-    home = _stage_home(src, staged_years, static_footer)
+    pages = registry()
+    home = _stage_home(src, staged_years, static_footer, pages)
     # Navigation: the committed _quarto.yml plus one menu per year with reports.
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
     nav = cfg.setdefault("website", {}).setdefault("navbar", {})
@@ -297,14 +316,18 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     for e in left:
         if isinstance(e, dict) and e.get("href") == "index.qmd":
             e["href"] = home
-    nav["left"] = left[:1] + navbar(staged_years) + left[1:]
-    if staged_years and (staged_years[max(staged_years)] / "data_quality.ipynb").exists():
-        nav["left"].append(
-            {
-                "href": f"reports/{max(staged_years)}/data_quality.ipynb",
-                "text": "数据质量 Data quality",
-            }
-        )
+    nav["left"] = left[:1] + navbar(staged_years, pages) + left[1:]
+    # Pages with a `navbar` text in the registry also get a top-level link (latest year).
+    if staged_years:
+        latest_dir = staged_years[max(staged_years)]
+        for page in _top_links(pages):
+            if (latest_dir / f"{page.notebook}.ipynb").exists():
+                nav["left"].append(
+                    {
+                        "href": f"reports/{max(staged_years)}/{page.notebook}.ipynb",
+                        "text": page.navbar,
+                    }
+                )
     # Quarto refuses render entries naming missing files: keep globs and files that exist.
     project = cfg.setdefault("project", {})
     project["render"] = [
@@ -317,29 +340,45 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     return src
 
 
-def _stage_home(src: Path, years: dict[int, Path], footer: str) -> str:
+def _top_links(pages: reg.Registry | None) -> list[reg.Page]:
+    """Return the pages with a top-level navbar link (without a registry: the data-quality page)."""
+    if pages is None:
+        return [reg.Page("data_quality", "", 90.0, navbar="数据质量 Data quality")]
+    return [p for p in pages.pages if p.navbar]
+
+
+def _home_notebook(pages: reg.Registry | None) -> str:
+    """Return the notebook whose latest report is the home page (registry ``home``; ``index``)."""
+    homes = [p.notebook for p in pages.pages if p.home] if pages else []
+    return homes[0] if homes else "index"
+
+
+def _stage_home(
+    src: Path, years: dict[int, Path], footer: str, pages: reg.Registry | None = None
+) -> str:
     """Write the home page (zones, year links, latest executive summary); return its file name.
 
     *footer* is the static pages' provenance footer, shown under the headline table
-    when the latest year has no executive summary notebook.
+    when the latest year has no executive summary notebook. The executive summary
+    is the registry's ``home`` page.
     """
     index_qmd = src / "index.qmd"
     front, intro = (
         _split_front(index_qmd.read_text(encoding="utf-8")) if index_qmd.exists() else ({}, "")
     )
     title = str(front.get("title") or "绥化协同发展先导区评估报告")
-    intro = intro.strip() + "\n\n" + year_links_markdown(years)
+    intro = intro.strip() + "\n\n" + year_links_markdown(years, pages)
     if not years:
         return "index.qmd"
     latest = max(years)
     summary_path = years[latest] / "summary.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
-    exec_summary = years[latest] / "index.ipynb"
+    exec_summary = years[latest] / f"{_home_notebook(pages)}.ipynb"
     if not exec_summary.exists():
         body = (
             intro
             + f"\n## {latest} 年度主要指标 / Headline figures\n\n"
-            + headline_table(summary)
+            + headline_table(summary, pages)
             + "\n"
             + footer
         )
@@ -396,18 +435,101 @@ def prepare_site(overrides: dict[int, Path] | None = None, out=print) -> tuple[P
     return built, renderer
 
 
-def publish_site(built: Path, out=print) -> Path:
-    """Swap the rendered site into ``_site/`` atomically and remove the staging project."""
+def publish_site(built: Path, out=print, key: str | None = None) -> Path:
+    """Swap the rendered site into ``_site/`` atomically and remove the staging project.
+
+    *key* (:func:`site_key` of the inputs it was rendered from) is recorded after
+    the swap, so the next run can skip rendering; without one the record is
+    removed. A crash between the two only costs a re-render.
+    """
     dest = paths.site_dir()
+    state = site_state_path()
+    state.unlink(missing_ok=True)
     publish.recover(dest)
     publish.swap_dir(built, dest)
     shutil.rmtree(paths.build_dir() / "site-src", ignore_errors=True)
+    if key is not None:
+        state.write_text(
+            json.dumps({"key": key, "site": str(dest)}, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
     out(f"网站已发布 site published: {mf.display_path(dest)}/index.html")
     return dest
 
 
 def build_site(out=print) -> str:
     """Render the site from the published reports and publish it; return the renderer used."""
+    key = site_key(None)
     built, renderer = prepare_site(None, out=out)
-    publish_site(built, out=out)
+    publish_site(built, out=out, key=key)
     return renderer
+
+
+# --- Is the published site current? ------------------------------------------------
+
+
+def site_state_path() -> Path:
+    """Return the record of the published site's inputs key (``build/site-state.json``)."""
+    return paths.build_dir() / "site-state.json"
+
+
+def _tree_sha256(folder: Path, h) -> None:
+    """Feed the relative path and SHA-256 of every file the site stages from *folder* into *h*.
+
+    The files :func:`stage_project` copies: no dot-files, no ``summary.parts``.
+    """
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        if rel.parts[0] == "summary.parts":
+            continue
+        h.update(rel.as_posix().encode("utf-8") + b"\0" + mf.sha256_file(p).encode() + b"\0")
+
+
+def site_key(overrides: dict[int, Path] | None = None, *, code_sha: str | None = None) -> str:
+    """Return the SHA-256 of everything the rendered site is made from.
+
+    Every year's reports (*overrides* as in :func:`stage_project`), the static
+    pages and ``_quarto.yml``, the configuration (page registry, zones), the
+    evalkit code, the renderer and its version, and the git state shown in the
+    footers. Same key, same site: :func:`site_is_current` lets a run skip rendering.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    renderer = renderer_name()
+    commit, dirty = provenance.git_state()
+    facts = {
+        "renderer": renderer,
+        "renderer_version": provenance.renderer_version(renderer),
+        "git": [commit, dirty],
+        "code": code_sha or mf.source_sha256(),
+        "site": str(paths.site_dir()),
+    }
+    h.update(json.dumps(facts, sort_keys=True).encode("utf-8"))
+    for name in STATIC_FILES:
+        f = paths.ROOT / name
+        h.update(f"static/{name}\0{mf.sha256_file(f) if f.is_file() else '-'}\0".encode())
+    config = paths.config_dir(paths.data_dir())
+    for f in sorted(config.glob("*.y*ml")) if config.is_dir() else []:
+        h.update(f"config/{f.name}\0{mf.sha256_file(f)}\0".encode())
+    for year, folder in report_years(paths.reports_dir(), overrides).items():
+        h.update(f"year/{year}\0".encode())
+        _tree_sha256(folder, h)
+    return h.hexdigest()
+
+
+def site_is_current(key: str) -> bool:
+    """Return True when the published site was rendered from inputs with *key*."""
+    try:
+        state = json.loads(site_state_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    dest = paths.site_dir()
+    return (
+        isinstance(state, dict)
+        and state.get("key") == key
+        and state.get("site") == str(dest)
+        and (dest / "index.html").is_file()
+    )
