@@ -46,14 +46,15 @@ render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the pub
 
 # nbval kernels get the same PYTHONHASHSEED as the pipeline's kernels, so any
 # set/dict-of-str iteration order in a notebook is the same at report and test time.
-# pytest-xdist runs whole files on TEST_WORKERS processes (--dist loadfile keeps a
-# notebook's nbval cells, and a file's module fixtures, on one worker); the ten
-# slowest tests are listed at the end. TEST_WORKERS=0 runs in one process.
+# pytest-xdist runs whole files on TEST_WORKERS processes (--dist loadgroup with
+# one group per file, see tests/conftest.py: a notebook's nbval cells and a file's
+# module fixtures stay on one worker, and the backtest runs after nbval on the
+# same worker); the ten slowest tests are listed at the end. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff + pytest + nbval re-execution of the committed reports + browser test
 	rm -rf $(NBVAL_OUT)
 	PYTHONHASHSEED=0 EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
-	  -n $(TEST_WORKERS) --dist loadfile --durations=10 \
+	  -n $(TEST_WORKERS) --dist loadgroup --durations=10 \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  $(REPORT_NOTEBOOKS) tests
 
