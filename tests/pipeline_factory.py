@@ -11,6 +11,7 @@ configuration files per page.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -95,7 +96,16 @@ def traced_reads(trace_dir: Path, data: Path) -> dict[str, dict[str, set[str]]]:
 
 
 def copy_project(src: Path, dest: Path) -> Path:
-    """Copy a scratch project (data, raw, notebooks, reports, build state) to *dest*."""
+    """Copy a scratch project (data, raw, notebooks, reports, build state) to *dest*.
+
+    A scratch data folder lies outside the project root, so the notebooks got its
+    absolute path as their ``data_dir`` parameter, which is part of every key. The
+    copy's manifests are rewritten as if the reports had been run at *dest*
+    (parameters and keys only), so a run there sees what changed, not the move.
+    """
+    from evalkit import manifest as mf
+    from evalkit import pipeline
+
     for name in ("data", "raw", "notebooks", "reports", "_site"):
         if (src / name).exists():
             shutil.copytree(src / name, dest / name, symlinks=True)
@@ -103,6 +113,13 @@ def copy_project(src: Path, dest: Path) -> Path:
     for name in ("intake-state.json", "site-state.json"):
         if (src / "build" / name).exists():
             shutil.copy2(src / "build" / name, dest / "build" / name)
+    for path in sorted((dest / "reports").glob("*/manifest.json")):
+        man = json.loads(path.read_text(encoding="utf-8"))
+        man["parameters"]["data_dir"] = pipeline.notebook_data_param(dest / "data")
+        for entry in man["notebooks"].values():
+            entry["params_sha256"] = mf.params_sha256(man["parameters"])
+            entry["key"] = mf.entry_key(entry)
+        path.write_text(mf.manifest_json(man), encoding="utf-8")
     return dest
 
 

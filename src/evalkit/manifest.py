@@ -188,10 +188,17 @@ def notebook_entry(
         "code_sha256": code_sha,
         "params_sha256": params_sha256(params),
     }
-    entry["key"] = sha256_text(
-        json.dumps({k: v for k, v in entry.items() if k != "inputs_sha256"}, sort_keys=True)
-    )
+    entry["key"] = entry_key(entry)
     return entry
+
+
+def entry_key(entry: dict) -> str:
+    """Return the key of a notebook entry: the hash of everything but ``inputs_sha256`` and ``key``."""
+    return sha256_text(
+        json.dumps(
+            {k: v for k, v in entry.items() if k not in ("inputs_sha256", "key")}, sort_keys=True
+        )
+    )
 
 
 def _cached(cache: dict, key: tuple, fn) -> str:
