@@ -192,12 +192,14 @@ def notebook_entry(
     return entry
 
 
+#: Fields of a notebook entry that are provenance only (file bytes), never part of its key.
+PROVENANCE_FIELDS = ("inputs_sha256", "raw_inputs_sha256", "key")
+
+
 def entry_key(entry: dict) -> str:
-    """Return the key of a notebook entry: the hash of everything but ``inputs_sha256`` and ``key``."""
+    """Return the key of a notebook entry: the hash of all but its :data:`PROVENANCE_FIELDS`."""
     return sha256_text(
-        json.dumps(
-            {k: v for k, v in entry.items() if k not in ("inputs_sha256", "key")}, sort_keys=True
-        )
+        json.dumps({k: v for k, v in entry.items() if k not in PROVENANCE_FIELDS}, sort_keys=True)
     )
 
 
