@@ -20,6 +20,15 @@ from pipeline_factory import DEMO_RAW, project_env, trace_startup
 from evalkit import paths
 
 YEAR, AS_OF = 2026, "2026-10-31"
+#: The evalkit source hash every run of these fixtures records (see :func:`pin_code_hash`).
+PINNED_CODE = "code-pinned-for-tests"
+
+
+def pin_code_hash(mp: pytest.MonkeyPatch) -> None:
+    """Pin the evalkit source hash: edits to src/ while a session runs must not re-run everything."""
+    from evalkit import manifest as mf
+
+    mp.setattr(mf, "source_sha256", lambda: PINNED_CODE)
 
 
 def _shared(tmp_path_factory, worker_id: str, name: str, build) -> Path:
@@ -57,6 +66,7 @@ def _build_demo_store(folder: Path) -> None:
     shutil.copytree(DEMO_RAW, folder / "raw")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("EVALKIT_BUILD_DIR", str(folder / "build"))
+        pin_code_hash(mp)
         assert pipeline.run_intake(folder / "raw", data, out=lambda s: None) is True
 
 
@@ -81,6 +91,7 @@ def _build_demo_report(store: Path):
         with pytest.MonkeyPatch.context() as mp:
             for k, v in project_env(folder).items():
                 mp.setenv(k, v)
+            pin_code_hash(mp)
             mp.setenv("IPYTHONDIR", str(trace_startup(folder / "ipython")))
             mp.setenv("EVALKIT_TRACE_DIR", str(trace))
             res = pipeline.run_report(
@@ -114,6 +125,7 @@ def scratch_project(tmp_path, monkeypatch):
 
     monkeypatch.delenv("EVALKIT_PAUSE_AT", raising=False)
     monkeypatch.delenv("EVALKIT_TRACE_DIR", raising=False)
+    pin_code_hash(monkeypatch)
     return use
 
 
