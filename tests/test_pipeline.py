@@ -178,7 +178,7 @@ def test_cli_parses_without_importing_pandas_or_the_demo():
         "import sys\n"
         "from evalkit import cli\n"
         "args = cli.build_parser(['report', '--year', '2026']).parse_args(['report', '--year', '2026'])\n"
-        "assert args.year == '2026' and args.func.__module__ == 'evalkit.pipeline'\n"
+        "assert args.year == '2026' and args.func.__module__ == 'evalkit.run.pipeline'\n"
         "heavy = sorted(m for m in ('pandas', 'numpy', 'evalkit.demo', 'evalkit.intake') if m in sys.modules)\n"
         "print('HEAVY', heavy)\n"
     )
@@ -195,7 +195,7 @@ def test_cli_parses_without_importing_pandas_or_the_demo():
         assert command in helped.stdout
     imported = {line.split("|")[-1].strip() for line in helped.stderr.splitlines() if "|" in line}
     assert "pandas" not in imported and "evalkit.demo" not in imported
-    assert "evalkit.pipeline" not in imported
+    assert "evalkit.pipeline" not in imported and "evalkit.run.pipeline" not in imported
 
 
 def test_cli_help_lines_match_the_modules_that_register_them():

@@ -17,14 +17,14 @@ import importlib
 import sys
 
 #: Modules that contribute sub-commands, in ``--help`` order.
-COMMAND_MODULES: list[str] = ["evalkit.pipeline", "evalkit.demo", "evalkit.intake.cli"]
+COMMAND_MODULES: list[str] = ["evalkit.run.pipeline", "evalkit.demo", "evalkit.intake.cli"]
 #: Every sub-command: the module registering it and its one-line help (shown by ``--help``).
 COMMANDS: dict[str, tuple[str, str]] = {
     "report": (
-        "evalkit.pipeline",
+        "evalkit.run.pipeline",
         "execute the year's notebooks and publish the site / 生成年度报告",
     ),
-    "render": ("evalkit.pipeline", "render the website from reports/ / 生成网站"),
+    "render": ("evalkit.run.pipeline", "render the website from reports/ / 生成网站"),
     "demo": ("evalkit.demo", "生成合成演示数据 / generate the synthetic demo dataset"),
     "validate": (
         "evalkit.intake.cli",
