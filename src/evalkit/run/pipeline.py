@@ -445,6 +445,8 @@ def run_report(
         publish.recover(paths.report_dir(year))
         publish.recover(paths.site_dir())
         publish.recover(paths.curated_dir(data))  # a killed intake's half-swapped store
+        # We hold the lock: any staging folder left is from a killed run.
+        shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
         code_sha = mf.source_sha256()
         run_intake(paths.resolve(dataset or DEFAULT_DATASET), data, out=out, code_sha=code_sha)
         if as_of is None:
@@ -582,8 +584,6 @@ def _stage_and_publish(
     """
     year = result.year
     published = paths.report_dir(year)
-    # We hold the lock: any staging folder left is from a killed run.
-    shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
     staging_root = paths.reports_dir() / ".staging" / f"run-{os.getpid()}"
     stage = staging_root / str(int(year))
     # Incremental runs start from the published year (up-to-date notebooks keep their
