@@ -19,7 +19,7 @@ shquote = '$(subst ','\'',$(1))'
 # Command-line variables are exported to recipes, and exporting expands them: a
 # value like YEAR='$(shell …)' would run in make itself. Not exported, and read
 # with $(value …), such a value stays text and reaches Python to be refused.
-unexport YEAR AS_OF JOBS
+unexport YEAR AS_OF JOBS BENCH_COMPARE
 
 .PHONY: help report render test lint format serve clean templates validate demo lock bench
 
@@ -46,9 +46,15 @@ render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the pub
 
 # nbval kernels get the same PYTHONHASHSEED as the pipeline's kernels, so any
 # set/dict-of-str iteration order in a notebook is the same at report and test time.
+# pytest-xdist runs whole files on TEST_WORKERS processes (--dist loadgroup with
+# one group per file, see tests/conftest.py: a notebook's nbval cells and a file's
+# module fixtures stay on one worker, and the backtest runs after nbval on the
+# same worker); the ten slowest tests are listed at the end. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff + pytest + nbval re-execution of the committed reports + browser test
 	rm -rf $(NBVAL_OUT)
 	PYTHONHASHSEED=0 EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
+	  -n $(TEST_WORKERS) --dist loadgroup --durations=10 \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  $(REPORT_NOTEBOOKS) tests
 
@@ -84,5 +90,8 @@ lock: ## 重新生成锁定文件 / regenerate requirements.lock from a fresh re
 	build/lock-venv/bin/pip freeze --exclude-editable | LC_ALL=C sort -f > requirements.lock
 	rm -rf build/lock-venv
 
-bench: .venv/.installed data/curated/_meta.json ## 性能基准 / print pipeline timings (cold, warm, parallel vs sequential)
-	for f in bench/bench_*.py; do $(PY) "$$f" || exit 1; done
+# BENCH_COMPARE=DIR also times an older src/ (e.g. `git archive <commit> | tar -x -C DIR`)
+# interleaved with this one: the before/after speed comparison.
+bench: .venv/.installed data/curated/_meta.json ## 性能基准 / intake at province scale; report: changed-input sets, warm/cold, vs single-process floor [BENCH_COMPARE=old-src]
+	$(PY) bench/bench_intake.py
+	$(PY) bench/bench_pipeline.py$(if $(value BENCH_COMPARE), --compare-src $(call shquote,$(value BENCH_COMPARE)))

@@ -173,6 +173,44 @@ def test_cli_rejects_injection_before_anything_runs(tmp_path):
     assert not (tmp_path / "build").exists() and not (tmp_path / "reports").exists()
 
 
+def test_cli_parses_without_importing_pandas_or_the_demo():
+    probe = (
+        "import sys\n"
+        "from evalkit import cli\n"
+        "args = cli.build_parser(['report', '--year', '2026']).parse_args(['report', '--year', '2026'])\n"
+        "assert args.year == '2026' and args.func.__module__ == 'evalkit.run.pipeline'\n"
+        "heavy = sorted(m for m in ('pandas', 'numpy', 'evalkit.demo', 'evalkit.intake') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY []" in proc.stdout
+    helped = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "evalkit", "--help"],
+        capture_output=True,
+        text=True,
+    )
+    assert helped.returncode == 0
+    for command in ("report", "render", "demo", "validate", "templates", "version"):
+        assert command in helped.stdout
+    imported = {line.split("|")[-1].strip() for line in helped.stderr.splitlines() if "|" in line}
+    assert "pandas" not in imported and "evalkit.demo" not in imported
+    assert "evalkit.pipeline" not in imported and "evalkit.run.pipeline" not in imported
+
+
+def test_cli_help_lines_match_the_modules_that_register_them():
+    import argparse
+
+    from evalkit import cli
+
+    for command, (module, help_text) in cli.COMMANDS.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        __import__(module, fromlist=["register"]).register(sub)
+        actions = {a.dest: a.help for a in sub._choices_actions}
+        assert actions.get(command) == help_text, command
+
+
 # --- summary merge -----------------------------------------------------------------
 
 

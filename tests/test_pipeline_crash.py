@@ -40,9 +40,14 @@ def _notebook(sleep_cell: bool):
         )
     )
     if sleep_cell:
+        # Waits FAKE_NOTEBOOK_SLEEP seconds, or less once the file FAKE_NOTEBOOK_GATE exists.
         cells.append(
             nbformat.v4.new_code_cell(
-                "import os, time\ntime.sleep(float(os.environ.get('FAKE_NOTEBOOK_SLEEP', '0')))"
+                "import os, time\n"
+                "gate = os.environ.get('FAKE_NOTEBOOK_GATE')\n"
+                "end = time.monotonic() + float(os.environ.get('FAKE_NOTEBOOK_SLEEP', '0'))\n"
+                "while time.monotonic() < end and not (gate and os.path.exists(gate)):\n"
+                "    time.sleep(0.05)"
             )
         )
     nb.cells = cells
@@ -125,7 +130,9 @@ def test_kill_leaves_previous_outputs_and_rerun_succeeds(env, point, pause, mark
     site_before = _snapshot(tmp_path / "_site")
     assert "2026/slow.ipynb" in reports_before and "index.html" in site_before
 
-    killed_env = dict(e, FAKE_NOTEBOOK_SLEEP="60")
+    # Only the kill during execution needs a notebook still running; the others
+    # pause at their checkpoint, so the notebook must not sleep on the way there.
+    killed_env = dict(e, FAKE_NOTEBOOK_SLEEP="0" if pause else "60")
     if pause:
         killed_env["EVALKIT_PAUSE_AT"] = pause
     _start_and_kill(tmp_path, killed_env, marker)
@@ -151,14 +158,17 @@ def test_kill_leaves_previous_outputs_and_rerun_succeeds(env, point, pause, mark
 
 def test_two_runs_at_once_one_refused(env):
     tmp_path, e = env
-    slow = dict(e, FAKE_NOTEBOOK_SLEEP="10", EVALKIT_LOCK_TIMEOUT="1")
+    gate = tmp_path / "gate"
+    # The first run's notebook waits until the test opens the gate (at most 120 s).
+    slow = dict(e, FAKE_NOTEBOOK_SLEEP="120", FAKE_NOTEBOOK_GATE=str(gate))
     # Returns once the first run holds the lock and executes.
     first = start_run(_cmd(tmp_path), slow, "slow")
     try:
-        second = _run(tmp_path, slow)
+        second = _run(tmp_path, dict(slow, EVALKIT_LOCK_TIMEOUT="1"))
         assert second.returncode == 2
         assert f"pid {first.pid}" in second.stderr and "运行锁" in second.stderr
     finally:
+        gate.touch()
         rest, _ = first.communicate(timeout=300)
     assert first.returncode == 0, rest
     assert (tmp_path / "reports" / "2026" / "summary.json").exists()

@@ -1,9 +1,11 @@
 """The template notebooks follow what the pipeline relies on (CONTRIBUTING.md).
 
 Checked statically, without running anything: front matter with a title, one
-``parameters`` cell of plain literals (``year``, ``as_of``, ``data_dir``),
-``metadata.evalkit.reads`` naming existing curated tables (it decides when a
-notebook runs again) and ``order``, and no code cell ending in ``;`` (nbval
+``parameters`` cell of plain literals (``year``, ``as_of``, ``data_dir``), an
+entry in the page registry ``data/config/pages.yaml`` (what it reads decides when
+the notebook runs again; see ``test_pipeline_pages``) — a copied
+``metadata.evalkit.reads`` is tolerated but must name curated tables — and no
+code cell ending in ``;`` (nbval
 re-executes with ``store_history=False``, so IPython no longer suppresses the
 value: the committed report would then differ, nbval issue #194).
 """
@@ -17,6 +19,7 @@ import re
 import pytest
 
 from evalkit import paths, site
+from evalkit.run import registry as reg
 from evalkit.schema import TABLES
 
 TEMPLATES = sorted(paths.notebooks_dir().glob("*.ipynb"))
@@ -50,11 +53,15 @@ def test_template_conventions(path):
     assert isinstance(names["year"], int) and names["data_dir"] == "data"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", names["as_of"])
 
+    page = reg.load(paths.ROOT / "data").page(path.stem)
+    assert page is not None, "no entry in data/config/pages.yaml"
+    unknown = set(page.reads) - set(TABLES) - EXTRA_INPUTS
+    assert not unknown, f"unknown curated tables in pages.yaml reads: {sorted(unknown)}"
     meta = nb.get("metadata", {}).get("evalkit", {})
-    assert isinstance(meta.get("reads"), list), "metadata.evalkit.reads missing"
-    unknown = set(meta["reads"]) - set(TABLES) - EXTRA_INPUTS
-    assert not unknown, f"unknown curated tables in evalkit.reads: {sorted(unknown)}"
-    assert isinstance(meta.get("order"), int | float), "metadata.evalkit.order missing"
+    if "reads" in meta:  # the copy the registry replaces, until the lead strips it
+        assert isinstance(meta["reads"], list), "metadata.evalkit.reads must be a list"
+        unknown = set(meta["reads"]) - set(TABLES) - EXTRA_INPUTS
+        assert not unknown, f"unknown curated tables in evalkit.reads: {sorted(unknown)}"
 
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "code":

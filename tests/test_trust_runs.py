@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -57,8 +56,13 @@ def _notebook():
             "report.show_table(items[['item_id', 'title']].head(5))\n"
             "display(report.save_table(items[['item_id', 'zone_id', 'title']], 'items', year))"
         ),
+        # Waits TRUST_NOTEBOOK_SLEEP seconds, or less once the file TRUST_NOTEBOOK_GATE exists.
         nbformat.v4.new_code_cell(
-            "import os, time\ntime.sleep(float(os.environ.get('TRUST_NOTEBOOK_SLEEP', '0')))"
+            "import os, time\n"
+            "gate = os.environ.get('TRUST_NOTEBOOK_GATE')\n"
+            "end = time.monotonic() + float(os.environ.get('TRUST_NOTEBOOK_SLEEP', '0'))\n"
+            "while time.monotonic() < end and not (gate and os.path.exists(gate)):\n"
+            "    time.sleep(0.05)"
         ),
     ]
     return nb
@@ -249,10 +253,19 @@ def test_killed_swap_of_curated_store_is_recovered(project):
 def test_second_run_waits_then_finds_nothing_to_do(project):
     """With a long lock wait the second run queues behind the first; no work is done twice."""
     root, env = project
-    slow = dict(env, TRUST_NOTEBOOK_SLEEP="6", EVALKIT_LOCK_TIMEOUT="240")
+    gate = root / "gate"
+    slow = dict(
+        env, TRUST_NOTEBOOK_SLEEP="120", TRUST_NOTEBOOK_GATE=str(gate), EVALKIT_LOCK_TIMEOUT="240"
+    )
     first = start_run(_cmd(root), slow, "curating")  # it holds the lock once it curates
     try:
-        second = _run(root, dict(slow, TRUST_NOTEBOOK_SLEEP="0"))
+        # The second run says it waits for the lock; only then may the first one finish.
+        waiting = start_run(
+            _cmd(root), dict(slow, TRUST_NOTEBOOK_SLEEP="0"), "waiting for the run lock"
+        )
+        gate.touch()
+        out2, _ = waiting.communicate(timeout=300)
+        second = subprocess.CompletedProcess(waiting.args, waiting.returncode, out2, out2)
         rest, _ = first.communicate(timeout=300)
     finally:
         if first.poll() is None:
@@ -267,12 +280,14 @@ def test_second_run_waits_then_finds_nothing_to_do(project):
 
 def test_second_run_refused_names_lock_and_leaves_first_intact(project):
     root, env = project
-    slow = dict(env, TRUST_NOTEBOOK_SLEEP="8")
+    gate = root / "gate"
+    slow = dict(env, TRUST_NOTEBOOK_SLEEP="120", TRUST_NOTEBOOK_GATE=str(gate))
     first = start_run(_cmd(root), slow, "▶ trust")
     try:
         before = _state(root)
         second = _run(root, dict(env, EVALKIT_LOCK_TIMEOUT="0.5"))
         during = _state(root)
+        gate.touch()
         rest, _ = first.communicate(timeout=300)
     finally:
         if first.poll() is None:
@@ -318,11 +333,10 @@ def test_killing_only_the_main_process_leaves_no_orphans(project):
     proc = start_run(
         _cmd(root, "--force"),
         dict(env, TRUST_NOTEBOOK_SLEEP="60"),
-        "▶ trust",
+        "trust 4/5",  # the last cell (the sleep) is running in the kernel
         start_new_session=True,
     )
     try:
-        time.sleep(2)  # the notebook is now sleeping in its kernel
         children = psutil.Process(proc.pid).children(recursive=True)
         assert children, "the run should have worker processes"
         os.kill(proc.pid, signal.SIGKILL)

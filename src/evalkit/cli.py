@@ -3,7 +3,11 @@
 Each stage's module registers its own sub-command: it defines
 ``register(subparsers)`` which adds a parser and sets ``func`` (called with the
 parsed arguments, returning the exit status). Add the module to
-:data:`COMMAND_MODULES` to expose it.
+:data:`COMMAND_MODULES` and its commands to :data:`COMMANDS` to expose it.
+
+Modules are imported lazily: only the module of the command being run is
+imported (``--help`` imports none), so ``python -m evalkit report`` never pays
+for pandas or the demo generator just to parse its arguments.
 """
 
 from __future__ import annotations
@@ -13,11 +17,37 @@ import importlib
 import sys
 
 #: Modules that contribute sub-commands, in ``--help`` order.
-COMMAND_MODULES: list[str] = ["evalkit.pipeline", "evalkit.demo", "evalkit.intake.cli"]
+COMMAND_MODULES: list[str] = ["evalkit.run.pipeline", "evalkit.demo", "evalkit.intake.cli"]
+#: Every sub-command: the module registering it and its one-line help (shown by ``--help``).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "report": (
+        "evalkit.run.pipeline",
+        "execute the year's notebooks and publish the site / 生成年度报告",
+    ),
+    "render": ("evalkit.run.pipeline", "render the website from reports/ / 生成网站"),
+    "demo": ("evalkit.demo", "生成合成演示数据 / generate the synthetic demo dataset"),
+    "validate": (
+        "evalkit.intake.cli",
+        "validate submissions and curate them / 校验报送数据并入库",
+    ),
+    "templates": ("evalkit.intake.cli", "write blank submission workbooks / 生成报送模板"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with every registered sub-command."""
+def _command_in(argv: list[str]) -> str | None:
+    """Return the sub-command named in *argv* (its first non-option word), if any."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser; only the module of the command in *argv* is imported.
+
+    Every other command gets a placeholder parser carrying its help line, so
+    ``--help`` lists them all. ``argv=None`` reads ``sys.argv``.
+    """
     parser = argparse.ArgumentParser(
         prog="evalkit",
         description="绥化协同发展先导区评估报告 / Suihua pilot-zone evaluation reports",
@@ -25,8 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     version = sub.add_parser("version", help="print the evalkit version / 显示版本")
     version.set_defaults(func=_version)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    wanted = _command_in(sys.argv[1:] if argv is None else argv)
+    module = COMMANDS.get(wanted, (None, ""))[0] if wanted else None
+    if module is not None:
+        importlib.import_module(module).register(sub)
+    registered = set(sub.choices)
+    for name, (_, help_text) in COMMANDS.items():
+        if name not in registered:
+            sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
@@ -40,7 +76,7 @@ def _version(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     return int(args.func(args) or 0)
 
 

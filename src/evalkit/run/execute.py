@@ -1,0 +1,285 @@
+"""Notebook execution: papermill in spawned worker processes, one fresh kernel per notebook.
+
+Workers die with the run's main process (Linux ``PR_SET_PDEATHSIG``), report each
+finished cell to the parent (progress bars on a TTY, plain lines otherwise) and
+return a result dict instead of raising. Executed notebooks are made
+deterministic (:func:`finalize_notebook`): parameters cells hidden, volatile
+papermill metadata dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+
+def say(text: str) -> None:
+    """Print one progress line at once (unbuffered even when piped, so lines stay in order)."""
+    print(text, flush=True)
+
+
+_progress_queue = None
+_progress_name = ""
+
+
+def _die_with_parent() -> None:
+    """Have Linux SIGKILL this worker when the run's main process dies.
+
+    A killed ``evalkit report`` must not leave workers behind: an orphan would
+    finish its notebook into a staging folder the next run has already cleaned,
+    then wait forever for work. Elsewhere this is a no-op.
+    """
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    except (OSError, AttributeError):
+        return
+
+
+def _worker_init(queue) -> None:
+    """Initialize a worker process: keep the progress queue and register the progress engine."""
+    global _progress_queue
+    _die_with_parent()
+    _progress_queue = queue
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class ProgressEngine(NBClientEngine):
+        """Papermill's nbclient engine that reports each finished cell to the parent."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            """Execute, sending ``(name, cells done, cells total)`` after every cell."""
+            done = nb_man.cell_complete
+            total = len(nb_man.nb.cells)
+
+            def cell_complete(cell, cell_index=None, **kw):
+                done(cell, cell_index=cell_index, **kw)
+                if _progress_queue is not None:
+                    _progress_queue.put(("cell", _progress_name, (cell_index or 0) + 1, total))
+
+            nb_man.cell_complete = cell_complete
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("evalkit-progress", ProgressEngine)
+
+
+def _first_line(source: str) -> str:
+    """Return the first non-empty line of a cell's source, shortened."""
+    for line in str(source).splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def execute_task(task: dict) -> dict:
+    """Execute one notebook with papermill (in a worker process); return a result dict.
+
+    Never raises: a failure comes back as ``{"ok": False, "cell": …, "error": …}``.
+    """
+    global _progress_name
+    _progress_name = task["name"]
+    os.environ.update(task["env"])
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.monotonic()
+    if _progress_queue is not None:
+        _progress_queue.put(("start", task["name"], 0, 0))
+    try:
+        pm.execute_notebook(
+            task["template"],
+            task["output"],
+            parameters=task["params"],
+            cwd=task["cwd"],
+            progress_bar=False,
+            engine_name="evalkit-progress" if _progress_queue is not None else None,
+        )
+    except PapermillExecutionError as e:
+        nb = nbformat.read(task["output"], as_version=4)
+        template_index = _template_cell_index(nb, e.cell_index)
+        return {
+            "name": task["name"],
+            "ok": False,
+            "cell_index": template_index,
+            "cell_source": _first_line(e.source),
+            "error": f"{e.ename}: {e.evalue}",
+        }
+    except Exception as e:  # kernel died, bad notebook JSON, …: report, never hang
+        return {
+            "name": task["name"],
+            "ok": False,
+            "cell_index": None,
+            "cell_source": "",
+            "error": f"{type(e).__name__}: {e}",
+        }
+    finalize_notebook(Path(task["output"]))
+    return {"name": task["name"], "ok": True, "seconds": round(time.monotonic() - started, 2)}
+
+
+def _template_cell_index(nb, executed_index: int) -> int:
+    """Map a cell index of the executed notebook to the template's.
+
+    *executed_index* counts the cells before papermill added its error-marker
+    cells; the injected parameters cell does not exist in the template.
+    """
+    cells = [
+        c
+        for c in nb.cells
+        if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+    ]
+    injected = sum(
+        "injected-parameters" in c.get("metadata", {}).get("tags", [])
+        for c in cells[:executed_index]
+    )
+    return executed_index - injected
+
+
+HIDE_TAG = "remove-cell"
+HIDE_OPTION = "#| include: false\n"
+#: Papermill metadata that changes on every run (timestamps) or names absolute paths.
+_VOLATILE_NB_META = ("start_time", "end_time", "duration", "input_path", "output_path", "exception")
+
+
+def finalize_notebook(path: Path) -> None:
+    """Hide the parameter cells from every renderer and drop volatile metadata.
+
+    The papermill-injected cell (tag ``injected-parameters``) and the template's
+    ``parameters`` cell get the ``remove-cell`` tag (honoured by Quarto and
+    smalldocs) and the ``#| include: false`` cell option. Papermill timestamps and absolute paths are removed from the
+    notebook and cell metadata so committed reports change only when results do.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.setdefault("metadata", {})
+        tags = list(meta.get("tags", []))
+        if "injected-parameters" in tags or "parameters" in tags:
+            if HIDE_TAG not in tags:
+                meta["tags"] = [*tags, HIDE_TAG]
+            # Also Quarto's documented cell option, for renderers that ignore tags.
+            if not cell.source.startswith(HIDE_OPTION):
+                cell.source = HIDE_OPTION + cell.source
+        if "injected-parameters" in tags:
+            # Papermill gives the injected cell a random id; a fixed one keeps re-runs byte-stable.
+            cell["id"] = "injected-parameters"
+        pm_meta = meta.get("papermill")
+        if isinstance(pm_meta, dict):
+            for key in _VOLATILE_NB_META:
+                pm_meta.pop(key, None)
+        meta.pop("execution", None)
+    pm_nb = nb.metadata.get("papermill")
+    if isinstance(pm_nb, dict):
+        for key in (*_VOLATILE_NB_META, "environment_variables"):
+            pm_nb.pop(key, None)
+    tmp = path.with_name(f".{path.name}.tmp")
+    nbformat.write(nb, str(tmp))
+    os.replace(tmp, path)
+
+
+class Progress:
+    """Show which notebook is running and how far it is: tqdm bars on a TTY, else plain lines."""
+
+    def __init__(self, names: list[str], stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.bars: dict[str, object] = {}
+        self.last: dict[str, int] = {}
+        self.position = {n: i for i, n in enumerate(names)}
+
+    def update(self, kind: str, name: str, done: int, total: int) -> None:
+        """Record one progress message from a worker."""
+        if self.tty:
+            from tqdm import tqdm
+
+            bar = self.bars.get(name)
+            if bar is None:
+                bar = tqdm(
+                    total=total or None,
+                    desc=name,
+                    unit="cell",
+                    position=self.position.get(name, 0),
+                    file=self.stream,
+                    leave=True,
+                )
+                self.bars[name] = bar
+            if total and bar.total != total:
+                bar.total = total
+            bar.n = done
+            bar.refresh()
+            return
+        if kind == "start":
+            print(f"  ▶ {name} 开始执行 started", file=self.stream, flush=True)
+        elif kind == "cell" and total:
+            quarter = (4 * done) // total
+            if quarter > self.last.get(name, 0):
+                self.last[name] = quarter
+                print(f"  … {name} {done}/{total} 个单元格 cells", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        """Close the progress bars."""
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _drain(queue, progress: Progress, stop: threading.Event) -> None:
+    """Forward worker progress messages to the display until *stop* is set and the queue is empty."""
+    import queue as queue_mod
+
+    while True:
+        try:
+            msg = queue.get(timeout=0.1)
+        except queue_mod.Empty:
+            if stop.is_set():
+                return
+            continue
+        except (EOFError, OSError):
+            return
+        progress.update(*msg)
+
+
+def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
+    """Execute *tasks* on *jobs* worker processes; stop scheduling at the first failure."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    if not tasks:
+        return []
+    ctx = mp.get_context("spawn")  # fresh interpreters: no inherited threads or kernels
+    queue = ctx.Queue()
+    progress = Progress([t["name"] for t in tasks])
+    stop = threading.Event()
+    drainer = threading.Thread(target=_drain, args=(queue, progress, stop), daemon=True)
+    drainer.start()
+    results: list[dict] = []
+    try:
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(tasks))),
+            mp_context=ctx,
+            initializer=_worker_init,
+            initargs=(queue,),
+        ) as pool:
+            pending = {pool.submit(execute_task, t) for t in tasks}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    res = fut.result()
+                    results.append(res)
+                    if res["ok"]:
+                        out(f"  ✓ {res['name']} 完成 done ({res['seconds']:.1f} s)")
+                if any(not r["ok"] for r in results):
+                    for fut in pending:
+                        fut.cancel()
+                    pending = {f for f in pending if not f.cancelled()}
+    finally:
+        stop.set()
+        drainer.join(timeout=5)
+        progress.close()
+    return results

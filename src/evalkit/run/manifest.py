@@ -1,0 +1,244 @@
+"""Run manifest: content hashes that decide which notebooks must run again, and provenance.
+
+``reports/<year>/manifest.json`` records, per notebook, the SHA-256 of its
+template, of every input file it reads (``inputs_sha256``: the curated tables and
+configuration files its registry entry names, and the curated ``_meta.json``), of
+the evalkit source code and of the parameters. The notebook's *key* hashes what
+the page actually reads (``content_sha256``): each curated table's bytes, each
+configuration file's parsed value (a comment changes nothing) and ``_meta.json``
+without its list of raw-file hashes (which changes whenever any raw file does).
+A notebook whose key is unchanged is up to date. Timestamps and durations are
+recorded under ``run`` only and never enter a key, so determinism comparisons
+drop that block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .. import __version__, paths
+
+MANIFEST_NAME = "manifest.json"
+#: Keys of the manifest that change on every run and are excluded from comparisons.
+VOLATILE_KEYS = ("run",)
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of the file at *path*."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Return the hex SHA-256 of *text* encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def source_sha256() -> str:
+    """Return one SHA-256 over every ``src/evalkit/**/*.py`` file (path and content, sorted)."""
+    pkg = Path(__file__).resolve().parents[1]  # src/evalkit (this module is in run/)
+    h = hashlib.sha256()
+    for f in sorted(pkg.rglob("*.py")):
+        if "__pycache__" in f.parts:
+            continue
+        h.update(f.relative_to(pkg).as_posix().encode("utf-8") + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def params_sha256(params: dict) -> str:
+    """Return the SHA-256 of the notebook parameters in canonical JSON form."""
+    return sha256_text(json.dumps(params, sort_keys=True, ensure_ascii=False))
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """Return *path* relative to the project root (else to *base*); never an absolute path."""
+    for anchor in (paths.ROOT, base):
+        if anchor is None:
+            continue
+        try:
+            return Path(path).resolve().relative_to(Path(anchor).resolve()).as_posix()
+        except ValueError:
+            continue
+    return Path(path).name
+
+
+def input_files(reads: list[str] | None, data: Path, config: list[str] | None = None) -> list[Path]:
+    """Return the files a notebook reading curated tables *reads* depends on, sorted.
+
+    Always included: the curated ``_meta.json`` (demo-data label, as-of date).
+    ``reads=None`` (no declaration) means every curated file. A name that is not a
+    Parquet table matches any ``curated/<name>.*`` file or ``curated/<name>/``
+    folder (for example the intake report ``_intake``). *config* names the
+    configuration files read (those that exist are listed); ``None`` means every
+    ``*.yaml`` of the configuration folder.
+    """
+    curated = paths.curated_dir(data)
+    files: set[Path] = set()
+    if reads is None:
+        files.update(p for p in curated.rglob("*") if p.is_file())
+    else:
+        for name in reads:
+            files.update(p for p in curated.glob(f"{name}.*") if p.is_file())
+            if (curated / name).is_dir():
+                files.update(p for p in (curated / name).rglob("*") if p.is_file())
+    meta = curated / "_meta.json"
+    if meta.exists():
+        files.add(meta)
+    folder = paths.config_dir(data)
+    if config is None:
+        if folder.is_dir():
+            files.update(p for p in folder.rglob("*.y*ml") if p.is_file())
+    else:
+        files.update(folder / name for name in config if (folder / name).is_file())
+    return sorted(files)
+
+
+def yaml_value_sha256(path: Path) -> str:
+    """Return the SHA-256 of a YAML file's parsed value (canonical JSON): comments do not count.
+
+    A file that is not valid YAML is hashed by its bytes (the page then fails
+    loudly when it runs); a missing file hashes as ``"missing"``.
+    """
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return sha256_text("missing")
+    try:
+        value = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return sha256_text(text)
+    return sha256_text(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+
+
+#: Fields of the curated ``_meta.json`` no page reads (raw-file hashes: provenance only).
+META_PROVENANCE_FIELDS = ("files",)
+
+
+def meta_view_sha256(path: Path) -> str:
+    """Return the SHA-256 of ``_meta.json`` without :data:`META_PROVENANCE_FIELDS`."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return sha256_file(path) if Path(path).exists() else sha256_text("missing")
+    if isinstance(doc, dict):
+        doc = {k: v for k, v in doc.items() if k not in META_PROVENANCE_FIELDS}
+    return sha256_text(json.dumps(doc, sort_keys=True, ensure_ascii=False))
+
+
+def notebook_reads(nb: dict) -> list[str] | None:
+    """Return the curated tables a template declares in ``metadata.evalkit.reads`` (None if absent)."""
+    reads = (nb.get("metadata") or {}).get("evalkit", {}).get("reads")
+    return None if reads is None else [str(r) for r in reads]
+
+
+def notebook_entry(
+    template: Path,
+    reads: list[str] | None,
+    data: Path,
+    params: dict,
+    code_sha: str,
+    file_hashes: dict[Path, str],
+    *,
+    config: list[str] | None = None,
+    uses: list[str] | None = None,
+) -> dict:
+    """Return the manifest entry of one notebook; ``key`` decides whether it must run again.
+
+    *reads* / *config* / *uses*: the curated tables, configuration files and topic
+    results the page reads (from the page registry; ``None`` = every file of that
+    kind). *file_hashes* caches hashes across notebooks of one run. The key covers
+    ``content_sha256`` (what the page reads, see the module docstring), the
+    template, the code and the parameters; ``inputs_sha256`` (file bytes) is
+    provenance only.
+    """
+    base = Path(data).parent
+    curated = paths.curated_dir(data)
+    folder = paths.config_dir(data)
+    inputs, content = {}, {}
+    for f in input_files(reads, data, config):
+        name = display_path(f, base)
+        if f not in file_hashes:
+            file_hashes[f] = sha256_file(f)
+        inputs[name] = file_hashes[f]
+        if f == curated / "_meta.json":
+            content[name] = _cached(file_hashes, ("meta", f), meta_view_sha256)
+        elif f.parent == folder and f.suffix in (".yaml", ".yml"):
+            content[name] = _cached(file_hashes, ("yaml", f), yaml_value_sha256)
+        else:
+            content[name] = inputs[name]
+    for name in config or ():
+        if not (folder / name).is_file():  # declared but absent: its appearance is a change
+            content[display_path(folder / name, base)] = sha256_text("missing")
+    entry = {
+        "template": display_path(template),
+        "template_sha256": sha256_file(template),
+        "reads": reads,
+        "config": config,
+        "uses": uses,
+        "inputs_sha256": dict(sorted(inputs.items())),
+        "content_sha256": dict(sorted(content.items())),
+        "code_sha256": code_sha,
+        "params_sha256": params_sha256(params),
+    }
+    entry["key"] = entry_key(entry)
+    return entry
+
+
+#: Fields of a notebook entry that are provenance only (file bytes), never part of its key.
+PROVENANCE_FIELDS = ("inputs_sha256", "raw_inputs_sha256", "key")
+
+
+def entry_key(entry: dict) -> str:
+    """Return the key of a notebook entry: the hash of all but its :data:`PROVENANCE_FIELDS`."""
+    return sha256_text(
+        json.dumps({k: v for k, v in entry.items() if k not in PROVENANCE_FIELDS}, sort_keys=True)
+    )
+
+
+def _cached(cache: dict, key: tuple, fn) -> str:
+    """Return ``fn(key[1])``, computed once per *cache* (one run)."""
+    if key not in cache:
+        cache[key] = fn(key[1])
+    return cache[key]
+
+
+def read_manifest(report_dir: Path) -> dict:
+    """Return the manifest of a year's reports, ``{}`` if there is none or it is unreadable."""
+    path = Path(report_dir) / MANIFEST_NAME
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def manifest_json(manifest: dict) -> str:
+    """Serialize *manifest* deterministically (sorted keys, UTF-8, trailing newline)."""
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def stable_view(manifest: dict) -> dict:
+    """Return *manifest* without the run timestamps, for determinism comparisons."""
+    return {k: v for k, v in manifest.items() if k not in VOLATILE_KEYS}
+
+
+def base_manifest(year: int, params: dict, renderer: str | None) -> dict:
+    """Return the run-level fields of a manifest (version, parameters, renderer).
+
+    ``git_commit`` is left ``None`` here: :func:`evalkit.provenance.annotate_manifest`
+    records it with ``git_dirty`` from one look at the checkout.
+    """
+    return {
+        "year": int(year),
+        "parameters": params,
+        "evalkit_version": __version__,
+        "git_commit": None,
+        "renderer": renderer,
+    }

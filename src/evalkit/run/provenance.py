@@ -1,0 +1,220 @@
+"""Provenance: which data, code and renderer produced each page of the site.
+
+Where it lives (the decision, issue 9):
+
+* ``reports/<year>/manifest.json`` lists everything in full: per notebook the
+  SHA-256 of each curated table and configuration file it read
+  (``inputs_sha256``) and of each raw submission file those tables were curated
+  from (``raw_inputs_sha256``), plus the evalkit version, git commit (and whether
+  the tree had uncommitted changes), the renderer and its version. Run
+  timestamps live under ``run`` only and are dropped by
+  :func:`evalkit.manifest.stable_view` for determinism comparisons.
+* Every page of the site gets a provenance footer (:func:`footer_block`) added
+  by the site build to the *staging copy* of each notebook (and to the static
+  pages), never to the executed notebooks in ``reports/<year>/``. The version,
+  commit and renderer change from commit to commit while nbval re-executes the
+  committed reports in CI; kept out of the notebooks, they can never make an
+  nbval comparison fail, and both renderers (Quarto and smalldocs) show the
+  footer because it is an ordinary cell of the staged page.
+
+The footer is a raw HTML block whose every value is HTML-escaped: file names
+come from submitters and must render as text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from .. import __version__, paths
+
+SHORT_SHA = 12
+#: CSS class of the footer; tests and :func:`page_has_provenance` look for it.
+FOOTER_CLASS = "evalkit-provenance"
+
+
+def short(sha: str | None) -> str:
+    """Return the first :data:`SHORT_SHA` hex digits of *sha* (``"?"`` when unknown)."""
+    return sha[:SHORT_SHA] if sha else "?"
+
+
+def _read_json(path: Path) -> dict:
+    """Return the JSON object in *path*, ``{}`` when missing or unreadable."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def raw_inputs(reads: list[str] | None, data: Path, *, every_file: bool = False) -> dict[str, str]:
+    """Return ``{"raw/<dataset>/<file>": sha256}`` of the raw submissions behind *reads*.
+
+    The curated ``_meta.json`` holds the SHA-256 of every raw file intake read;
+    ``_intake.json`` says which file each curated table's rows came from. A
+    notebook reading tables *reads* (``None``: every table) depends on the raw
+    files that contributed rows to them, and always on ``dataset.yaml`` (as-of
+    date, demo-data flag). A page reading an intake file (``_intake``) and
+    *every_file* give all files intake read.
+    Empty when the curated data did not come from intake.
+    """
+    curated = paths.curated_dir(data)
+    meta = _read_json(curated / "_meta.json")
+    files = meta.get("files") or {}
+    if not isinstance(files, dict) or not files:
+        return {}
+    intake = _read_json(curated / "_intake.json")
+    used = {
+        str(t.get("file"))
+        for t in intake.get("tables") or []
+        if isinstance(t, dict)
+        and (reads is None or t.get("table") in reads)
+        and int(t.get("rows_read") or 0) > 0
+    }
+    from ..schema import TABLES
+
+    if not intake or every_file or (reads is not None and any(r not in TABLES for r in reads)):
+        # No record of which file fed which table, or the page reads the intake's own
+        # report (``_intake``, ``_quarantine``), which covers every submitted file.
+        used = set(files)
+    used.add("dataset.yaml")
+    dataset = str(meta.get("dataset") or "dataset")
+    return {
+        f"raw/{dataset}/{name}": str(sha) for name, sha in sorted(files.items()) if name in used
+    }
+
+
+def git_state() -> tuple[str | None, bool | None]:
+    """Return ``(commit, dirty)`` of the project checkout; ``(None, None)`` outside git.
+
+    *dirty* is True when tracked files differ from the commit, so a page made
+    from uncommitted code says so.
+    """
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=paths.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=paths.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    return (commit or None), bool(status.strip())
+
+
+def renderer_version(renderer: str | None) -> str | None:
+    """Return the version of *renderer* (``quarto --version`` or the smalldocs package)."""
+    if renderer == "quarto":
+        try:
+            out = subprocess.run(
+                ["quarto", "--version"], capture_output=True, text=True, check=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out or None
+    if renderer == "smalldocs":
+        try:
+            return metadata.version("smalldocs")
+        except metadata.PackageNotFoundError:
+            return None
+    return None
+
+
+def annotate_manifest(man: dict, data: Path) -> dict:
+    """Add the raw-submission hashes, git state and renderer version to a run manifest.
+
+    Per notebook: ``raw_inputs_sha256`` (the files it used); for the run:
+    ``raw_inputs_sha256`` (every file of the curated dataset), ``git_dirty`` and
+    ``renderer_version``. Nothing here is a timestamp,
+    so two runs on the same data and code give the same stable manifest. Returns
+    *man* (changed in place).
+    """
+    for entry in (man.get("notebooks") or {}).values():
+        entry["raw_inputs_sha256"] = raw_inputs(entry.get("reads"), data)
+    man["raw_inputs_sha256"] = raw_inputs(None, data, every_file=True)
+    commit, dirty = git_state()
+    if commit and not man.get("git_commit"):
+        man["git_commit"] = commit
+    man["git_dirty"] = dirty
+    man["renderer_version"] = renderer_version(man.get("renderer"))
+    return man
+
+
+def page_inputs(entry: dict) -> dict[str, str]:
+    """Return every input file of one page: raw submissions, curated tables, configuration."""
+    inputs = dict(entry.get("raw_inputs_sha256") or {})
+    inputs.update(entry.get("inputs_sha256") or {})
+    return dict(sorted(inputs.items()))
+
+
+def footer_block(
+    as_of: str | None,
+    inputs: dict[str, str],
+    *,
+    commit: str | None,
+    renderer: str,
+    renderer_version: str | None = None,
+    dirty: bool | None = None,
+    version: str = __version__,
+) -> str:
+    """Return a page's provenance footer as a Markdown raw-HTML block (Quarto and smalldocs).
+
+    Shows the as-of date, the short SHA-256 of each input file, the evalkit
+    version, the git commit and the renderer. Every value is HTML-escaped, and
+    the block is raw HTML so no Markdown or shortcode in a file name is read.
+    """
+    e = html.escape
+    facts = []
+    if as_of:
+        facts.append(f"数据截至 as of {e(str(as_of))}")
+    facts.append(f"evalkit {e(str(version))}")
+    git = f"git {e(short(commit)) if commit else '未知 unknown'}"
+    if dirty:
+        git += "（含未提交改动 / uncommitted changes）"
+    facts.append(git)
+    rend = f"渲染 renderer {e(renderer)}"
+    if renderer_version:
+        rend += f" {e(renderer_version)}"
+    facts.append(rend)
+    lines = [
+        "```{=html}",
+        f'<div class="{FOOTER_CLASS}">',
+        "<hr>",
+        "<p><strong>来源与版本 / Provenance</strong></p>",
+        f"<p>{' · '.join(facts)}</p>",
+    ]
+    if inputs:
+        lines.append(
+            '<table class="table table-sm"><thead><tr><th>输入文件 input file</th>'
+            "<th>SHA-256（前 12 位 / short）</th></tr></thead><tbody>"
+        )
+        lines += [
+            f"<tr><td><code>{e(name)}</code></td><td><code>{e(short(sha))}</code></td></tr>"
+            for name, sha in sorted(inputs.items())
+        ]
+        lines.append("</tbody></table>")
+    lines += [
+        "<p>完整哈希见本年度 <code>manifest.json</code> / full hashes in <code>manifest.json</code>.</p>",
+        "</div>",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def page_has_provenance(page_html: str) -> bool:
+    """Return True when a rendered page carries the provenance footer."""
+    return f'class="{FOOTER_CLASS}"' in page_html

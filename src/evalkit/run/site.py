@@ -1,0 +1,536 @@
+"""Render the website: a staging copy of the Quarto project, rendered, swapped into ``_site/``.
+
+The staging project (``build/site-src/``) holds ``_quarto.yml`` (with the
+navigation generated from the years that have reports), the static pages
+(``index.qmd``, ``methodology.qmd``, ``styles.css``), the generated data
+dictionary, and a copy of ``reports/``. Each report page gets a provenance
+footer (as-of date, short SHA-256 of its input files, evalkit version, git
+commit, renderer). The home page is the latest year's executive summary
+(``reports/<year>/index.ipynb``) under an introduction naming the three zones.
+
+Rendering uses the ``quarto`` CLI when it is on PATH (``--no-execute``: papermill
+already ran the notebooks), else the pure-Python ``smalldocs`` renderer. The
+result is swapped into ``_site/`` atomically (:mod:`evalkit.publish`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from .. import paths
+from . import manifest as mf
+from . import provenance, publish
+from . import registry as reg
+
+#: Static files of the site, copied from the project root into the staging project.
+STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "styles.css")
+
+
+class SiteError(Exception):
+    """Rendering failed; the published site is unchanged."""
+
+
+def renderer_name() -> str:
+    """Return ``"quarto"`` when the Quarto CLI is on PATH, else ``"smalldocs"``."""
+    return "quarto" if shutil.which("quarto") else "smalldocs"
+
+
+def report_years(reports_root: Path, overrides: dict[int, Path] | None = None) -> dict[int, Path]:
+    """Return ``{year: folder}`` for every year with executed reports (overrides win)."""
+    years: dict[int, Path] = {}
+    if reports_root.is_dir():
+        for d in reports_root.iterdir():
+            if d.is_dir() and re.fullmatch(r"\d{4}", d.name) and any(d.glob("*.ipynb")):
+                years[int(d.name)] = d
+    for year, folder in (overrides or {}).items():
+        years[int(year)] = Path(folder)
+    return dict(sorted(years.items()))
+
+
+def notebook_title(nb: dict, fallback: str) -> str:
+    """Return the ``title:`` of a notebook's front-matter raw cell, else *fallback*."""
+    for cell in nb.get("cells", [])[:1]:
+        m = re.match(r"^---\s*\n(.*?)\n---", _source(cell).lstrip(), re.S)
+        if m:
+            try:
+                front = yaml.safe_load(m.group(1)) or {}
+            except yaml.YAMLError:
+                front = {}
+            if isinstance(front, dict) and front.get("title"):
+                return str(front["title"])
+    return fallback
+
+
+def notebook_order(nb: dict) -> float:
+    """Return a notebook's place in the navigation (``metadata.evalkit.order``, default 50)."""
+    try:
+        return float((nb.get("metadata") or {}).get("evalkit", {}).get("order", 50))
+    except (TypeError, ValueError):
+        return 50.0
+
+
+def registry() -> reg.Registry | None:
+    """Return the page registry (``config/pages.yaml``); None without one."""
+    try:
+        return reg.load()
+    except reg.RegistryError as e:
+        raise SiteError(str(e)) from None
+
+
+def year_pages(folder: Path, pages: reg.Registry | None = None) -> list[tuple[str, str]]:
+    """Return ``[(file name, title)]`` of a year's report notebooks in navigation order.
+
+    Title and order come from the page registry; a notebook it does not list
+    uses its front-matter title and ``metadata.evalkit.order``.
+    """
+    found = []
+    for f in folder.glob("*.ipynb"):
+        page = pages.page(f.stem) if pages else None
+        if page is not None:
+            found.append((page.order, f.name, page.title))
+            continue
+        nb = json.loads(f.read_text(encoding="utf-8"))
+        found.append((notebook_order(nb), f.name, notebook_title(nb, f.stem)))
+    found.sort()
+    return [(name, title) for _, name, title in found]
+
+
+def _source(cell: dict) -> str:
+    """Return a cell's source as one string."""
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def _md_cell(text: str) -> dict:
+    """Return a new Markdown cell."""
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def _static_provenance(as_of: str | None, renderer: str, renderer_version: str | None) -> str:
+    """Return the footer of a page built from no input file (methodology, dictionary, home)."""
+    commit, dirty = provenance.git_state()
+    return provenance.footer_block(
+        as_of,
+        {},
+        commit=commit,
+        renderer=renderer,
+        renderer_version=renderer_version,
+        dirty=dirty,
+    )
+
+
+_LINK = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)(")')
+_MD_LINK = re.compile(r"(\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\s]+)(\))")
+
+
+def rebase_links(text: str, prefix: str) -> str:
+    """Prefix the relative links (HTML ``href``/``src`` and Markdown) in *text* with *prefix*."""
+    text = _LINK.sub(lambda m: m.group(1) + prefix + m.group(2) + m.group(3), text)
+    return _MD_LINK.sub(lambda m: m.group(1) + prefix + m.group(2) + m.group(3), text)
+
+
+def _rebase_cell(cell: dict, prefix: str) -> dict:
+    """Return a copy of *cell* whose Markdown and HTML outputs link relative to the site root."""
+    cell = copy.deepcopy(cell)
+    if cell.get("cell_type") == "markdown":
+        cell["source"] = rebase_links(_source(cell), prefix)
+    for out in cell.get("outputs", []) or []:
+        data = out.get("data") or {}
+        for mime in ("text/html", "text/markdown"):
+            if mime in data:
+                v = data[mime]
+                data[mime] = rebase_links("".join(v) if isinstance(v, list) else v, prefix)
+    return cell
+
+
+def _front_matter(title: str) -> dict:
+    """Return a raw front-matter cell with *title*."""
+    return {"cell_type": "raw", "metadata": {}, "source": f"---\ntitle: {json.dumps(title)}\n---"}
+
+
+def _split_front(text: str) -> tuple[dict, str]:
+    """Split a ``.qmd`` into its YAML front matter and body."""
+    m = re.match(r"^---\s*\n(.*?)\n---\s*\n?", text, re.S)
+    if not m:
+        return {}, text
+    return (yaml.safe_load(m.group(1)) or {}), text[m.end() :]
+
+
+def year_links_markdown(years: dict[int, Path], pages: reg.Registry | None = None) -> str:
+    """Return a Markdown list linking every year's pages, latest year first."""
+    lines = ["## 各年度报告 / Reports by year", ""]
+    for year in sorted(years, reverse=True):
+        links = " · ".join(
+            f"[{title}](reports/{year}/{name})" for name, title in year_pages(years[year], pages)
+        )
+        lines.append(f"- **{year} 年度**：{links}")
+    return "\n".join(lines) + "\n"
+
+
+def headline_table(summary: dict, pages: reg.Registry | None = None) -> str:
+    """Return the latest summary's headline figures per zone as a Markdown table.
+
+    Columns: the registry's ``summary.zone_fields`` (field and label), in order.
+    """
+    from ..schema import ZONES
+
+    fields = pages.zone_fields if pages else reg.DEFAULT_ZONE_FIELDS
+
+    def fmt(v):
+        if v is None:
+            return "—"
+        if isinstance(v, bool):
+            return "达标" if v else "未达标"
+        if isinstance(v, float):
+            return f"{v:,.2f}"
+        return str(v)
+
+    rows = [
+        "| 片区 zone | " + " | ".join(label for _, label in fields) + " |",
+        "|---|" + "---|" * len(fields),
+    ]
+    for zid, name in ZONES.items():
+        z = (summary.get("zones") or {}).get(zid) or {}
+        rows.append(f"| {name} | " + " | ".join(fmt(z.get(f)) for f, _ in fields) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def data_dictionary_markdown() -> str:
+    """Return the data dictionary: the intake's generator when present, else one from the schema."""
+    try:
+        from ..intake.dictionary import data_dictionary_markdown as intake_dictionary
+    except ImportError:
+        intake_dictionary = None
+    if intake_dictionary is not None:
+        return intake_dictionary()
+    from ..schema import TABLES
+
+    out = []
+    for table in TABLES.values():
+        out += [
+            f"## {table.title}（`{table.name}`）",
+            "",
+            "| 列 column | 名称 | 类型 | 单位 | 必填 |",
+        ]
+        out.append("|---|---|---|---|---|")
+        for c in table.columns:
+            out.append(
+                f"| `{c.name}` | {c.label} | {c.dtype} | {c.unit or ''} | {'是' if c.required else '否'} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def navbar(years: dict[int, Path], pages: reg.Registry | None = None) -> list[dict]:
+    """Return the navbar entries for every year, latest first: one menu of pages per year."""
+    entries = []
+    for year in sorted(years, reverse=True):
+        menu = [
+            {"href": f"reports/{year}/{name}", "text": title}
+            for name, title in year_pages(years[year], pages)
+        ]
+        entries.append({"text": f"{year} 年度", "menu": menu})
+    return entries
+
+
+def _write_notebook(path: Path, nb: dict) -> None:
+    """Write notebook JSON deterministically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None = None) -> Path:
+    """Build the staging Quarto project ``build/site-src/`` and return its folder."""
+    renderer = renderer or renderer_name()
+    src = paths.build_dir() / "site-src"
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    for name in STATIC_FILES:
+        if (paths.ROOT / name).exists():
+            shutil.copy2(paths.ROOT / name, src / name)
+    if not (src / "_quarto.yml").exists():
+        raise SiteError(f"缺少网站配置 {paths.ROOT / '_quarto.yml'} / _quarto.yml missing")
+
+    years = report_years(paths.reports_dir(), overrides)
+    staged_years: dict[int, Path] = {}
+    # The renderer building this site, not the one recorded when the reports ran
+    # (``evalkit render`` may use another).
+    renderer_version = provenance.renderer_version(renderer)
+    for year, folder in years.items():
+        dest = src / "reports" / str(year)
+        shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".*", "summary.parts"))
+        staged_years[year] = dest
+        man = mf.read_manifest(dest)
+        summary = {}
+        if (dest / "summary.json").exists():
+            summary = json.loads((dest / "summary.json").read_text(encoding="utf-8"))
+        as_of = summary.get("as_of") or (man.get("parameters") or {}).get("as_of")
+        for nb_path in dest.glob("*.ipynb"):
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+            entry = (man.get("notebooks") or {}).get(nb_path.stem, {})
+            nb["cells"].append(
+                _md_cell(
+                    provenance.footer_block(
+                        as_of,
+                        provenance.page_inputs(entry),
+                        commit=man.get("git_commit"),
+                        renderer=renderer,
+                        renderer_version=renderer_version,
+                        dirty=man.get("git_dirty"),
+                    )
+                )
+            )
+            _write_notebook(nb_path, nb)
+
+    # Pages built from no input file still say how current the site's data are.
+    latest_as_of = None
+    if staged_years:
+        latest = staged_years[max(staged_years)] / "summary.json"
+        if latest.exists():
+            latest_as_of = json.loads(latest.read_text(encoding="utf-8")).get("as_of")
+    # One footer for all of them (git and renderer looked up once, not once per page).
+    static_footer = _static_provenance(latest_as_of, renderer, renderer_version)
+    dictionary = data_dictionary_markdown()
+    (src / "data-dictionary.qmd").write_text(
+        '---\ntitle: "数据字典 / Data dictionary"\n---\n\n' + dictionary + "\n\n" + static_footer,
+        encoding="utf-8",
+    )
+    meth = src / "methodology.qmd"
+    if meth.exists():
+        meth.write_text(
+            meth.read_text(encoding="utf-8") + "\n\n" + static_footer,
+            encoding="utf-8",
+        )
+    pages = registry()
+    home = _stage_home(src, staged_years, static_footer, pages)
+    # Navigation: the committed _quarto.yml plus one menu per year with reports.
+    cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    nav = cfg.setdefault("website", {}).setdefault("navbar", {})
+    left = [e for e in nav.get("left", []) if not (isinstance(e, dict) and "menu" in e)]
+    for e in left:
+        if isinstance(e, dict) and e.get("href") == "index.qmd":
+            e["href"] = home
+    nav["left"] = left[:1] + navbar(staged_years, pages) + left[1:]
+    # Pages with a `navbar` text in the registry also get a top-level link (latest year).
+    if staged_years:
+        latest_dir = staged_years[max(staged_years)]
+        for page in _top_links(pages):
+            if (latest_dir / f"{page.notebook}.ipynb").exists():
+                nav["left"].append(
+                    {
+                        "href": f"reports/{max(staged_years)}/{page.notebook}.ipynb",
+                        "text": page.navbar,
+                    }
+                )
+    # Quarto refuses render entries naming missing files: keep globs and files that exist.
+    project = cfg.setdefault("project", {})
+    project["render"] = [
+        r for r in project.get("render", []) if any(c in r for c in "*?[") or (src / r).exists()
+    ]
+    (src / "_quarto.yml").write_text(
+        yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+    return src
+
+
+def _top_links(pages: reg.Registry | None) -> list[reg.Page]:
+    """Return the pages with a top-level navbar link (without a registry: the data-quality page)."""
+    if pages is None:
+        return [reg.Page("data_quality", "", 90.0, navbar="数据质量 Data quality")]
+    return [p for p in pages.pages if p.navbar]
+
+
+def _home_notebook(pages: reg.Registry | None) -> str:
+    """Return the notebook whose latest report is the home page (registry ``home``; ``index``)."""
+    homes = [p.notebook for p in pages.pages if p.home] if pages else []
+    return homes[0] if homes else "index"
+
+
+def _stage_home(
+    src: Path, years: dict[int, Path], footer: str, pages: reg.Registry | None = None
+) -> str:
+    """Write the home page (zones, year links, latest executive summary); return its file name.
+
+    *footer* is the static pages' provenance footer, shown under the headline table
+    when the latest year has no executive summary notebook. The executive summary
+    is the registry's ``home`` page.
+    """
+    index_qmd = src / "index.qmd"
+    front, intro = (
+        _split_front(index_qmd.read_text(encoding="utf-8")) if index_qmd.exists() else ({}, "")
+    )
+    title = str(front.get("title") or "绥化协同发展先导区评估报告")
+    intro = intro.strip() + "\n\n" + year_links_markdown(years, pages)
+    if not years:
+        return "index.qmd"
+    latest = max(years)
+    summary_path = years[latest] / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    exec_summary = years[latest] / f"{_home_notebook(pages)}.ipynb"
+    if not exec_summary.exists():
+        body = (
+            intro
+            + f"\n## {latest} 年度主要指标 / Headline figures\n\n"
+            + headline_table(summary, pages)
+            + "\n"
+            + footer
+        )
+        index_qmd.write_text(f"---\ntitle: {json.dumps(title)}\n---\n\n{body}", encoding="utf-8")
+        return "index.qmd"
+    nb = json.loads(exec_summary.read_text(encoding="utf-8"))
+    cells = nb.get("cells", [])
+    page_title = notebook_title(nb, title)
+    if (
+        cells
+        and cells[0].get("cell_type") == "raw"
+        and _source(cells[0]).lstrip().startswith("---")
+    ):
+        cells = cells[1:]
+    prefix = f"reports/{latest}/"
+    home = dict(nb)
+    home["cells"] = [
+        _front_matter(f"{title}：{page_title}" if page_title != title else title),
+        _md_cell(intro),
+        *(_rebase_cell(c, prefix) for c in cells),
+    ]
+    index_qmd.unlink(missing_ok=True)
+    _write_notebook(src / "index.ipynb", home)
+    return "index.ipynb"
+
+
+def render_project(src: Path, renderer: str, out=print) -> Path:
+    """Render the staging project with *renderer*; return its output folder."""
+    if renderer == "quarto":
+        proc = subprocess.run(
+            ["quarto", "render", str(src), "--no-execute"], capture_output=True, text=True
+        )
+        if proc.returncode:
+            raise SiteError(f"Quarto 渲染失败 / quarto render failed:\n{proc.stderr[-4000:]}")
+        return src / "_site"
+    from smalldocs.config import BuildError, ConfigError
+    from smalldocs.site import build
+
+    try:
+        site = build(src, quiet=True)
+    except (BuildError, ConfigError) as e:
+        raise SiteError(f"smalldocs 渲染失败 / smalldocs render failed: {e}") from e
+    for w in site.warnings:
+        out(f"  ! smalldocs: {w}")
+    return site.out
+
+
+def prepare_site(overrides: dict[int, Path] | None = None, out=print) -> tuple[Path, str]:
+    """Stage and render the site (nothing published yet); return ``(built folder, renderer)``."""
+    renderer = renderer_name()
+    src = stage_project(overrides, renderer)
+    built = render_project(src, renderer, out=out)
+    out(f"渲染器 renderer: {renderer}")
+    return built, renderer
+
+
+def publish_site(built: Path, out=print, key: str | None = None) -> Path:
+    """Swap the rendered site into ``_site/`` atomically and remove the staging project.
+
+    *key* (:func:`site_key` of the inputs it was rendered from) is recorded after
+    the swap, so the next run can skip rendering; without one the record is
+    removed. A crash between the two only costs a re-render.
+    """
+    dest = paths.site_dir()
+    state = site_state_path()
+    state.unlink(missing_ok=True)
+    publish.recover(dest)
+    publish.swap_dir(built, dest)
+    shutil.rmtree(paths.build_dir() / "site-src", ignore_errors=True)
+    if key is not None:
+        state.write_text(
+            json.dumps({"key": key, "site": str(dest)}, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+    out(f"网站已发布 site published: {mf.display_path(dest)}/index.html")
+    return dest
+
+
+def build_site(out=print) -> str:
+    """Render the site from the published reports and publish it; return the renderer used."""
+    key = site_key(None)
+    built, renderer = prepare_site(None, out=out)
+    publish_site(built, out=out, key=key)
+    return renderer
+
+
+# --- Is the published site current? ------------------------------------------------
+
+
+def site_state_path() -> Path:
+    """Return the record of the published site's inputs key (``build/site-state.json``)."""
+    return paths.build_dir() / "site-state.json"
+
+
+def _tree_sha256(folder: Path, h) -> None:
+    """Feed the relative path and SHA-256 of every file the site stages from *folder* into *h*.
+
+    The files :func:`stage_project` copies: no dot-files, no ``summary.parts``.
+    """
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        if rel.parts[0] == "summary.parts":
+            continue
+        h.update(rel.as_posix().encode("utf-8") + b"\0" + mf.sha256_file(p).encode() + b"\0")
+
+
+def site_key(overrides: dict[int, Path] | None = None, *, code_sha: str | None = None) -> str:
+    """Return the SHA-256 of everything the rendered site is made from.
+
+    Every year's reports (*overrides* as in :func:`stage_project`), the static
+    pages and ``_quarto.yml``, the configuration (page registry, zones), the
+    evalkit code, the renderer and its version, and the git state shown in the
+    footers. Same key, same site: :func:`site_is_current` lets a run skip rendering.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    renderer = renderer_name()
+    commit, dirty = provenance.git_state()
+    facts = {
+        "renderer": renderer,
+        "renderer_version": provenance.renderer_version(renderer),
+        "git": [commit, dirty],
+        "code": code_sha or mf.source_sha256(),
+        "site": str(paths.site_dir()),
+    }
+    h.update(json.dumps(facts, sort_keys=True).encode("utf-8"))
+    for name in STATIC_FILES:
+        f = paths.ROOT / name
+        h.update(f"static/{name}\0{mf.sha256_file(f) if f.is_file() else '-'}\0".encode())
+    config = paths.config_dir(paths.data_dir())
+    for f in sorted(config.glob("*.y*ml")) if config.is_dir() else []:
+        h.update(f"config/{f.name}\0{mf.sha256_file(f)}\0".encode())
+    for year, folder in report_years(paths.reports_dir(), overrides).items():
+        h.update(f"year/{year}\0".encode())
+        _tree_sha256(folder, h)
+    return h.hexdigest()
+
+
+def site_is_current(key: str) -> bool:
+    """Return True when the published site was rendered from inputs with *key*."""
+    try:
+        state = json.loads(site_state_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    dest = paths.site_dir()
+    return (
+        isinstance(state, dict)
+        and state.get("key") == key
+        and state.get("site") == str(dest)
+        and (dest / "index.html").is_file()
+    )
