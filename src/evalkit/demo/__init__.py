@@ -226,14 +226,14 @@ def write_curated(
 
     The whole folder is replaced at once, like the intake's store: a copy of the
     current folder (keeping files this writer does not produce) gets the new files,
-    then :func:`evalkit.publish.swap_dir` swaps it in, so a reader or a crash never
+    then :func:`evalkit.core.publish.swap_dir` swaps it in, so a reader or a crash never
     sees some tables new and others old. Returns the written paths.
     """
     import shutil
 
     from filelock import FileLock
 
-    from .. import publish
+    from ..core import publish
 
     out = paths.curated_dir(paths.data_dir(data_dir))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -350,12 +350,12 @@ def write_raw(
     """Write the raw submissions to ``<data_dir>/raw/<dataset>/`` (``demo``), replacing the folder.
 
     The new folder is built beside the old one and swapped in with
-    :func:`evalkit.publish.swap_dir`, so a reader never sees a mix of old and new
+    :func:`evalkit.core.publish.swap_dir`, so a reader never sees a mix of old and new
     files (and stale files from an older layout disappear). Returns the written paths.
     """
     import shutil
 
-    from .. import publish
+    from ..core import publish
 
     parent = paths.raw_dir(paths.data_dir(data_dir))
     parent.mkdir(parents=True, exist_ok=True)

@@ -293,13 +293,13 @@ def write_store(
 
     A lock file beside the folder keeps two runs from swapping at once; if anything
     fails (or the process is killed) before the swap the previous store is
-    untouched. The swap is :func:`evalkit.publish.swap_dir` (one atomic exchange on
+    untouched. The swap is :func:`evalkit.core.publish.swap_dir` (one atomic exchange on
     Linux); leftovers of a killed run are repaired or removed first
-    (:func:`evalkit.publish.recover`).
+    (:func:`evalkit.core.publish.recover`).
     """
     from filelock import FileLock
 
-    from .. import publish
+    from ..core import publish
     from ..core.checkpoint import checkpoint
 
     parent = curated.parent

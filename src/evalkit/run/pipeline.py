@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from ..core import publish
+from ..core.checkpoint import checkpoint  # noqa: F401  (re-exported: tests patch pipeline.checkpoint)
 from . import manifest as mf
-from . import provenance, publish
+from . import provenance
 from . import registry as reg
 from . import summary as sm
 from .execute import (  # noqa: F401  (re-exported: the pipeline's public names)
@@ -54,13 +56,6 @@ from .parameters import (  # noqa: F401  (re-exported: the pipeline's public nam
 
 #: Default raw dataset curated before the notebooks run.
 DEFAULT_DATASET = "data/raw/demo"
-
-
-def checkpoint(name: str) -> None:
-    """Pause at step *name* when ``EVALKIT_PAUSE_AT`` names it (crash-safety tests kill the run here)."""
-    if os.environ.get("EVALKIT_PAUSE_AT") == name:
-        print(f"EVALKIT_PAUSED {name}", flush=True)
-        time.sleep(float(os.environ.get("EVALKIT_PAUSE_SECONDS", "120")))
 
 
 # --- Intake ----------------------------------------------------------------------

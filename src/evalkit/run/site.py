@@ -10,7 +10,7 @@ commit, renderer). The home page is the latest year's executive summary
 
 Rendering uses the ``quarto`` CLI when it is on PATH (``--no-execute``: papermill
 already ran the notebooks), else the pure-Python ``smalldocs`` renderer. The
-result is swapped into ``_site/`` atomically (:mod:`evalkit.publish`).
+result is swapped into ``_site/`` atomically (:mod:`evalkit.core.publish`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from pathlib import Path
 import yaml
 
 from .. import paths
+from ..core import publish
 from . import manifest as mf
-from . import provenance, publish
+from . import provenance
 from . import registry as reg
 
 #: Static files of the site, copied from the project root into the staging project.

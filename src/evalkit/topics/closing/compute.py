@@ -17,10 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ... import investment, reforms, store
+from ... import store
 from ...config import Targets, load_targets
+from ...core.period import ReportPeriod, to_timestamp
 from ...schema import ZONES
 from ..composite.values import window_end
+from ..investment.funds import attainment as funds_attainment
+from ..reforms.compute import attainment as reforms_attainment
+from ..reforms.compute import cumulative as reforms_cumulative
 
 #: Curated tables read.
 READS: tuple[str, ...] = ("funds_monthly", "reform_items")
@@ -81,7 +85,7 @@ def same_period_funds(funds: pd.DataFrame, year: int, as_of: str, targets: Targe
     growth compares the same months (like for like, 累计同比).
     """
     frames = [
-        investment.attainment(funds, y, window_end(y, as_of).isoformat(), targets)
+        funds_attainment(funds, y, window_end(y, as_of).isoformat(), targets)
         for y in plan_years(year, targets)
     ]
     return pd.concat(frames, ignore_index=True)
@@ -125,7 +129,7 @@ def before_closing(year: int, as_of: str, targets: Targets) -> ClosingResult:
         first_year=targets.first_year,
         last_year=targets.last_year,
         closing=False,
-        in_progress=reforms.year_in_progress(year, as_of),
+        in_progress=ReportPeriod(int(year), to_timestamp(as_of)).in_progress,
         reform_attainment=empty,
         invest_attainment=empty,
         funds_same_period=empty,
@@ -149,10 +153,10 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> ClosingResult:
         first_year=targets.first_year,
         last_year=targets.last_year,
         closing=True,
-        in_progress=reforms.year_in_progress(year, as_of),
-        reform_attainment=year_end_attainment(reforms.attainment, items, year, as_of, targets),
-        invest_attainment=year_end_attainment(investment.attainment, funds, year, as_of, targets),
+        in_progress=ReportPeriod(int(year), to_timestamp(as_of)).in_progress,
+        reform_attainment=year_end_attainment(reforms_attainment, items, year, as_of, targets),
+        invest_attainment=year_end_attainment(funds_attainment, funds, year, as_of, targets),
         funds_same_period=same_period,
-        reform_cumulative=reforms.cumulative(items, year, as_of, targets),
+        reform_cumulative=reforms_cumulative(items, year, as_of, targets),
         funds_cumulative=chained_growth(same_period, targets),
     )

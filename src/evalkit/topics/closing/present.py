@@ -12,7 +12,6 @@ from datetime import date
 
 import pandas as pd
 
-from ... import reforms
 from ...config import Targets
 from ...core.period import ReportPeriod, to_timestamp
 from ...present import charts
@@ -28,6 +27,7 @@ from ..composite.text import (
     _window_words,
     zones_word,
 )
+from ..reforms.present import cumulative_table as reforms_cumulative_table
 from ..summary.present import light
 from .compute import chained_growth
 
@@ -326,7 +326,7 @@ def targets_sentences(clo, targets: Targets) -> list[str]:
 
 def cumulative_reforms_table(clo) -> pd.DataFrame:
     """Return the reform items' three-year cumulative table (:func:`evalkit.reforms.cumulative_table`)."""
-    return reforms.cumulative_table(clo.reform_cumulative, clo.first_year, clo.last_year)
+    return reforms_cumulative_table(clo.reform_cumulative, clo.first_year, clo.last_year)
 
 
 def funds_cumulative_table(clo, targets: Targets) -> pd.DataFrame:

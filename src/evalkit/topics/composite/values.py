@@ -144,13 +144,10 @@ def computed_values(
     end = window_end(int(year), as_of).isoformat()
     t = targets or Targets()
     if module == "reforms":
-        from ... import reforms
-
-        att = reforms.attainment(df, int(year), end, t)
+        from ..reforms.compute import attainment
     else:
-        from ... import investment
-
-        att = investment.attainment(df, int(year), end, t)
+        from ..investment.funds import attainment
+    att = attainment(df, int(year), end, t)
     out = {}
     for z, v in zip(att["zone_id"], att[column], strict=True):
         out[str(z)] = math.nan if v is None or pd.isna(v) else float(v)

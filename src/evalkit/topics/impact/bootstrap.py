@@ -12,12 +12,10 @@ from ``did._prepare``.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # did imports this module; the panel type is only needed for hints
-    from .did import _Panel
+from .errors import ImpactError
 
 #: Webb (2023) six-point weights, in the order ``wildboottest`` samples them.
 WEBB_WEIGHTS = np.array(
@@ -44,7 +42,7 @@ class _Bootstrap:
     one ``n × reps`` projection.
     """
 
-    def __init__(self, p: _Panel, weights: np.ndarray):
+    def __init__(self, p, weights: np.ndarray):  # p: did._Panel (did imports this module)
         others = np.column_stack([p.x[:, 1:], p.z])
         q, r = np.linalg.qr(others)
         keep = np.abs(np.diag(r)) > 1e-10 * max(1.0, np.abs(np.diag(r)).max())
@@ -53,8 +51,6 @@ class _Bootstrap:
         self.y = self._resid(p.y)
         self.dd = float(self.d @ self.d)
         if self.dd <= 1e-12 * max(1.0, float(p.x[:, 0] @ p.x[:, 0])):
-            from .did import ImpactError  # loaded by now: did imports this module
-
             raise ImpactError("处理变量被固定效应吸收 / treatment absorbed by fixed effects")
         # Cluster-membership matrix: cluster sums become one matrix product.
         self.members = (p.cluster[None, :] == np.arange(p.n_clusters)[:, None]).astype(float)

@@ -78,6 +78,7 @@ from statsmodels.regression.linear_model import OLS
 
 from .bootstrap import WEBB_WEIGHTS as WEBB_WEIGHTS
 from .bootstrap import _Bootstrap, webb_weights
+from .errors import ImpactError as ImpactError
 
 #: Default number of bootstrap replications (p-values are multiples of 1/9999).
 DEFAULT_REPS = 9999
@@ -89,10 +90,6 @@ MIN_CLUSTERS = 5
 MIN_TREATED_CLUSTERS = 2
 #: Fewer treated (or untreated) clusters than this: inference reported with a warning.
 FEW_TREATED_CLUSTERS = 3
-
-
-class ImpactError(ValueError):
-    """The panel handed to an estimator cannot identify the effect."""
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ... import investment, reforms, store
+from ... import store
 from ...config import load_targets
+from ...core.period import ReportPeriod, to_timestamp
+from ..investment.funds import attainment as funds_attainment
+from ..reforms.compute import attainment as reforms_attainment
 
 #: Curated tables read.
 READS: tuple[str, ...] = ("funds_monthly", "reform_items")
@@ -57,7 +60,7 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> SummaryResult:
         as_of=str(as_of),
         first_year=targets.first_year,
         partial=targets.is_partial_year(int(year)),
-        in_progress=reforms.year_in_progress(int(year), as_of),
-        reform_attainment=reforms.attainment(items, int(year), as_of, targets),
-        invest_attainment=investment.attainment(funds, int(year), as_of, targets),
+        in_progress=ReportPeriod(int(year), to_timestamp(as_of)).in_progress,
+        reform_attainment=reforms_attainment(items, int(year), as_of, targets),
+        invest_attainment=funds_attainment(funds, int(year), as_of, targets),
     )
