@@ -40,17 +40,17 @@ def test_entry_matches_the_notebook(path):
     assert not set(page.reads) - set(TABLES) - EXTRA_INPUTS, "unknown curated tables"
     for name in page.config:
         assert (paths.ROOT / "data" / "config" / name).is_file(), f"{name} is not in data/config"
-    # Tolerated until the lead strips it: the copied metadata must not contradict the registry.
-    copied = (nb.get("metadata") or {}).get("evalkit", {}).get("reads")
-    if copied is not None:
-        assert set(copied) <= set(page.reads), "metadata.evalkit.reads names tables not registered"
+    assert "evalkit" not in (nb.get("metadata") or {}), "inputs are declared in pages.yaml only"
 
 
 @pytest.mark.parametrize("page", REGISTRY.pages, ids=[p.notebook for p in REGISTRY.pages])
-def test_entry_covers_what_its_topics_declare(page):
+def test_entry_inputs_include_what_its_topics_declare(page):
+    for topic in page.uses:
+        assert reg.topic_declarations(topic) is not None, f"{topic}: no READS/CONFIG/USES declared"
     closure = reg.topic_closure(page.uses)
-    assert set(closure["reads"]) <= set(page.reads), "a topic it uses reads more tables"
-    assert set(closure["config"]) <= set(page.config) | set(REGISTRY.common_config)
+    tables, config = reg.page_inputs(page, REGISTRY)
+    assert set(closure["reads"]) <= set(tables), "a topic it uses reads more tables"
+    assert set(closure["config"]) <= set(config)
 
 
 def test_one_home_page_and_headline_fields_owned():

@@ -46,25 +46,69 @@ def results_dir(year: int) -> Path:
     return paths.report_dir(year) / RESULTS_DIRNAME
 
 
-def _hash_files(h, files) -> None:
-    """Feed each file's relative name and bytes into hash *h* (sorted, stable)."""
-    for f in sorted(files):
-        h.update(f.name.encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+def declared_inputs(topic: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return ``(curated tables, config files)`` *topic* reads, sorted, following its USES.
+
+    Read from ``READS`` / ``CONFIG`` / ``USES`` of ``evalkit.topics.<topic>.compute``
+    (and of every topic it uses, transitively). Raises ValueError naming a topic that
+    declares none of them: its stored result could not be invalidated correctly.
+    """
+    tables: set[str] = set()
+    config: set[str] = set()
+    seen: set[str] = set()
+    todo = [topic]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        module = importlib.import_module(f"evalkit.topics.{name}.compute")
+        if not hasattr(module, "READS"):
+            raise ValueError(f"evalkit.topics.{name}.compute declares no READS / CONFIG / USES")
+        tables.update(module.READS)
+        config.update(getattr(module, "CONFIG", ()))
+        todo.extend(getattr(module, "USES", ()))
+    return tuple(sorted(tables)), tuple(sorted(config))
+
+
+#: Fields of the curated ``_meta.json`` that are provenance only (raw-file hashes), not data.
+META_PROVENANCE_FIELDS = ("files",)
+
+
+def _file_digest(path: Path) -> bytes:
+    """Return the SHA-256 of *path*'s bytes, or of the word ``missing`` when it is absent."""
+    return hashlib.sha256(path.read_bytes() if path.is_file() else b"missing").digest()
+
+
+def _meta_digest(path: Path) -> bytes:
+    """Return the SHA-256 of ``_meta.json`` without :data:`META_PROVENANCE_FIELDS`."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _file_digest(path)
+    if isinstance(doc, dict):
+        doc = {k: v for k, v in doc.items() if k not in META_PROVENANCE_FIELDS}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).digest()
 
 
 def inputs_key(topic: str, year: int, as_of: str, data_dir: str | Path | None = None) -> str:
     """Return the SHA-256 (hex) of everything a topic result depends on.
 
-    That is: the topic, year and as-of date; every curated table and ``_meta.json``
-    (``data/curated``); every configuration file (``data/config/*.yaml``); and every
-    ``evalkit`` source file. Any change to one of them makes :func:`load` recompute.
+    That is: the topic, year and as-of date; the curated tables and configuration
+    files the topic declares (:func:`declared_inputs`); the curated ``_meta.json``
+    (demo-data label, as-of date; not its raw-file hashes); and every ``evalkit``
+    source file. Any change to one of them makes :func:`load` recompute; a change
+    to anything else (another topic's table) does not.
     """
     data = paths.data_dir(data_dir)
+    tables, config = declared_inputs(topic)
     h = hashlib.sha256(f"{topic}\0{int(year)}\0{as_of}\0".encode())
     curated = paths.curated_dir(data)
-    _hash_files(h, [p for p in curated.glob("*") if p.is_file() and not p.name.startswith(".")])
-    _hash_files(h, list(paths.config_dir(data).glob("*.yaml")))
+    for name in tables:
+        h.update(f"table:{name}\0".encode() + _file_digest(curated / f"{name}.parquet"))
+    h.update(b"meta\0" + _meta_digest(curated / "_meta.json"))
+    for name in config:
+        h.update(f"config:{name}\0".encode() + _file_digest(paths.config_dir(data) / name))
     src = Path(__file__).resolve().parent
     for f in sorted(src.rglob("*.py")):
         h.update(f.relative_to(src).as_posix().encode("utf-8") + b"\0")

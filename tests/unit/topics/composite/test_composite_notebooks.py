@@ -1,8 +1,6 @@
-"""The index, comprehensive and closing-review notebooks are thin and declare what they read."""
+"""The index, comprehensive and closing-review notebooks read stored results and never recompute."""
 
-import importlib
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -38,14 +36,3 @@ def test_notebook_reads_stored_results_and_never_evaluates(name):
         "ax.bar",
     ):
         assert recompute not in code, recompute
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_declared_reads_cover_the_topics_loaded(name):
-    nb, cells = code_cells(name)
-    topics = set(re.findall(r'evalkit\.results\.load\("(\w+)"', "\n".join(cells)))
-    assert topics
-    needed = set()
-    for topic in topics:
-        needed |= set(importlib.import_module(f"evalkit.topics.{topic}.compute").READS)
-    assert needed <= set(nb["metadata"]["evalkit"]["reads"]), sorted(needed)

@@ -1,0 +1,121 @@
+"""Stored topic results: exact round trip, recomputed only when a declared input changes."""
+
+import dataclasses
+import json
+import sys
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit import results
+
+
+@dataclasses.dataclass(frozen=True)
+class Inner:
+    table: pd.DataFrame
+    n: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Outer:
+    frame: pd.DataFrame
+    series: pd.Series
+    inner: Inner
+    by_zone: dict
+    share: float
+
+
+def sample() -> Outer:
+    frame = pd.DataFrame({"zone_id": ["b", "a"], "v": [1.5, np.nan]}).set_index("zone_id")
+    return Outer(
+        frame=frame,
+        series=pd.Series([3, 1], index=["b", "a"]),
+        inner=Inner(pd.DataFrame({"q": [1, 2]}), np.int64(3)),
+        by_zone={"zhaodong": np.float64(0.1), "qinggang": 2},
+        share=1 / 3,
+    )
+
+
+def test_round_trip_keeps_values_index_and_dict_order(tmp_path):
+    folder = results.save(sample(), tmp_path / "r", key="k1")
+    back = results.read(folder)
+    pd.testing.assert_frame_equal(back.frame, sample().frame)
+    pd.testing.assert_series_equal(back.series, sample().series)
+    pd.testing.assert_frame_equal(back.inner.table, sample().inner.table)
+    assert back.inner.n == 3 and back.share == 1 / 3
+    assert list(back.by_zone) == ["zhaodong", "qinggang"]  # insertion order, not sorted
+    assert results.stored_key(folder) == "k1"
+
+
+def test_save_refuses_what_is_not_a_dataclass(tmp_path):
+    with pytest.raises(TypeError):
+        results.save({"a": 1}, tmp_path / "r")
+
+
+@pytest.fixture
+def fake_topic(monkeypatch, tmp_path):
+    """A topic ``evalkit.topics.faketopic`` that reads curated table ``projects`` and counts runs."""
+    calls = []
+
+    @dataclasses.dataclass(frozen=True)
+    class FakeResult:
+        total: float
+
+    def run(year, as_of, data_dir):
+        calls.append((year, as_of))
+        df = pd.read_parquet(tmp_path / "data" / "curated" / "projects.parquet")
+        return FakeResult(float(df["x"].sum()))
+
+    module = types.ModuleType("evalkit.topics.faketopic.compute")
+    module.READS, module.CONFIG, module.USES = ("projects",), ("targets.yaml",), ()
+    module.run, module.FakeResult = run, FakeResult
+    FakeResult.__module__, FakeResult.__qualname__ = module.__name__, "FakeResult"
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(sys.modules, "evalkit.topics.faketopic", types.ModuleType("x"))
+    curated = tmp_path / "data" / "curated"
+    curated.mkdir(parents=True)
+    (tmp_path / "data" / "config").mkdir()
+    (tmp_path / "data" / "config" / "targets.yaml").write_text("a: 1\n", encoding="utf-8")
+    pd.DataFrame({"x": [1.0, 2.0]}).to_parquet(curated / "projects.parquet")
+    pd.DataFrame({"y": [1]}).to_parquet(curated / "county_panel.parquet")
+    (curated / "_meta.json").write_text(json.dumps({"as_of": "2026-10-31", "files": {}}), "utf-8")
+    monkeypatch.setenv("EVALKIT_REPORTS_DIR", str(tmp_path / "reports"))
+    return calls, tmp_path / "data"
+
+
+def test_load_computes_once_then_reads_the_stored_result(fake_topic):
+    calls, data = fake_topic
+    first = results.load("faketopic", 2026, "2026-10-31", data)
+    second = results.load("faketopic", 2026, "2026-10-31", data)
+    assert first.total == second.total == 3.0
+    assert len(calls) == 1
+
+
+def test_load_recomputes_when_a_declared_input_changes(fake_topic):
+    calls, data = fake_topic
+    results.load("faketopic", 2026, "2026-10-31", data)
+    pd.DataFrame({"x": [5.0]}).to_parquet(data / "curated" / "projects.parquet")
+    assert results.load("faketopic", 2026, "2026-10-31", data).total == 5.0
+    (data / "config" / "targets.yaml").write_text("a: 2\n", encoding="utf-8")
+    results.load("faketopic", 2026, "2026-10-31", data)
+    results.load("faketopic", 2026, "2026-09-30", data)  # another as-of date
+    assert len(calls) == 4
+
+
+def test_load_ignores_inputs_the_topic_does_not_declare(fake_topic):
+    calls, data = fake_topic
+    results.load("faketopic", 2026, "2026-10-31", data)
+    pd.DataFrame({"y": [2]}).to_parquet(data / "curated" / "county_panel.parquet")
+    meta = json.loads((data / "curated" / "_meta.json").read_text("utf-8"))
+    meta["files"] = {"raw.xlsx": "changed"}  # raw-file provenance only
+    (data / "curated" / "_meta.json").write_text(json.dumps(meta), "utf-8")
+    results.load("faketopic", 2026, "2026-10-31", data)
+    assert len(calls) == 1
+
+
+def test_declared_inputs_follow_uses():
+    tables, config = results.declared_inputs("summary")
+    assert "reform_items" in tables and "targets.yaml" in config
+    assert "county_panel" not in tables
