@@ -153,7 +153,8 @@ def _rebase_cell(cell: dict, prefix: str) -> dict:
 
 def _front_matter(title: str) -> dict:
     """Return a raw front-matter cell with *title*."""
-    return {"cell_type": "raw", "metadata": {}, "source": f"---\ntitle: {json.dumps(title)}\n---"}
+    front = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
+    return {"cell_type": "raw", "metadata": {}, "source": _lines(front)}
 
 
 def _split_front(text: str) -> tuple[dict, str]:
@@ -241,10 +242,36 @@ def navbar(years: dict[int, Path], pages: reg.Registry | None = None) -> list[di
     return entries
 
 
+def _lines(value) -> list[str]:
+    """Return a multiline string (or list of strings) as nbformat's list of lines, each kept whole.
+
+    Quarto joins a string ``source`` without its line breaks (a ``{=html}`` fence then
+    becomes inline code, front matter becomes text): staged notebooks always hold lists.
+    """
+    text = "".join(value) if isinstance(value, list) else str(value)
+    return text.splitlines(keepends=True)
+
+
+def canonical_notebook(nb: dict) -> dict:
+    """Return *nb* with every cell source and text output as a list of lines (canonical form)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.get("cells", []):
+        cell["source"] = _lines(cell.get("source", ""))
+        for out in cell.get("outputs", []) or []:
+            if "text" in out:
+                out["text"] = _lines(out["text"])
+            data = out.get("data") or {}
+            for mime, value in data.items():
+                if mime.startswith("text/") or mime == "application/javascript":
+                    data[mime] = _lines(value)
+    return nb
+
+
 def _write_notebook(path: Path, nb: dict) -> None:
-    """Write notebook JSON deterministically."""
+    """Write notebook JSON deterministically, in canonical form (:func:`canonical_notebook`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(canonical_notebook(nb), ensure_ascii=False, indent=1)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None = None) -> Path:
@@ -266,7 +293,9 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     renderer_version = provenance.renderer_version(renderer)
     for year, folder in years.items():
         dest = src / "reports" / str(year)
-        shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".*", "summary.parts"))
+        shutil.copytree(
+            folder, dest, ignore=shutil.ignore_patterns(".*", "summary.parts", "results")
+        )
         staged_years[year] = dest
         man = mf.read_manifest(dest)
         summary = {}
@@ -299,10 +328,10 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     # One footer for all of them (git and renderer looked up once, not once per page).
     static_footer = _static_provenance(latest_as_of, renderer, renderer_version)
     dictionary = data_dictionary_markdown()
-    (src / "data-dictionary.qmd").write_text(
-        '---\ntitle: "数据字典 / Data dictionary"\n---\n\n' + dictionary + "\n\n" + static_footer,
-        encoding="utf-8",
-    )
+    # The dictionary brings its own front matter: one block per page, never two.
+    if not dictionary.lstrip().startswith("---"):
+        dictionary = '---\ntitle: "数据字典 / Data dictionary"\n---\n\n' + dictionary
+    (src / "data-dictionary.qmd").write_text(dictionary + "\n\n" + static_footer, encoding="utf-8")
     meth = src / "methodology.qmd"
     if meth.exists():
         meth.write_text(
@@ -313,7 +342,9 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     home = _stage_home(src, staged_years, static_footer, pages)
     # Navigation: the committed _quarto.yml plus one menu per year with reports.
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
-    nav = cfg.setdefault("website", {}).setdefault("navbar", {})
+    website = cfg.setdefault("website", {})
+    website["title"], website["description"] = pilot_titles()
+    nav = website.setdefault("navbar", {})
     left = [e for e in nav.get("left", []) if not (isinstance(e, dict) and "menu" in e)]
     for e in left:
         if isinstance(e, dict) and e.get("href") == "index.qmd":
@@ -342,6 +373,18 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     return src
 
 
+def pilot_titles() -> tuple[str, str]:
+    """Return ``(site title, description)`` for the configured pilot zone (``zones.yaml``).
+
+    E.g. ``("绥化协同发展先导区评估报告", "中国（黑龙江）自由贸易试验区绥化协同发展先导区
+    年度综合评估与专项评估")``: another pilot zone's site names that pilot zone.
+    """
+    from ..core import schema
+
+    pilot = schema.PILOT_ZONE
+    return f"{pilot.short_name}评估报告", f"{pilot.name} 年度综合评估与专项评估"
+
+
 def _top_links(pages: reg.Registry | None) -> list[reg.Page]:
     """Return the pages with a top-level navbar link (without a registry: the data-quality page)."""
     if pages is None:
@@ -368,7 +411,7 @@ def _stage_home(
     front, intro = (
         _split_front(index_qmd.read_text(encoding="utf-8")) if index_qmd.exists() else ({}, "")
     )
-    title = str(front.get("title") or "绥化协同发展先导区评估报告")
+    title = pilot_titles()[0]
     intro = intro.strip() + "\n\n" + year_links_markdown(years, pages)
     if not years:
         return "index.qmd"
@@ -407,6 +450,16 @@ def _stage_home(
     return "index.ipynb"
 
 
+def quarto_warnings(stderr: str) -> list[str]:
+    """Return the lines of Quarto's stderr worth showing: warnings and errors, not progress.
+
+    Quarto prints progress (``[ 1/27] reports/2026/index.ipynb``, ``Output created``)
+    on stderr too; those and blank lines are dropped, everything else is kept.
+    """
+    noise = re.compile(r"^\s*(\[\s*\d+/\d+\]|Output created|Watching files|pandoc\b|$)")
+    return [line.rstrip() for line in stderr.splitlines() if not noise.match(line)]
+
+
 def render_project(src: Path, renderer: str, out=print) -> Path:
     """Render the staging project with *renderer*; return its output folder."""
     if renderer == "quarto":
@@ -415,6 +468,8 @@ def render_project(src: Path, renderer: str, out=print) -> Path:
         )
         if proc.returncode:
             raise SiteError(f"Quarto 渲染失败 / quarto render failed:\n{proc.stderr[-4000:]}")
+        for line in quarto_warnings(proc.stderr):
+            out(f"  ! quarto: {line}")
         return src / "_site"
     from smalldocs.config import BuildError, ConfigError
     from smalldocs.site import build
