@@ -54,8 +54,14 @@ from .parameters import (  # noqa: F401  (re-exported: the pipeline's public nam
     validate_year,
 )
 
-#: Default raw dataset curated before the notebooks run.
+#: Default raw dataset curated before the notebooks run, under the data folder
+#: (``<data dir>/raw/demo``: another pilot zone's data folder brings its own).
 DEFAULT_DATASET = "data/raw/demo"
+
+
+def default_dataset(data: Path) -> Path:
+    """Return the raw dataset curated when none is given: ``<data dir>/raw/demo``."""
+    return paths.raw_dir(Path(data)) / "demo"
 
 
 # --- Intake ----------------------------------------------------------------------
@@ -309,7 +315,8 @@ def run_report(
         # We hold the lock: any staging folder left is from a killed run.
         shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
         code_sha = mf.source_sha256()
-        run_intake(paths.resolve(dataset or DEFAULT_DATASET), data, out=out, code_sha=code_sha)
+        raw = paths.resolve(dataset) if dataset else default_dataset(data)
+        run_intake(raw, data, out=out, code_sha=code_sha)
         if as_of is None:
             as_of = default_as_of(year, data)
         as_of = validate_as_of(as_of, year)
@@ -581,8 +588,9 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true", help="execute every notebook / 全部重新执行")
     p.add_argument(
         "--dataset",
-        default=DEFAULT_DATASET,
-        help=f"raw dataset to curate first (default {DEFAULT_DATASET}) / 原始数据目录",
+        default=None,
+        help="raw dataset to curate first (default: <data dir>/raw/demo, i.e. "
+        f"{DEFAULT_DATASET}) / 原始数据目录",
     )
     p.set_defaults(func=_cmd_report)
     r = sub.add_parser("render", help="render the website from reports/ / 生成网站")
