@@ -127,28 +127,3 @@ def scratch_project(tmp_path, monkeypatch):
     monkeypatch.delenv("EVALKIT_TRACE_DIR", raising=False)
     pin_code_hash(monkeypatch)
     return use
-
-
-#: Files whose tests read what nbval's re-execution of the committed reports wrote
-#: (``build/nbval/reports``): they run on the same xdist worker, after the notebooks.
-_AFTER_NBVAL = ("test_pipeline_backtest.py",)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Group tests for ``--dist loadgroup``: one group per file, nbval and its backtest together.
-
-    Under pytest-xdist a group runs on one worker in collection order, so a file's
-    module fixtures are built once, each notebook's nbval cells run in order, and
-    the backtest runs after the notebooks it compares (they come first on the
-    ``make test`` command line).
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        path = Path(str(item.path))
-        if path.suffix == ".ipynb" or path.name in _AFTER_NBVAL:
-            group = "committed-reports"
-        else:
-            group = path.name
-        item.add_marker(pytest.mark.xdist_group(group))
