@@ -94,13 +94,14 @@ def _validate(args: argparse.Namespace) -> int:
     import sys
 
     from .. import paths
+    from ..core.lock import RunLockBusy, run_lock
     from . import run
     from .feedback import write_feedback
 
     target = paths.data_dir(args.data_dir)
     shared = not args.dry_run and target == paths.data_dir()
     try:
-        with _run_lock() if shared else contextlib.nullcontext():
+        with run_lock() if shared else contextlib.nullcontext():
             result = run(args.dataset, args.data_dir, strict=args.strict, write=not args.dry_run)
     except RunLockBusy as e:
         print(f"错误 error: {e}", file=sys.stderr)
@@ -120,49 +121,6 @@ def _validate(args: argparse.Namespace) -> int:
     for path in write_feedback(args.dataset, result):
         print(f"反馈工作簿 feedback: {path}")
     return result.status
-
-
-class RunLockBusy(Exception):
-    """Another evalkit run holds the run lock (message in Chinese and English)."""
-
-
-@contextlib.contextmanager
-def _run_lock():
-    """Hold the run lock ``build/.evalkit.lock`` shared with ``evalkit report``.
-
-    The same file, owner note and wait (``EVALKIT_LOCK_TIMEOUT``, default 10 s) as the
-    report pipeline's lock, so curated tables never change under a running report;
-    kept here so intake imports nothing from the run layer.
-    """
-    import os
-
-    from filelock import FileLock, Timeout
-
-    from .. import paths
-
-    path = paths.build_dir() / ".evalkit.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    owner = path.with_name(path.name + ".owner")
-    lock = FileLock(str(path), timeout=float(os.environ.get("EVALKIT_LOCK_TIMEOUT", "10")))
-    try:
-        lock.acquire()
-    except Timeout:
-        try:
-            holder = owner.read_text(encoding="utf-8").strip() or "?"
-        except OSError:
-            holder = "?"
-        raise RunLockBusy(
-            f"另一个 evalkit 运行（进程 {holder}）正持有运行锁 {path}，请等待其结束后重试 / "
-            f"another evalkit run (pid {holder}) holds the run lock {path}; "
-            f"wait for it to finish and try again"
-        ) from None
-    try:
-        owner.write_text(f"{os.getpid()}\n", encoding="utf-8")
-        yield path
-    finally:
-        with contextlib.suppress(OSError):
-            owner.unlink()
-        lock.release()
 
 
 def _templates(args: argparse.Namespace) -> int:

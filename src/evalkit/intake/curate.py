@@ -275,7 +275,7 @@ def _dumps(doc: dict) -> str:
 
 def _write_quarantine(quarantine: pd.DataFrame, path: Path) -> None:
     """Write quarantined rows as UTF-8-with-BOM CSV (opens cleanly in Excel)."""
-    from .safety import neutralize_frame
+    from ..core.safety import neutralize_frame
 
     # CRLF (RFC 4180) so a field holding a submitted CR is quoted and cannot split a row.
     text = neutralize_frame(quarantine).to_csv(index=False, lineterminator="\r\n")

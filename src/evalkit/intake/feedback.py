@@ -21,9 +21,9 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .. import paths
+from ..core.safety import neutralize_cell
 from .findings import Finding
 from .readers import csv_grid, detect_encoding
-from .safety import neutralize_cell
 
 #: Name of the findings sheet put first in every feedback workbook.
 FINDINGS_SHEET = "问题清单"
