@@ -293,7 +293,11 @@ def test_site_lists_the_page_under_its_registry_title(project):
     page = project / "_site" / "reports" / str(YEAR) / f"{TOPIC}.html"
     assert page.is_file()
     home = (project / "_site" / "index.html").read_text(encoding="utf-8")
-    link = re.compile(rf'href="reports/{YEAR}/{TOPIC}\.html"><span class="menu-text">([^<]*)<')
+    # The navbar's year menu (smalldocs: menu-text; Quarto: dropdown-text).
+    link = re.compile(
+        rf'href="(?:\./)?reports/{YEAR}/{TOPIC}\.html"[^>]*>\s*'
+        r'<span class="(?:menu|dropdown)-text">([^<]*)<'
+    )
     assert link.findall(home) == [TITLE]
 
 
