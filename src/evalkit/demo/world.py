@@ -109,7 +109,12 @@ def _effective_day(rng: np.random.Generator, lo: date, hi: date) -> date:
 
 
 def _reform_items(rng: np.random.Generator, sc: Scenario) -> pd.DataFrame:
-    """Generate the reform ledger of the whole demo world (uncensored)."""
+    """Generate the reform ledger of the whole demo world (uncensored).
+
+    Longer than 80 lines on purpose: one seeded pass over zones and years; splitting it would
+    change the order of the random draws, and with it the committed demo data (kept byte-
+    identical).
+    """
     rows: list[dict] = []
     originals = [ORIGINAL_POOL[i] for i in rng.permutation(len(ORIGINAL_POOL))]
     windows = {
@@ -233,7 +238,12 @@ def _censor_reforms(df: pd.DataFrame, as_of: date) -> pd.DataFrame:
 def _projects_and_funds(
     rng: np.random.Generator, sc: Scenario
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Generate project ledgers and monthly funds in place for the whole demo world."""
+    """Generate project ledgers and monthly funds in place for the whole demo world.
+
+    Longer than 80 lines on purpose: one seeded pass (projects, then their monthly funds);
+    splitting it would change the order of the random draws, and with it the committed demo data
+    (kept byte-identical).
+    """
     months = _months(FIRST_MONTH, WORLD_END)
     origins = list(_ORIGIN_P)
     projects: list[dict] = []

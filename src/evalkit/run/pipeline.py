@@ -305,6 +305,9 @@ def run_report(
     When no notebook must run and the summary and manifest would come out the same,
     the published reports are left as they are (no staging copy); the site is
     re-rendered only when one of its inputs changed (:func:`evalkit.site.site_key`).
+
+    Slightly over 80 lines: the run's steps in order (validate, lock, curate, key, execute,
+    merge, publish), each one call, plus their progress lines.
     """
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     data = paths.data_dir()
