@@ -12,7 +12,7 @@ import re
 import pytest
 import yaml
 
-from evalkit.core import schema
+from evalkit.core import paths, schema
 from evalkit.run import site
 
 
@@ -21,6 +21,8 @@ def staged(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
     mp = pytest.MonkeyPatch()
     mp.setenv("EVALKIT_BUILD_DIR", str(build))
+    # The committed reports (``make test`` points EVALKIT_REPORTS_DIR at nbval's scratch copy).
+    mp.setenv("EVALKIT_REPORTS_DIR", str(paths.ROOT / "reports"))
     try:
         yield site.stage_project(renderer="smalldocs")
     finally:
