@@ -287,10 +287,22 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
         raise SiteError(f"缺少网站配置 {paths.ROOT / '_quarto.yml'} / _quarto.yml missing")
 
     years = report_years(paths.reports_dir(), overrides)
-    staged_years: dict[int, Path] = {}
     # The renderer building this site, not the one recorded when the reports ran
     # (``evalkit render`` may use another).
     renderer_version = provenance.renderer_version(renderer)
+    staged_years = _stage_years(src, years, renderer, renderer_version)
+    static_footer = _stage_static_pages(src, staged_years, renderer, renderer_version)
+    pages = registry()
+    home = _stage_home(src, staged_years, static_footer, pages)
+    _stage_navigation(src, staged_years, pages, home)
+    return src
+
+
+def _stage_years(
+    src: Path, years: dict[int, Path], renderer: str, renderer_version: str | None
+) -> dict[int, Path]:
+    """Copy each year's reports into *src* with a provenance footer per page; return the copies."""
+    staged_years: dict[int, Path] = {}
     for year, folder in years.items():
         dest = src / "reports" / str(year)
         shutil.copytree(
@@ -318,7 +330,13 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
                 )
             )
             _write_notebook(nb_path, nb)
+    return staged_years
 
+
+def _stage_static_pages(
+    src: Path, staged_years: dict[int, Path], renderer: str, renderer_version: str | None
+) -> str:
+    """Write the data dictionary and footers of the static pages; return that footer."""
     # Pages built from no input file still say how current the site's data are.
     latest_as_of = None
     if staged_years:
@@ -338,8 +356,13 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
             meth.read_text(encoding="utf-8") + "\n\n" + static_footer,
             encoding="utf-8",
         )
-    pages = registry()
-    home = _stage_home(src, staged_years, static_footer, pages)
+    return static_footer
+
+
+def _stage_navigation(
+    src: Path, staged_years: dict[int, Path], pages: reg.Registry | None, home: str
+) -> None:
+    """Write the staged ``_quarto.yml``: the pilot zone's titles, year menus, top links."""
     # Navigation: the committed _quarto.yml plus one menu per year with reports.
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
     website = cfg.setdefault("website", {})
@@ -369,8 +392,6 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     (src / "_quarto.yml").write_text(
         yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-
-    return src
 
 
 def pilot_titles() -> tuple[str, str]:
