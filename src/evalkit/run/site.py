@@ -29,6 +29,8 @@ from ..core import publish
 from . import manifest as mf
 from . import provenance
 from . import registry as reg
+from .canonical import canonical_notebook
+from .canonical import lines as _lines
 
 #: Static files of the site, copied from the project root into the staging project.
 STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "styles.css")
@@ -240,31 +242,6 @@ def navbar(years: dict[int, Path], pages: reg.Registry | None = None) -> list[di
         ]
         entries.append({"text": f"{year} 年度", "menu": menu})
     return entries
-
-
-def _lines(value) -> list[str]:
-    """Return a multiline string (or list of strings) as nbformat's list of lines, each kept whole.
-
-    Quarto joins a string ``source`` without its line breaks (a ``{=html}`` fence then
-    becomes inline code, front matter becomes text): staged notebooks always hold lists.
-    """
-    text = "".join(value) if isinstance(value, list) else str(value)
-    return text.splitlines(keepends=True)
-
-
-def canonical_notebook(nb: dict) -> dict:
-    """Return *nb* with every cell source and text output as a list of lines (canonical form)."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.get("cells", []):
-        cell["source"] = _lines(cell.get("source", ""))
-        for out in cell.get("outputs", []) or []:
-            if "text" in out:
-                out["text"] = _lines(out["text"])
-            data = out.get("data") or {}
-            for mime, value in data.items():
-                if mime.startswith("text/") or mime == "application/javascript":
-                    data[mime] = _lines(value)
-    return nb
 
 
 def _write_notebook(path: Path, nb: dict) -> None:

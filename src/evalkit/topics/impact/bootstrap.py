@@ -132,7 +132,7 @@ class _Bootstrap:
 
         The test rejects when ``p < alpha`` (as the page reads p-values), so the set
         ``{beta0 : p(beta0) >= alpha}`` (same draws as the p-value) is found
-        on a grid of 4,001 points over ``beta +/- K se`` (K doubled from 8 until the
+        on a grid of 401 points over ``beta +/- K se`` (K doubled from 8 until the
         outer tenth of the grid on each side is rejected), and its outermost
         accepted grid points are refined by bisection to 1e-6 of the standard
         error. The interval is the set's hull, so it contains every beta0 the test
@@ -144,7 +144,7 @@ class _Bootstrap:
         # Never below a few units in the last place: a near-zero standard error must
         # not make the bisection run for ever.
         tol = max(1e-6 * se_guess, 8 * np.spacing(max(abs(self.beta), se_guess)))
-        n, width = 4001, 8.0
+        n, width = 401, 8.0
         for _ in range(12):
             grid = self.beta + np.linspace(-width, width, n) * se_guess
             accepted = self.pvalues(grid) >= alpha
