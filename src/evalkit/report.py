@@ -33,14 +33,18 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def table_csv_bytes(df: pd.DataFrame) -> bytes:
-    """Serialize *df* as formula-safe UTF-8-with-BOM CSV with stable float formatting.
+    """Serialize *df* as formula-safe UTF-8-with-BOM CSV, numbers at full precision.
+
+    Floats are written as Python's shortest round-trip form (``300980.11``,
+    ``1820460.0``), so a download reads back to exactly the value the page and the
+    XLSX show — never rounded to six digits or put in exponent form.
 
     Lines end in CRLF (RFC 4180): the CSV writer then quotes any field holding a
     carriage return, which a bare LF terminator would leave unquoted and let a
     submitted CR split one row into two.
     """
     safe = neutralize_frame(df)
-    text = safe.to_csv(index=False, float_format="%.6g", lineterminator="\r\n")
+    text = safe.to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 
