@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .core.digest import meta_view_sha256, sha256_file, sha256_text, source_sha256
 
 #: Folder name of stored results inside ``reports/<year>/``.
 RESULTS_DIRNAME = "results"
@@ -71,24 +72,9 @@ def declared_inputs(topic: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(tables)), tuple(sorted(config))
 
 
-#: Fields of the curated ``_meta.json`` that are provenance only (raw-file hashes), not data.
-META_PROVENANCE_FIELDS = ("files",)
-
-
-def _file_digest(path: Path) -> bytes:
+def _file_digest(path: Path) -> str:
     """Return the SHA-256 of *path*'s bytes, or of the word ``missing`` when it is absent."""
-    return hashlib.sha256(path.read_bytes() if path.is_file() else b"missing").digest()
-
-
-def _meta_digest(path: Path) -> bytes:
-    """Return the SHA-256 of ``_meta.json`` without :data:`META_PROVENANCE_FIELDS`."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return _file_digest(path)
-    if isinstance(doc, dict):
-        doc = {k: v for k, v in doc.items() if k not in META_PROVENANCE_FIELDS}
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).digest()
+    return sha256_file(path) if path.is_file() else sha256_text("missing")
 
 
 def inputs_key(topic: str, year: int, as_of: str, data_dir: str | Path | None = None) -> str:
@@ -105,14 +91,11 @@ def inputs_key(topic: str, year: int, as_of: str, data_dir: str | Path | None = 
     h = hashlib.sha256(f"{topic}\0{int(year)}\0{as_of}\0".encode())
     curated = paths.curated_dir(data)
     for name in tables:
-        h.update(f"table:{name}\0".encode() + _file_digest(curated / f"{name}.parquet"))
-    h.update(b"meta\0" + _meta_digest(curated / "_meta.json"))
+        h.update(f"table:{name}\0{_file_digest(curated / f'{name}.parquet')}\0".encode())
+    h.update(f"meta\0{meta_view_sha256(curated / '_meta.json')}\0".encode())
     for name in config:
-        h.update(f"config:{name}\0".encode() + _file_digest(paths.config_dir(data) / name))
-    src = Path(__file__).resolve().parent
-    for f in sorted(src.rglob("*.py")):
-        h.update(f.relative_to(src).as_posix().encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(f"config:{name}\0{_file_digest(paths.config_dir(data) / name)}\0".encode())
+    h.update(f"code\0{source_sha256()}".encode())
     return h.hexdigest()
 
 

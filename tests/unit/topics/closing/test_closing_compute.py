@@ -3,11 +3,10 @@
 Runs on the curated demo data (``data/curated``, built by ``make data/curated/_meta.json``).
 """
 
-import dataclasses
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from result_checks import assert_same_result
 
 from evalkit import investment, reforms, results, store
 from evalkit.config import load_targets
@@ -32,12 +31,7 @@ def stored(tmp_path_factory):
 
 def test_run_is_stored_and_read_back_equal(stored):
     fresh, loaded = stored
-    for f in dataclasses.fields(fresh):
-        a, b = getattr(fresh, f.name), getattr(loaded, f.name)
-        if isinstance(a, pd.DataFrame):
-            pd.testing.assert_frame_equal(a, b, check_dtype=False)
-        else:
-            assert a == b, f.name
+    assert_same_result(fresh, loaded, check_dtype=False)
 
 
 def test_run_holds_each_plan_year_as_of_its_end_and_same_period(stored):

@@ -3,10 +3,9 @@
 Runs on the curated demo data (``data/curated``, built by ``make data/curated/_meta.json``).
 """
 
-import dataclasses
-
 import pandas as pd
 import pytest
+from result_checks import assert_same_result
 
 import evalkit.composite
 from evalkit import results
@@ -31,14 +30,7 @@ def stored(tmp_path_factory):
 
 def assert_results_equal(a, b):
     """Assert two CompositeResults hold equal frames and values, field by field."""
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, pd.DataFrame):
-            pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True))
-        elif isinstance(x, pd.Series):
-            pd.testing.assert_series_equal(x, y)
-        else:
-            assert x == y, f.name
+    assert_same_result(a, b, ignore_index=True)
 
 
 def test_run_is_stored_and_read_back_equal(stored):

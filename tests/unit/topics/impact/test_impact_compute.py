@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from result_checks import assert_same_result
 
 from evalkit.topics.impact import compute
 from evalkit.topics.impact.did import DidResult, ImpactError
@@ -161,19 +162,8 @@ def test_run_rejects_an_as_of_date_before_the_year(demo_data):
 
 
 def _assert_same_result(a, b):
-    import dataclasses
-
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, pd.DataFrame):
-            pd.testing.assert_frame_equal(x, y, check_exact=True)
-        elif isinstance(x, compute.EventStudy):
-            pd.testing.assert_frame_equal(x.table, y.table, check_exact=True)
-            assert (x.ref, x.pretrend_df, x.n_clusters) == (y.ref, y.pretrend_df, y.n_clusters)
-            assert x.pretrend_f == y.pretrend_f and x.pretrend_p == y.pretrend_p
-        else:
-            assert x == y, f.name
-            assert type(x) is type(y), f.name
+    # EventStudy is a nested result: its table, ref, pretrend figures and clusters compared too.
+    assert_same_result(a, b, check_exact=True, check_types=True)
 
 
 def test_result_is_stored_and_read_back_equal(result, tmp_path):

@@ -1,9 +1,8 @@
 """The investment topic's run(): a typed result, stored and read back unchanged."""
 
-import dataclasses
-
 import pandas as pd
 import pytest
+from result_checks import assert_same_result
 
 from evalkit import results, schema, store
 from evalkit.config import load_targets
@@ -23,14 +22,7 @@ def res(investment_result):
     return investment_result
 
 
-def _assert_same_result(a, b):
-    assert type(a) is type(b)
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, pd.DataFrame):
-            pd.testing.assert_frame_equal(x, y, obj=f.name)
-        else:
-            assert x == y, f.name
+_assert_same_result = assert_same_result
 
 
 def test_declares_what_it_reads():

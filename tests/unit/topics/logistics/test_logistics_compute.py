@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 
 import pandas as pd
 import pytest
 import yaml
 from logistics_factory import AS_OF, SPIKE, YEAR, build_data
+from result_checks import assert_same_result
 
 from evalkit import results
 from evalkit.config import ConfigError
@@ -55,13 +55,7 @@ def test_run_covers_the_report_window_and_finds_the_planted_spike(res):
 def test_run_result_is_stored_and_read_back_equal(res, tmp_path):
     folder = results.save(res, tmp_path / "logistics", key="k")
     back = results.read(folder)
-    assert type(back) is type(res)
-    for f in dataclasses.fields(res):
-        mine, theirs = getattr(res, f.name), getattr(back, f.name)
-        if isinstance(mine, pd.DataFrame):
-            pd.testing.assert_frame_equal(theirs, mine, obj=f.name)
-        else:
-            assert theirs == mine, f.name
+    assert_same_result(back, res)
 
 
 def test_results_load_computes_once_then_reads_the_stored_result(data, monkeypatch, tmp_path):

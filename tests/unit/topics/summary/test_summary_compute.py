@@ -3,10 +3,9 @@
 Runs on the curated demo data (``data/curated``, built by ``make data/curated/_meta.json``).
 """
 
-import dataclasses
-
 import pandas as pd
 import pytest
+from result_checks import assert_same_result
 
 from evalkit import investment, reforms, results, store
 from evalkit.config import load_targets
@@ -33,13 +32,8 @@ def stored(tmp_path_factory):
 
 def test_run_is_stored_and_read_back_equal(stored):
     fresh, loaded, _ = stored
-    for f in dataclasses.fields(fresh):
-        a, b = getattr(fresh, f.name), getattr(loaded, f.name)
-        if isinstance(a, pd.DataFrame):
-            # object verdict columns (True/False/None) come back as stored bools: same values
-            pd.testing.assert_frame_equal(a, b, check_dtype=False)
-        else:
-            assert a == b, f.name
+    # object verdict columns (True/False/None) come back as stored bools: same values
+    assert_same_result(fresh, loaded, check_dtype=False)
 
 
 def test_run_holds_the_special_topic_attainment(stored):
