@@ -35,6 +35,7 @@ import pandas as pd
 
 from . import paths
 from .core.digest import meta_view_sha256, sha256_file, sha256_text, source_sha256
+from .topics.declarations import topic_closure, topic_declarations
 
 #: Folder name of stored results inside ``reports/<year>/``.
 RESULTS_DIRNAME = "results"
@@ -50,26 +51,15 @@ def results_dir(year: int) -> Path:
 def declared_inputs(topic: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return ``(curated tables, config files)`` *topic* reads, sorted, following its USES.
 
-    Read from ``READS`` / ``CONFIG`` / ``USES`` of ``evalkit.topics.<topic>.compute``
-    (and of every topic it uses, transitively). Raises ValueError naming a topic that
-    declares none of them: its stored result could not be invalidated correctly.
+    Read by :func:`topic_closure` from ``READS`` / ``CONFIG`` / ``USES`` of
+    ``evalkit/topics/<topic>/compute.py`` (and of every topic it uses, transitively).
+    Raises ValueError naming a topic that has no compute module: its stored result
+    could not be invalidated correctly.
     """
-    tables: set[str] = set()
-    config: set[str] = set()
-    seen: set[str] = set()
-    todo = [topic]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        module = importlib.import_module(f"evalkit.topics.{name}.compute")
-        if not hasattr(module, "READS"):
-            raise ValueError(f"evalkit.topics.{name}.compute declares no READS / CONFIG / USES")
-        tables.update(module.READS)
-        config.update(getattr(module, "CONFIG", ()))
-        todo.extend(getattr(module, "USES", ()))
-    return tuple(sorted(tables)), tuple(sorted(config))
+    if topic_declarations(topic) is None:
+        raise ValueError(f"evalkit.topics.{topic}.compute declares no READS / CONFIG / USES")
+    closure = topic_closure([topic])
+    return closure["reads"], closure["config"]
 
 
 def _file_digest(path: Path) -> str:

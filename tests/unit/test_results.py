@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from evalkit import results
+from evalkit.topics import declarations
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +75,13 @@ def fake_topic(monkeypatch, tmp_path):
     FakeResult.__module__, FakeResult.__qualname__ = module.__name__, "FakeResult"
     monkeypatch.setitem(sys.modules, module.__name__, module)
     monkeypatch.setitem(sys.modules, "evalkit.topics.faketopic", types.ModuleType("x"))
+    # Declarations are read from the topic's source, as for a real topic.
+    source = tmp_path / "topics" / "faketopic"
+    source.mkdir(parents=True)
+    (source / "compute.py").write_text(
+        'READS = ("projects",)\nCONFIG = ("targets.yaml",)\nUSES = ()\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(declarations, "TOPICS_DIR", tmp_path / "topics")
     curated = tmp_path / "data" / "curated"
     curated.mkdir(parents=True)
     (tmp_path / "data" / "config").mkdir()

@@ -15,12 +15,12 @@ title, and depends on every configuration file.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from ..topics.declarations import topic_closure, topic_declarations  # noqa: F401  (re-exported)
 
 #: File name of the registry in the configuration folder.
 REGISTRY_FILE = "pages.yaml"
@@ -221,67 +221,6 @@ def load(data: Path | None = None) -> Registry | None:
     except yaml.YAMLError as e:
         raise RegistryError(f"{path}: YAML 格式错误 / invalid YAML: {e}") from None
     return parse(doc, source=f"config/{REGISTRY_FILE}")
-
-
-# --- Topic declarations ------------------------------------------------------------
-
-
-def topic_declarations(topic: str) -> dict[str, tuple[str, ...]] | None:
-    """Return ``{"reads", "config", "uses"}`` declared in ``evalkit/topics/<topic>/compute.py``.
-
-    Read statically (the module-level ``READS``, ``CONFIG``, ``USES`` literals) so
-    the pipeline needs no import of the topic. None when the topic has no compute
-    module yet (not migrated); a missing constant is an empty tuple.
-    """
-    path = Path(__file__).resolve().parents[1] / "topics" / topic / "compute.py"
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    found: dict[str, tuple[str, ...]] = {"reads": (), "config": (), "uses": ()}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign):
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        else:
-            continue
-        for t in targets:
-            if isinstance(t, ast.Name) and t.id in ("READS", "CONFIG", "USES") and value:
-                try:
-                    found[t.id.lower()] = tuple(str(v) for v in ast.literal_eval(value))
-                except (ValueError, TypeError):
-                    raise RegistryError(
-                        f"{path.name} of topic {topic}: {t.id} 须为字面量 / must be a literal tuple"
-                    ) from None
-    return found
-
-
-def topic_closure(topics) -> dict[str, tuple[str, ...]]:
-    """Return the tables, config files and topics reached from *topics* through ``USES``.
-
-    Topics not migrated yet (no ``compute.py``) contribute nothing but their name.
-    """
-    reads: set[str] = set()
-    config: set[str] = set()
-    seen: set[str] = set()
-    todo = list(topics)
-    while todo:
-        topic = todo.pop()
-        if topic in seen:
-            continue
-        seen.add(topic)
-        decl = topic_declarations(topic)
-        if decl is None:
-            continue
-        reads.update(decl["reads"])
-        config.update(decl["config"])
-        todo.extend(decl["uses"])
-    return {
-        "reads": tuple(sorted(reads)),
-        "config": tuple(sorted(config)),
-        "uses": tuple(sorted(seen)),
-    }
 
 
 def page_inputs(page: Page, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:
