@@ -190,16 +190,6 @@ def test_one_treated_cluster_is_refused_and_two_are_warned():
     assert est.inference_check(10, 9, 1)[0] == "withheld"
 
 
-@pytest.fixture(scope="module")
-def organ():
-    causaldata = pytest.importorskip("causaldata")
-    od = causaldata.organ_donations.load_pandas().data
-    od["Treated"] = (
-        (od["State"] == "California") & od["Quarter"].isin(["Q32011", "Q42011", "Q12012"])
-    ).astype(int)
-    return od
-
-
 def test_organ_donation_with_only_california_treated_is_withheld(organ):
     # Huntington-Klein's example has one treated state: fixest prints an SE, but
     # MacKinnon & Webb (2017) show no cluster-robust inference is reliable then.
