@@ -118,8 +118,9 @@ def test_save_table_writes_csv_and_xlsx(tmp_path, monkeypatch):
     link = report.save_table(_frame(), "hostile_demo", 2026)
     folder = tmp_path / "2026" / "tables"
     assert (folder / "hostile_demo.csv").exists() and (folder / "hostile_demo.xlsx").exists()
-    html = link._repr_html_() if hasattr(link, "_repr_html_") else link.data
-    assert 'href="tables/hostile_demo.xlsx"' in html and 'href="tables/hostile_demo.csv"' in html
+    md = link._repr_markdown_()
+    assert "](tables/hostile_demo.csv){" in md and "](tables/hostile_demo.xlsx){" in md
+    assert not hasattr(link, "_repr_html_")  # Markdown only: no HTML output on the page
     wb = openpyxl.load_workbook(folder / "hostile_demo.xlsx")
     assert wb.active.title == "hostile_demo"
     assert not list(tmp_path.rglob(".*.tmp"))

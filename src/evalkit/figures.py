@@ -109,13 +109,60 @@ def to_png(fig) -> bytes:
     return buf.getvalue()
 
 
-def show(fig) -> None:
-    """Display *fig* in the notebook as a PNG image and close it.
+def _figure_texts(fig) -> tuple[str, str, str]:
+    """Return the title, unit label and source note :func:`new_figure` drew on *fig*."""
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    axes = fig.get_axes()
+    unit = axes[0].get_ylabel() if axes else ""
+    texts = [t.get_text() for t in fig.texts]
+    note = next((t for t in texts if t.startswith("资料来源")), "")
+    return title, unit, note
 
-    The house backend is Agg (set above), under which ``plt.show()`` displays
-    nothing in a kernel; this shows the same image under any backend.
+
+def figure_label(name: str) -> str:
+    """Return the cross-reference label of figure *name*: ``fig-`` and the name, ``_`` as ``-``."""
+    return "fig-" + name.replace("_", "-")
+
+
+def show(
+    fig,
+    name: str,
+    year: int,
+    *,
+    caption: str | None = None,
+    alt: str | None = None,
+):
+    """Save *fig* as ``reports/<year>/figures/<name>.png`` and display it as a numbered figure.
+
+    The page gets one Markdown output, ``![caption](figures/<name>.png){#fig-<name>
+    fig-alt="…"}``, which Quarto numbers (图 1, 图 2, … under ``lang: zh``) and both
+    renderers show with its caption and alt text; the notebook itself holds no image
+    (nbval compares the Markdown; the PNG bytes are reproducible, see :func:`to_png`).
+
+    Args:
+        fig: a figure from :func:`new_figure` (closed here).
+        name: file and label name, letters, digits, ``-`` or ``_``.
+        year: the report year (folder of the page).
+        caption: defaults to the figure's title and unit (e.g. "各片区到位资金（单位：万元）").
+        alt: alt text for readers who cannot see the image; defaults to the caption
+            and the figure's source note.
+    Raises:
+        ValueError: *name* has other characters.
     """
-    from IPython.display import Image, display
+    from IPython.display import display
 
-    display(Image(data=to_png(fig), format="png"))
+    from . import paths
+    from .present import markdown
+    from .report import MarkdownOutput, _atomic_write_bytes
+
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"figure name must be letters, digits, - or _: {name!r}")
+    title, unit, note = _figure_texts(fig)
+    if caption is None:
+        caption = title + (f"（{unit}）" if unit else "")
+    if alt is None:
+        alt = "。".join(s for s in (caption, note) if s)
+    _atomic_write_bytes(paths.report_dir(year) / "figures" / f"{name}.png", to_png(fig))
     plt.close(fig)
+    text = markdown.figure_markdown(f"figures/{name}.png", caption, alt, figure_label(name))
+    display(MarkdownOutput(text, plain=f"[图 figure] {caption}"))

@@ -2,14 +2,14 @@
 
 - :func:`save_table` writes ``reports/<year>/tables/<name>.csv`` (UTF-8 with BOM,
   spreadsheet-formula-safe, deterministic) and returns a download link;
-- :func:`show_table` renders a DataFrame as HTML with every string escaped;
+- :func:`show_table` shows a DataFrame as a numbered Markdown table, every string escaped
+  (Quarto-native output: no ``text/html``, so Quarto adds no widget scripts to the page);
 - :func:`save_summary_part` records this notebook's headline figures; the pipeline
   merges the parts into ``reports/<year>/summary.json``.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import paths
 from .core.safety import FORMULA_PREFIXES, neutralize_cell, neutralize_frame  # noqa: F401
+from .present import markdown
 
 
 # Formula safety is shared with the intake (quarantine, feedback workbooks).
@@ -122,79 +123,87 @@ def save_table(df: pd.DataFrame, name: str, year: int, *, label: str | None = No
     """Write *df* to ``reports/<year>/tables/<name>.csv`` and ``.xlsx``; return download links.
 
     Both files are formula-safe (see :func:`neutralize_cell`) and byte-for-byte
-    deterministic. The returned object displays as HTML links (relative to the
-    report page) in the notebook and as plain text elsewhere.
+    deterministic. The returned object displays as one Markdown line of links
+    (relative to the report page); *label* is the CSV link's text.
     """
-    from IPython.display import HTML
-
     if not name.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"table name must be letters, digits, - or _: {name!r}")
     folder = paths.tables_dir(year)
     _atomic_write_bytes(folder / f"{name}.csv", table_csv_bytes(df))
     _atomic_write_bytes(folder / f"{name}.xlsx", table_xlsx_bytes(df, sheet=name))
-    text = html.escape(label or f"下载数据 {name}.csv")
-    return HTML(
-        f'<p class="evalkit-download"><a href="tables/{name}.csv" download>{text}</a>'
-        f' · <a href="tables/{name}.xlsx" download>Excel（{html.escape(name)}.xlsx）</a></p>'
+    text = markdown.download_links(
+        f"tables/{name}.csv",
+        f"tables/{name}.xlsx",
+        label or f"下载数据 {name}.csv",
+        f"Excel（{name}.xlsx）",
     )
+    return MarkdownOutput(text, plain=f"{label or '下载数据 ' + name + '.csv'} · {name}.xlsx")
 
 
-def _format_cell(value) -> str:
-    """Format one value for an HTML table: missing as an em dash, floats compactly."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float | np.floating):
-        return f"{value:,.2f}"
-    return str(value)
+class MarkdownOutput:
+    """A display object that is Markdown on pages and plain text in terminals and nbval."""
 
+    def __init__(self, text: str, plain: str | None = None):
+        self.text, self.plain = text, text if plain is None else plain
 
-def table_html(df: pd.DataFrame, *, caption: str | None = None, max_rows: int | None = None) -> str:
-    """Return *df* as an HTML table; every header and cell is HTML-escaped text."""
-    rows = df if max_rows is None else df.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_format_cell(v))}</td>" for v in rec) + "</tr>"
-        for rec in rows.itertuples(index=False, name=None)
-    )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    more = ""
-    if max_rows is not None and len(df) > max_rows:
-        more = f"<p>（仅显示前 {max_rows} 行，共 {len(df)} 行；完整数据见下载文件）</p>"
-    return (
-        f'<table class="table table-sm evalkit-table">{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>{more}"
-    )
-
-
-def show_table(df: pd.DataFrame, *, caption: str | None = None, max_rows: int | None = None):
-    """Display *df* as an escaped HTML table (plain-text repr for nbval and terminals)."""
-    from IPython.display import display
-
-    display(_EscapedTable(df, caption, max_rows))
-
-
-class _EscapedTable:
-    """Rich-display wrapper: HTML for pages, a fixed-width text table for nbval."""
-
-    def __init__(self, df: pd.DataFrame, caption: str | None, max_rows: int | None):
-        self.df, self.caption, self.max_rows = df, caption, max_rows
-
-    def _repr_html_(self) -> str:
-        return table_html(self.df, caption=self.caption, max_rows=self.max_rows)
+    def _repr_markdown_(self) -> str:
+        return self.text
 
     def __repr__(self) -> str:
-        with pd.option_context(
-            "display.max_rows", None, "display.max_columns", None, "display.width", 200
-        ):
-            return (self.caption + "\n" if self.caption else "") + self.df.to_string(index=False)
+        return self.plain
 
 
-def md_escape(text: str) -> str:
-    """Escape *text* for Markdown and HTML so submitted strings show literally."""
-    escaped = html.escape(str(text), quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", escaped)
+#: Sequence number of the last automatic table label in this kernel (one page a kernel).
+_table_count = 0
+
+
+def next_table_label() -> str:
+    """Return the next automatic ``tbl-<n>`` label of this page (tbl-1, tbl-2, …)."""
+    global _table_count
+    _table_count += 1
+    return f"tbl-{_table_count}"
+
+
+def table_output(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    max_rows: int | None = None,
+    label: str | None = None,
+) -> MarkdownOutput:
+    """Return *df* as a display object: a numbered Markdown table, plain text for nbval.
+
+    Pages get a captioned, labelled pipe table; nbval and terminals a fixed-width text
+    table.
+
+    With a caption the table gets *label* (or the page's next ``tbl-<n>``), so both
+    renderers number it (表 1, 表 2, …). Every header and cell is escaped
+    (:func:`evalkit.present.markdown.md_escape`).
+    """
+    if caption and label is None:
+        label = next_table_label()
+    text = markdown.markdown_table(df, caption=caption, label=label, max_rows=max_rows)
+    with pd.option_context(
+        "display.max_rows", None, "display.max_columns", None, "display.width", 200
+    ):
+        plain = (caption + "\n" if caption else "") + df.to_string(index=False)
+    return MarkdownOutput(text, plain=plain)
+
+
+def show_table(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    max_rows: int | None = None,
+    label: str | None = None,
+):
+    """Display *df* as a numbered Markdown table (see :func:`table_output`)."""
+    from IPython.display import display
+
+    display(table_output(df, caption=caption, max_rows=max_rows, label=label))
+
+
+md_escape = markdown.md_escape
 
 
 def _jsonable(value):
@@ -235,16 +244,16 @@ SYNTHETIC_BANNER = (
 )
 
 
-def page_header(year: int, as_of: str, data_dir: str = "data"):
-    """Display the page banner: report year, as-of date and, for demo data, the synthetic label."""
-    from IPython.display import HTML
-
+def page_header(year: int, as_of: str, data_dir: str = "data") -> MarkdownOutput:
+    """Return the page banner: report year, as-of date and, for synthetic data, a warning callout."""
     from .store import read_meta
 
     meta = read_meta(data_dir)
-    parts = [f"<p><strong>评估年度 {int(year)}</strong> · 数据截至 {html.escape(str(as_of))}</p>"]
+    line = f"**评估年度 {int(year)}** · 数据截至 {markdown.md_escape(as_of)}\n"
+    plain = f"评估年度 {int(year)} · 数据截至 {as_of}"
     if meta.get("synthetic", False):
-        parts.append(
-            f'<div class="callout callout-warning evalkit-synthetic"><p>{SYNTHETIC_BANNER}</p></div>'
+        line += "\n" + markdown.callout(
+            "warning", markdown.md_escape(SYNTHETIC_BANNER), title="演示数据 / Demo data"
         )
-    return HTML("\n".join(parts))
+        plain += "\n" + SYNTHETIC_BANNER
+    return MarkdownOutput(line, plain=plain)

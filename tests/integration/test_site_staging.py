@@ -79,10 +79,114 @@ def test_canonical_form_splits_string_sources_keeping_line_ends():
 
 def test_quarto_warnings_keep_warnings_and_drop_progress():
     stderr = (
-        "[ 1/27] reports/2026/index.ipynb\n\nWARN (src/x.ts): unknown option fig-alt\n"
+        "\x1b[1m\x1b[34m\n[ 1/27] reports/2026/index.ipynb\n\n"
+        "\x1b[33mWARN (src/x.ts): unknown option fig-alt\x1b[39m\n"
         "Output created: _site/index.html\nERROR: something\n"
     )
     assert site.quarto_warnings(stderr) == [
         "WARN (src/x.ts): unknown option fig-alt",
         "ERROR: something",
     ]
+
+
+# --- Quarto-native outputs (issue #14) ----------------------------------------------
+#
+# Quarto adds require.js and jQuery from a public CDN to any page whose notebook has a
+# ``text/html`` or ``application/javascript`` output (quarto-cli src/core/jupyter/
+# widgets.ts, extractJupyterWidgetDependencies); Word and PDF drop such outputs.
+
+_TABLE_CAPTION = re.compile(r"^: (.+?)(?: \{#(tbl-[A-Za-z0-9_-]+)\})?\s*$", re.M)
+_FIGURE = re.compile(r"!\[(.*?)\]\(([^)\s]+)\)\{#(fig-[A-Za-z0-9_-]+) fig-alt=\"([^\"]+)\"\}")
+
+
+def _outputs(path):
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        yield from cell.get("outputs", []) if cell["cell_type"] == "code" else []
+
+
+def _markdown_outputs(path):
+    for out in _outputs(path):
+        if "text/markdown" in (out.get("data") or {}):
+            yield "".join(out["data"]["text/markdown"])
+
+
+def test_no_html_or_javascript_outputs(staged):
+    for path in notebooks(staged):
+        for out in _outputs(path):
+            mimes = set(out.get("data") or {})
+            where = path.relative_to(staged)
+            assert not mimes & {"text/html", "application/javascript"}, f"{where}: {mimes}"
+            # Pictures are files shown by Markdown figures, never inline image outputs.
+            assert not any(m.startswith("image/") for m in mimes), f"{where}: {mimes}"
+
+
+def test_tables_and_figures_are_captioned_labelled_and_numbered(staged):
+    n_tables = n_figures = 0
+    for path in notebooks(staged):
+        where = path.relative_to(staged)
+        labels = []
+        for md in _markdown_outputs(path):
+            outside_raw = re.sub(r"(`{3,})\{=html\}\n.*?\n\1\n", "", md, flags=re.S)
+            for line in outside_raw.splitlines():
+                # Raw HTML only inside a {=html} block (the search box of long lists).
+                assert not re.match(r"\s*<(table|div|p|img|script)\b", line), f"{where}: {line}"
+            for caption, label in _TABLE_CAPTION.findall(md):
+                assert label, f"{where}: table caption without a label: {caption}"
+                # smalldocs numbers nothing itself: staging writes Quarto's numbers in.
+                assert re.match(r"表\u00a0\d+: ", caption), f"{where}: {caption}"
+                labels.append(label)
+                n_tables += 1
+            for caption, src, label, alt in _FIGURE.findall(md):
+                assert re.match(r"图\u00a0\d+: \S", caption) and alt.strip(), f"{where}: {label}"
+                assert (path.parent / src).is_file(), f"{where}: {src} missing"
+                labels.append(label)
+                n_figures += 1
+            assert "![" not in _FIGURE.sub("", md), f"{where}: an image without label/alt"
+        assert len(labels) == len(set(labels)), f"{where}: duplicate labels"
+        tables = [int(n) for n in re.findall(r"表\u00a0(\d+): ", "".join(_markdown_outputs(path)))]
+        assert tables == list(range(1, len(tables) + 1)), f"{where}: table numbers {tables}"
+    # Every year's topic pages have tables and figures (a silent loss would show here).
+    assert n_tables >= 100 and n_figures >= 30, (n_tables, n_figures)
+
+
+def test_staged_config_ships_figures_and_sets_quarto_only_options_for_quarto(staged, tmp_path):
+    cfg = yaml.safe_load((staged / "_quarto.yml").read_text(encoding="utf-8"))
+    assert "reports/*/figures/*" in cfg["project"]["resources"]
+    # smalldocs would warn that it ignores Quarto's column-width option: not given to it.
+    assert "tbl-colwidths" not in cfg["format"]["html"]
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
+    site._stage_renderer_options(tmp_path, "quarto")
+    quarto = yaml.safe_load((tmp_path / "_quarto.yml").read_text(encoding="utf-8"))
+    assert quarto["format"]["html"]["tbl-colwidths"] is False
+    assert quarto["format"]["html"]["lang"] == "zh" and quarto["website"] == cfg["website"]
+
+
+def test_a_render_with_warnings_says_so(tmp_path, monkeypatch):
+    """Quarto's stderr is shown on success, filtered, and the run says it had warnings."""
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\nprintf '[ 1/2] index.ipynb\\nWARN: unknown crossref tbl-9\\n' >&2\n", "utf-8"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    said = []
+    site.render_project(tmp_path, "quarto", out=said.append)
+    assert said == [
+        "  ! quarto: WARN: unknown crossref tbl-9",
+        "渲染有 1 条警告 / quarto rendered with 1 warning(s), listed above",
+    ]
+
+
+def test_no_straight_quotes_around_chinese_text_in_page_sources(staged):
+    """Pandoc's smart quotes pair ``"键"`` as ”键” (two closing quotes): write “键” instead."""
+    cjk_quote = re.compile(r'"[\u4e00-\u9fff]|[\u4e00-\u9fff]"')
+    texts = {p.name: p.read_text(encoding="utf-8") for p in staged.glob("*.qmd")}
+    for path in notebooks(staged):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "markdown":
+                texts[f"{path.relative_to(staged)} cell {i}"] = "".join(cell["source"])
+    for where, text in texts.items():
+        body = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)  # front matter is YAML
+        body = re.sub(r"(`{3,}).*?\1|`[^`\n]*`", "", body, flags=re.S)  # code stays as is
+        assert not cjk_quote.search(body), f"{where}: {cjk_quote.search(body).group()!r}"

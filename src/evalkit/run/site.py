@@ -26,8 +26,8 @@ import yaml
 
 from .. import paths
 from ..core import publish
+from . import crossref, provenance
 from . import manifest as mf
-from . import provenance
 from . import registry as reg
 from .canonical import canonical_notebook
 from .canonical import lines as _lines
@@ -272,7 +272,34 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     pages = registry()
     home = _stage_home(src, staged_years, static_footer, pages)
     _stage_navigation(src, staged_years, pages, home)
+    _stage_renderer_options(src, renderer)
     return src
+
+
+#: Options for one renderer only, added to the staged ``_quarto.yml`` (another renderer
+#: would warn that it ignores them). Quarto: pipe tables wider than a source line would
+#: get fixed relative column widths from their dash counts (Pandoc); ``false`` lets the
+#: browser size each column to its content (quarto-cli filters/modules/tablecolwidths.lua).
+RENDERER_OPTIONS = {"quarto": {"format": {"html": {"tbl-colwidths": False}}}}
+
+
+def _stage_renderer_options(src: Path, renderer: str) -> None:
+    """Merge :data:`RENDERER_OPTIONS` of *renderer* into the staged ``_quarto.yml``."""
+    options = RENDERER_OPTIONS.get(renderer)
+    if not options:
+        return
+    path = src / "_quarto.yml"
+    cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+    def merge(into: dict, extra: dict) -> None:
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(into.get(key), dict):
+                merge(into[key], value)
+            else:
+                into[key] = value
+
+    merge(cfg, options)
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _stage_years(
@@ -306,6 +333,9 @@ def _stage_years(
                     )
                 )
             )
+            if renderer == "smalldocs":
+                # Quarto numbers tables and figures itself; smalldocs does not (its gap).
+                crossref.number_notebook(nb)
             _write_notebook(nb_path, nb)
     return staged_years
 
@@ -455,7 +485,9 @@ def quarto_warnings(stderr: str) -> list[str]:
     on stderr too; those and blank lines are dropped, everything else is kept.
     """
     noise = re.compile(r"^\s*(\[\s*\d+/\d+\]|Output created|Watching files|pandoc\b|$)")
-    return [line.rstrip() for line in stderr.splitlines() if not noise.match(line)]
+    # Quarto colours its output (ANSI escapes, also on lines of their own): plain text here.
+    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", stderr)
+    return [line.rstrip() for line in plain.splitlines() if not noise.match(line)]
 
 
 def render_project(src: Path, renderer: str, out=print) -> Path:
@@ -466,8 +498,10 @@ def render_project(src: Path, renderer: str, out=print) -> Path:
         )
         if proc.returncode:
             raise SiteError(f"Quarto 渲染失败 / quarto render failed:\n{proc.stderr[-4000:]}")
-        for line in quarto_warnings(proc.stderr):
+        warnings = quarto_warnings(proc.stderr)
+        for line in warnings:
             out(f"  ! quarto: {line}")
+        _say_warnings(len(warnings), "quarto", out)
         return src / "_site"
     from smalldocs.config import BuildError, ConfigError
     from smalldocs.site import build
@@ -478,7 +512,14 @@ def render_project(src: Path, renderer: str, out=print) -> Path:
         raise SiteError(f"smalldocs 渲染失败 / smalldocs render failed: {e}") from e
     for w in site.warnings:
         out(f"  ! smalldocs: {w}")
+    _say_warnings(len(site.warnings), "smalldocs", out)
     return site.out
+
+
+def _say_warnings(n: int, renderer: str, out) -> None:
+    """Say in the run's summary that the render gave *n* warnings (printed just above)."""
+    if n:
+        out(f"渲染有 {n} 条警告 / {renderer} rendered with {n} warning(s), listed above")
 
 
 def prepare_site(overrides: dict[int, Path] | None = None, out=print) -> tuple[Path, str]:

@@ -9,7 +9,6 @@ re-exports every public name here.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from ... import schema
 from ...present.format import fmt_fixed, fmt_p_value
+from ...present.markdown import md_escape
 from ...present.text import zh_count, zh_list
 from .compute import (
     DESIGNATION_MONTH,
@@ -71,7 +71,7 @@ def _host_loo_sentence(rows: pd.DataFrame, alpha: float) -> str:
     if len(ps):
         above = int((ps["p_wild_bootstrap"] >= alpha).sum())
         named = [
-            f"{html.escape(spec.removeprefix(LEAVE_OUT_HOST))} {fmt_p(p)}"
+            f"{md_escape(spec.removeprefix(LEAVE_OUT_HOST))} {fmt_p(p)}"
             for spec, p in zip(ps["spec"], ps["p_wild_bootstrap"], strict=True)
         ]
         text += f"，wild bootstrap p 值分别为{'、'.join(named)}"
@@ -109,9 +109,9 @@ def narrative(
     the page's four paragraphs of fixed wording, kept together so they read in order.
     """
     hosts, comparison = _groups(hosts, comparison)
-    host_text = f"{zh_count(len(hosts))}个试点所在县（{html.escape(zh_list(county_names(hosts)))}）"
+    host_text = f"{zh_count(len(hosts))}个试点所在县（{md_escape(zh_list(county_names(hosts)))}）"
     others = f"其余{zh_count(len(comparison))}个县"
-    label = html.escape(outcome_label)
+    label = md_escape(outcome_label)
     pre, post = year_span(plan["pre"]), year_span(plan["post"])
     est_pct = pct(res.estimate)
     lo_pct, hi_pct = pct(res.boot_ci_low), pct(res.boot_ci_high)
@@ -132,7 +132,7 @@ def narrative(
             if res.inference != "withheld"
             else "不报告区间和 p 值："
         )
-        + html.escape(res.inference_note)
+        + md_escape(res.inference_note)
     )
     years_note = []
     if plan["partial_post"]:
@@ -199,9 +199,9 @@ def log_exclusion_note(excluded: Sequence[str], outcome_label: str) -> str:
     """
     if not excluded:
         return ""
-    names = html.escape(zh_list(county_names(excluded)))
+    names = md_escape(zh_list(county_names(excluded)))
     return (
-        f"{names}的{html.escape(outcome_label)}有 0 或负值，无法取对数：按本页规则，该县不参与"
+        f"{names}的{md_escape(outcome_label)}有 0 或负值，无法取对数：按本页规则，该县不参与"
         "这一指标的对数估计（各年一并剔除，主要估计、逐年对比和走势图使用相同的县），"
         "只保留在水平值设定中。不用 log(1+x) 之类的变换，是因为有 0 值时它们给出的"
         "“百分比”效应随计量单位而变（Chen & Roth 2024）。"

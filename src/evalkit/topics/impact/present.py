@@ -9,13 +9,13 @@ host counties and the comparison counties), so another configuration reads right
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 import pandas as pd
 
 from ... import schema
+from ...present.markdown import md_escape
 from ...present.text import zh_count, zh_list
 from .compute import (
     FIRST_TREATED_YEAR,
@@ -333,7 +333,7 @@ def intro(res: ImpactResult) -> str:
         f"本页把先导区{zh_count(len(schema.ZONES))}个片区所在的县（市、区）——{hosts}——"
         f"与{schema.PILOT_ZONE.city}其余{zh_count(len(res.comparison_counties))}个县（市）比较，"
         f"看 {FIRST_TREATED_YEAR} 年 9 月先导区设立前后，两组县之间的差距有没有变化（双重差分法）。"
-        f"主要指标是**{html.escape(res.outcome_label)}**，其他县域指标作为对照一并列出。"
+        f"主要指标是**{md_escape(res.outcome_label)}**，其他县域指标作为对照一并列出。"
     )
 
 

@@ -441,7 +441,7 @@ def show_trends(res: LogisticsResult) -> None:
         if fig is None:
             display(Markdown(f"{zone_name(zone)}：没有可分解的序列。"))
         else:
-            figures.show(fig)
+            figures.show(fig, f"logistics_trend_{zone}", res.year)
 
 
 def show_anomalies(res: LogisticsResult) -> None:
@@ -457,7 +457,7 @@ def show_anomalies(res: LogisticsResult) -> None:
 
 def show_corridor(res: LogisticsResult) -> None:
     """Display the corridor figure and its monthly table download."""
-    figures.show(corridor_figure(res))
+    figures.show(corridor_figure(res), "logistics_corridor", res.year)
     display(report.save_table(corridor_csv(res.corridor), "logistics_corridor_monthly", res.year))
 
 

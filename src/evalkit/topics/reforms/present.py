@@ -271,29 +271,31 @@ _SEARCH_JS = (
 
 
 class SearchableTable:
-    """Rich-display table with a filter box: escaped HTML for pages, fixed-width text for nbval.
+    """Display table with a filter box: Markdown for pages, fixed-width text for nbval.
 
-    Typing in the box hides the rows that do not contain the text (any column);
-    the table itself is :func:`evalkit.report.table_html`, so every cell is escaped.
+    The table is :func:`evalkit.report.table_output` (a numbered pipe table, every cell
+    escaped) inside a ``.evalkit-searchable`` div; the box is evalkit's own HTML in a
+    ``{=html}`` raw block (no submitted text in it). Typing in the box hides the rows
+    that do not contain the text (any column).
     """
 
-    def __init__(self, df: pd.DataFrame, caption: str | None = None):
+    def __init__(self, df: pd.DataFrame, caption: str | None = None, label: str | None = None):
+        from ...report import table_output
+
         self.df, self.caption = df, caption
+        self._table = table_output(df, caption=caption, label=label)
 
-    def _repr_html_(self) -> str:
-        from ...report import table_html
+    def _repr_markdown_(self) -> str:
+        from ...present.markdown import raw_html_block
 
-        box = (
+        box = raw_html_block(
             '<p><label>检索 / search：<input type="search" class="evalkit-search" '
             f'placeholder="输入编号、名称、文号等" oninput="{_SEARCH_JS}"></label></p>'
         )
-        return f'<div class="evalkit-searchable">{box}{table_html(self.df, caption=self.caption)}</div>'
+        return f"::: {{.evalkit-searchable}}\n{box}\n{self._table.text}\n:::\n"
 
     def __repr__(self) -> str:
-        with pd.option_context(
-            "display.max_rows", None, "display.max_columns", None, "display.width", 200
-        ):
-            return (self.caption + "\n" if self.caption else "") + self.df.to_string(index=False)
+        return self._table.plain
 
 
 # --- Narrative ---------------------------------------------------------------------

@@ -122,7 +122,11 @@ def test_searchable_table_escapes_submitted_text():
     df = pd.DataFrame(
         {"事项名称": ['<script>alert("x")</script>'], "佐证材料": ["=cmd|' /C calc'!A0"]}
     )
-    html_text = present.SearchableTable(df, caption="清单")._repr_html_()
-    assert "<script>alert" not in html_text and "&lt;script&gt;" in html_text
-    assert 'class="evalkit-search"' in html_text
+    md = present.SearchableTable(df, caption="清单", label="tbl-list")._repr_markdown_()
+    assert "<script>alert" not in md and "&lt;script&gt;" in md
+    # The box is evalkit's own HTML, in a raw block; the table is a numbered pipe table.
+    assert (
+        md.startswith("::: {.evalkit-searchable}\n```{=html}\n") and 'class="evalkit-search"' in md
+    )
+    assert "\n: 清单 {#tbl-list}\n" in md and md.rstrip().endswith(":::")
     assert repr(present.SearchableTable(df, caption="清单")).startswith("清单\n")
