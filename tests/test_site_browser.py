@@ -33,12 +33,12 @@ def _report_notebooks() -> list[Path]:
 
 def _image_outputs(nb_path: Path) -> int:
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    # Figures are Markdown outputs pointing at figures/<name>.png (Quarto-native).
     return sum(
-        1
+        "".join((out.get("data") or {}).get("text/markdown", "")).count("](figures/")
         for cell in nb["cells"]
         if "remove-cell" not in cell.get("metadata", {}).get("tags", [])
         for out in cell.get("outputs", [])
-        if any(m.startswith("image/") for m in (out.get("data") or {}))
     )
 
 
@@ -152,3 +152,32 @@ def test_download_links_resolve(site):
             checked += 1
     # Guard: a page change that dropped every download link must not pass vacuously.
     assert checked > 0
+
+
+def test_home_page_shows_each_zones_target_verdicts_on_the_first_screen(site, browser):
+    """At 1280×800 the targets table, a row per zone with its verdicts, ends above 800 px."""
+    latest = max(int(p.parent.name) for p in _report_notebooks())
+    summary = json.loads((REPORTS / str(latest) / "summary.json").read_text(encoding="utf-8"))
+    browser.set_window_size(1280, 800)
+    try:
+        _open(browser, site / "index.html")
+        rows = browser.execute_script(
+            """
+            const out = {};
+            const table = document.querySelector('main table');
+            for (const tr of table.querySelectorAll('tbody tr')) {
+              const cells = [...tr.children].map(td => td.innerText.trim());
+              out[cells[0]] = {cells: cells, bottom: tr.getBoundingClientRect().bottom};
+            }
+            return out;
+            """
+        )
+    finally:
+        browser.set_window_size(1280, 900)
+    assert set(rows) == set(ZONES.values()), rows
+    for zid, name in ZONES.items():
+        row = rows[name]
+        assert row["bottom"] <= 800, f"{name}: row ends at {row['bottom']:.0f} px"
+        # The row states the zone's own counts from summary.json (its verdicts sit beside them).
+        zone = summary["zones"][zid]
+        assert f"{zone['reforms_replicated']} / " in " ".join(row["cells"]), (name, row)

@@ -153,6 +153,10 @@ class MarkdownOutput:
         return self.plain
 
 
+#: Tables with this many columns or more get the page width (``.column-page``), not the
+#: ~760 px text column, so no column is squeezed to a character a line.
+WIDE_COLUMNS = 8
+
 #: Sequence number of the last automatic table label in this kernel (one page a kernel).
 _table_count = 0
 
@@ -183,6 +187,9 @@ def table_output(
     if caption and label is None:
         label = next_table_label()
     text = markdown.markdown_table(df, caption=caption, label=label, max_rows=max_rows)
+    if len(df.columns) >= WIDE_COLUMNS:
+        # Quarto's page column: the table may use the margins beside the text column.
+        text = f"::: {{.column-page}}\n{text}:::\n"
     with pd.option_context(
         "display.max_rows", None, "display.max_columns", None, "display.width", 200
     ):

@@ -468,10 +468,15 @@ def _stage_home(
         cells = cells[1:]
     prefix = f"reports/{latest}/"
     home = dict(nb)
+    # The answer first: the executive summary (as-of date, data label, targets table)
+    # opens the page; the introduction and the links to every year follow it.
+    body = [_rebase_cell(c, prefix) for c in cells]
+    footer_cells = [c for c in body if provenance.FOOTER_CLASS in _source(c)]
     home["cells"] = [
         _front_matter(f"{title}：{page_title}" if page_title != title else title),
-        _md_cell(intro),
-        *(_rebase_cell(c, prefix) for c in cells),
+        *(c for c in body if c not in footer_cells),
+        _md_cell("## 关于本站 / About\n\n" + intro),
+        *footer_cells,
     ]
     index_qmd.unlink(missing_ok=True)
     _write_notebook(src / "index.ipynb", home)

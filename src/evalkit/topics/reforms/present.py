@@ -292,7 +292,8 @@ class SearchableTable:
             '<p><label>检索 / search：<input type="search" class="evalkit-search" '
             f'placeholder="输入编号、名称、文号等" oninput="{_SEARCH_JS}"></label></p>'
         )
-        return f"::: {{.evalkit-searchable}}\n{box}\n{self._table.text}\n:::\n"
+        # Four colons: the table inside may bring its own ::: div (a wide table's page column).
+        return f":::: {{.evalkit-searchable}}\n{box}\n{self._table.text}\n::::\n"
 
     def __repr__(self) -> str:
         return self._table.plain

@@ -126,7 +126,7 @@ def test_searchable_table_escapes_submitted_text():
     assert "<script>alert" not in md and "&lt;script&gt;" in md
     # The box is evalkit's own HTML, in a raw block; the table is a numbered pipe table.
     assert (
-        md.startswith("::: {.evalkit-searchable}\n```{=html}\n") and 'class="evalkit-search"' in md
+        md.startswith(":::: {.evalkit-searchable}\n```{=html}\n") and 'class="evalkit-search"' in md
     )
-    assert "\n: 清单 {#tbl-list}\n" in md and md.rstrip().endswith(":::")
+    assert "\n: 清单 {#tbl-list}\n" in md and md.rstrip().endswith("\n::::")
     assert repr(present.SearchableTable(df, caption="清单")).startswith("清单\n")
