@@ -109,6 +109,27 @@ def to_png(fig) -> bytes:
     return buf.getvalue()
 
 
+def thousands_axes(fig) -> None:
+    """Give every plain numeric axis of *fig* thousands separators (``250,000``, not ``250000``).
+
+    Only axes with matplotlib's default number formatter and ticks of 1,000 or more
+    change; date, category and already-formatted axes are left as they are. Whole
+    ticks show no decimals, others one.
+    """
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    def fmt(v, _pos=None):
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is not ScalarFormatter:
+                continue
+            lo, hi = axis.get_view_interval()
+            if max(abs(lo), abs(hi)) >= 1000:
+                axis.set_major_formatter(FuncFormatter(fmt))
+
+
 def _figure_texts(fig) -> tuple[str, str, str]:
     """Return the title, unit label and source note :func:`new_figure` drew on *fig*."""
     title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
@@ -162,6 +183,7 @@ def show(
         caption = title + (f"（{unit}）" if unit else "")
     if alt is None:
         alt = "。".join(s for s in (caption, note) if s)
+    thousands_axes(fig)
     _atomic_write_bytes(paths.report_dir(year) / "figures" / f"{name}.png", to_png(fig))
     plt.close(fig)
     text = markdown.figure_markdown(f"figures/{name}.png", caption, alt, figure_label(name))

@@ -74,3 +74,27 @@ def test_committed_reports_logged_no_missing_glyph(notebook):
         if any(k in text for k in MISSING)
     ]
     assert complaints == []
+
+
+def test_large_axis_numbers_get_thousands_separators():
+    import pandas as pd
+
+    from evalkit import figures
+
+    fig, ax = figures.new_figure("到位资金", "万元")
+    ax.bar(["甲", "乙"], [250000, 120000])
+    fig2, ax2 = figures.new_figure("比例", "%")
+    ax2.plot([0, 1], [0.2, 0.8])
+    fig3, ax3 = figures.new_figure("月度", "万元")
+    ax3.plot(pd.to_datetime(["2026-01-01", "2026-02-01"]), [1500, 2500])
+    for f in (fig, fig2, fig3):
+        figures.thousands_axes(f)
+        f.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "250,000" in labels and not any(s.isdigit() and len(s) > 4 for s in labels), labels
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["甲", "乙"]  # categories unchanged
+    assert all("," not in t.get_text() for t in ax2.get_yticklabels())  # small numbers unchanged
+    assert any("," in t.get_text() for t in ax3.get_yticklabels())
+    assert all("," not in t.get_text() for t in ax3.get_xticklabels())  # dates unchanged
+    for f in (fig, fig2, fig3):
+        figures.plt.close(f)

@@ -77,6 +77,28 @@ def format_cell(value) -> str:
     return str(value)
 
 
+def _column_text(col: pd.Series) -> list[str]:
+    """Format one column for a page: one number style within the column.
+
+    A numeric column whose values are all whole numbers is shown without decimals
+    (``230,560``, counts as ``19``, never ``19.00``); other numeric columns with two
+    decimals; every number with thousands separators; missing as "—".
+    """
+    values = list(col)
+    numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+    if numeric:
+        finite = [float(v) for v in values if not _is_missing(v) and math.isfinite(float(v))]
+        if finite and all(v == int(v) for v in finite):
+            return [MISSING if _is_missing(v) else f"{float(v):,.0f}" for v in values]
+    return [format_cell(v) for v in values]
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
 def check_label(label: str) -> str:
     """Return *label* if it is a valid ``tbl-…``/``fig-…`` cross-reference id; raise ValueError."""
     if not _LABEL.match(label):
@@ -115,7 +137,7 @@ def markdown_table(
         check_label(label)
     if len(df.columns) == 0:
         return "（无数据）\n"
-    text = [[format_cell(v) for v in rec] for rec in rows.itertuples(index=False, name=None)]
+    text = list(zip(*(_column_text(rows[c]) for c in rows.columns), strict=True))
     columns = list(zip(*text, strict=True)) if text else [() for _ in df.columns]
     head = "| " + " | ".join(md_escape(c) or " " for c in df.columns) + " |"
     rule = "|" + "|".join(_alignment(list(col)) for col in columns) + "|"

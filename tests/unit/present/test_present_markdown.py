@@ -87,3 +87,13 @@ def test_callout_and_links_and_figure():
 def test_raw_html_block_fence_is_longer_than_any_backtick_run():
     block = markdown.raw_html_block("<p>```</p>")
     assert block.startswith("````{=html}\n") and block.endswith("\n````\n")
+
+
+def test_one_number_style_within_a_column():
+    df = pd.DataFrame(
+        {"预测（万元）": [230560, 1200], "条数": [19.0, np.nan], "得分": [85.91, 100.0]}
+    )
+    rows = markdown.markdown_table(df).splitlines()[2:]
+    # whole numbers: thousands separators, no decimals (never 230560 or 19.00)
+    assert rows[0] == "| 230,560 | 19 | 85\\.91 |"
+    assert rows[1] == "| 1,200 | — | 100\\.00 |"  # a column keeps one number of decimals
