@@ -213,6 +213,21 @@ def show_table(
 md_escape = markdown.md_escape
 
 
+def key_points(points: list[str], *, title: str = "要点 / Key points") -> MarkdownOutput:
+    """Return the page's "要点" box: a Quarto callout listing 1–5 sentences.
+
+    *points* are Markdown sentences written by evalkit (submitted text in them already
+    escaped with :func:`md_escape`); the box opens a topic page so the reader meets
+    the answer first. Raises ValueError for no sentence or more than five.
+    """
+    points = [p.strip() for p in points if p and p.strip()]
+    if not 1 <= len(points) <= 5:
+        raise ValueError(f"a key-points box holds 1 to 5 sentences, got {len(points)}")
+    body = "\n".join(f"- {p}" for p in points)
+    plain = title + "\n" + "\n".join(f"- {p}" for p in points)
+    return MarkdownOutput(markdown.callout("tip", body, title=title), plain=plain)
+
+
 def _jsonable(value):
     """Convert numpy / pandas scalars to plain JSON values; NaN and inf become None."""
     if isinstance(value, dict):

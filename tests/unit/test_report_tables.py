@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from evalkit import report
 
@@ -26,3 +27,13 @@ def test_wide_tables_use_the_page_column():
     )
     assert not narrow.text.startswith(":::")
     assert wide.text.startswith("::: {.column-page}\n") and wide.text.endswith(":::\n")
+
+
+def test_key_points_box_is_a_titled_callout_of_one_to_five_sentences():
+    box = report.key_points(["甲片区达标。", " ", "乙片区存在风险。"])
+    assert box.text == (
+        '::: {.callout-tip title="要点 / Key points"}\n- 甲片区达标。\n- 乙片区存在风险。\n:::\n'
+    )
+    for bad in ([], ["一"] * 6):
+        with pytest.raises(ValueError, match="1 to 5 sentences"):
+            report.key_points(bad)
