@@ -20,20 +20,21 @@ YEAR, AS_OF = 2026, "2026-10-31"
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    """Return (run() result, stored-and-read result, composite result) for YEAR."""
+    """Return (run() result, stored-and-read result, composite, investment results) for YEAR."""
     reports = tmp_path_factory.mktemp("reports")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("EVALKIT_REPORTS_DIR", str(reports))
         fresh = compute.run(YEAR, AS_OF, "data")
         loaded = results.load("summary", YEAR, AS_OF, "data")
         comp = results.load("composite", YEAR, AS_OF, "data")
+        inv = results.load("investment", YEAR, AS_OF, "data")
         folder = reports / str(YEAR) / "results" / "summary"
         assert (folder / "values.json").exists()
-    return fresh, loaded, comp
+    return fresh, loaded, comp, inv
 
 
 def test_run_is_stored_and_read_back_equal(stored):
-    fresh, loaded, _ = stored
+    fresh, loaded = stored[:2]
     # object verdict columns (True/False/None) come back as stored bools: same values
     assert_same_result(fresh, loaded, check_dtype=False)
 
@@ -55,7 +56,7 @@ def test_run_holds_the_special_topic_attainment(stored):
 
 
 def test_page_functions_read_the_stored_results(stored):
-    _, summ, comp = stored
+    summ, comp = stored[1:3]
     config = indicators.load_indicators("data")
     lights = present.lights_table(summ)
     assert list(lights["片区"]) == [present.zone_name(z) for z in ZONES]
@@ -89,8 +90,7 @@ def test_year_in_progress_has_no_final_funds_verdict_anywhere(stored):
     (investment page) but "× 尚未达标（年度进行中）" (home). After: provisional verdicts
     from the projection, the same text on both pages, ``targets_met`` null.
     """
-    summ = stored[1]
-    inv = results.load("investment", YEAR, AS_OF, "data")
+    summ, inv = stored[1], stored[3]
     lights = present.lights_table(summ).set_index("片区")
     page = ipresent.attainment_table(
         inv.attainment,
