@@ -164,7 +164,7 @@ def funds_cumulative(
         c = total.loc[z]
         ok = bool(c["defined"])
         row["累计增长"] = fmt_percent(c["growth"]) if ok else "无法计算（某年增速无法计算）"
-        row["按年度增长目标复合应达"] = fmt_percent(c["target"])
+        row["按年度增长目标复合应达"] = fmt_percent(c["target"], 2)  # 1.25² − 1 = 56.25 % exactly
         verdict = vd.Verdict(
             str(c["status"]),
             bool(c["provisional"]),
@@ -266,12 +266,18 @@ def cumulative_sentence(cum: pd.DataFrame, closed: bool) -> str:
     return text + head + f"{_names(rest)}{tail}。"
 
 
+def _plain(cell: str) -> str:
+    """Return a verdict cell for a sentence: ``◎ 预计达标（截至10月31日，…）`` → ``预计达标，截至10月31日，…``."""
+    text = cell.split(" ", 1)[-1]
+    return text.replace("（", "，").replace("）", "")
+
+
 def funds_cumulative_sentence(table: pd.DataFrame, years: list[int], first_year: int) -> str:
     """Return the sentence on cumulative growth of funds in place against the compounded target.
 
     *years* are the assessed plan years chained (the partial *first_year* is a baseline).
     """
-    parts = [f"{r['片区']} {r['累计增长']}（{r['判定']}）" for _, r in table.iterrows()]
+    parts = [f"{r['片区']} {r['累计增长']}（{_plain(r['判定'])}）" for _, r in table.iterrows()]
     need = "、".join(dict.fromkeys(table["按年度增长目标复合应达"]))
     span = f"{years[0]}—{years[-1]}" if len(years) > 1 else f"{years[0]}"
     return (
@@ -350,7 +356,7 @@ def closing_targets_sentences(
             for key, name in names.items():
                 verdict = v[(z, key, y)]
                 if verdict.probability is not None:
-                    name += f"（{vd.probability_words(verdict.probability)}）"
+                    name += f"，{vd.probability_words(verdict.probability)}"
                 groups.setdefault(verdict.word.split("（")[0], []).append(name)
             running = _in_progress(y, as_of)
             end = to_timestamp(as_of)

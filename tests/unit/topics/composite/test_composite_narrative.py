@@ -219,7 +219,7 @@ def test_funds_cumulative_chains_yearly_growth():
     t = clpresent.funds_cumulative(atts, Targets(), as_of="2026-12-31").set_index("片区")
     # 1.2 × 1.5 − 1 = 80.0 %; target 1.25² − 1 = 56.25 %
     assert t.loc["绥化经开区片区", "累计增长"] == "80.0%"
-    assert t.loc["绥化经开区片区", "按年度增长目标复合应达"] == "56.2%"
+    assert t.loc["绥化经开区片区", "按年度增长目标复合应达"] == "56.25%"
     assert t.loc["绥化经开区片区", "判定"] == "✓ 达标"
     # 1.3² − 1 = 69.0 %
     assert t.loc["肇东片区", "累计增长"] == "69.0%"
