@@ -196,6 +196,7 @@ def run(
     meta = {
         "dataset": meta_doc.get("name") or dataset.name,
         "synthetic": bool(meta_doc.get("synthetic", False)),
+        "generator": str(meta_doc.get("generator") or ""),
         "as_of": as_of.strftime("%Y-%m-%d"),
         "description": meta_doc.get("description", ""),
         "files": dict(sorted(hashes.items())),

@@ -145,8 +145,14 @@ def findings_by_code(report: dict) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def quality_narrative(report: dict) -> str:
-    """Return the page's opening paragraph (Chinese), built from the report's totals."""
+def quality_narrative(report: dict, as_of: str | None = None) -> str:
+    """Return the page's opening paragraph (Chinese), built from the report's totals.
+
+    *as_of* is the report page's as-of date (the date in its banner). The intake
+    validates the whole submitted dataset, whose own as-of date (``report["as_of"]``)
+    can be later (a 2024 report built from data to 2026-10-31): the paragraph then
+    names both, each for what it is, instead of a bare second "数据截至" date.
+    """
     if not report:
         return "尚未运行数据校验（`python -m evalkit validate`），本页暂无内容。"
     t = report["totals"]
@@ -167,7 +173,14 @@ def quality_narrative(report: dict) -> str:
         parts.append(
             f"另有 {t['warnings']} 条警告（数值异常、缺报月份等），相关数据已入库，请报送单位核实。"
         )
-    parts.append(f"数据截至 {report['as_of']}。")
+    data_as_of = str(report["as_of"])
+    if as_of is None or str(as_of) == data_as_of:
+        parts.append(f"数据截至 {data_as_of}。")
+    else:
+        parts.append(
+            f"以上校验针对整个报送数据集（数据集截至 {data_as_of}）；"
+            f"本年度评估只使用截至 {as_of} 的数据。"
+        )
     return "".join(parts)
 
 

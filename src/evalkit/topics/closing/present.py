@@ -15,21 +15,23 @@ import pandas as pd
 from ...config import Targets
 from ...core.period import ReportPeriod, to_timestamp
 from ...present import charts
+from ...present import verdict as vd
 from ...present.format import fmt_fixed, fmt_percent
+from ...present.text import zh_count
 from ...schema import ZONES, zone_name
 from ..composite.indicators import IndicatorConfig
 from ..composite.text import (
     _growth_text,
     _growth_words,
-    _is_none,
     _is_true,
     _names,
     _window_words,
     zones_word,
 )
 from ..reforms.present import cumulative_table as reforms_cumulative_table
-from ..summary.present import light
-from .compute import chained_growth
+from ..summary.compute import verdict_frame
+from ..summary.present import verdict_map
+from .compute import chained_growth, cumulative_verdicts
 
 # --- Three-year closing review (the plan's last year) -------------------------------------------
 
@@ -51,40 +53,77 @@ def year_label(year: int, as_of: str | date) -> str:
     return ReportPeriod.of(year, ts).label
 
 
+def _year_verdicts(reform_atts, invest_atts, targets: Targets, as_of) -> dict:
+    """Return (zone, target, year) → Verdict of every plan year, without a projection."""
+    out = {}
+    for y in sorted(reform_atts):
+        period = ReportPeriod.of(y, as_of if _in_progress(y, as_of) else f"{y}-12-31")
+        frame = verdict_frame(
+            reform_atts[y],
+            invest_atts[y],
+            period,
+            partial=targets.is_partial_year(y),
+            rules=vd.VerdictRules(),
+        )
+        out.update({(z, k, y): v for (z, k), v in verdict_map(frame).items()})
+    return out
+
+
+def _stored_verdicts(verdicts: pd.DataFrame) -> dict:
+    """Return (zone, target, year) → Verdict of a stored, stacked verdict frame."""
+    out = {}
+    for y, g in verdicts.groupby("year", sort=True):
+        out.update({(z, k, int(y)): v for (z, k), v in verdict_map(g).items()})
+    return out
+
+
+def _window(month: int) -> str:
+    return "1月" if month == 1 else f"1—{month}月"
+
+
 def closing_status(
     reform_atts: Mapping[int, pd.DataFrame],
     invest_atts: Mapping[int, pd.DataFrame],
     targets: Targets,
     as_of: str | date,
+    verdicts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return zone × hard target rows with each plan year's traffic light and figure.
+    """Return zone × hard target rows with each plan year's verdict and figure.
 
     *reform_atts* / *invest_atts* map each plan year to that year's attainment frame,
-    computed as of the year's end (or *as_of* for the year in progress).
+    computed as of the year's end (or *as_of* for the year in progress): the yearly
+    pages' windows. *verdicts* is the stored stacked verdict frame
+    (:func:`evalkit.topics.closing.compute.plan_verdicts`, with the projection's
+    probability); without it the verdicts are computed without a projection. A year
+    in progress is provisional (预计…/进行中, with the as-of date), never 未达标.
     """
     years = sorted(reform_atts)
+    v = (
+        _stored_verdicts(verdicts)
+        if verdicts is not None
+        else _year_verdicts(reform_atts, invest_atts, targets, as_of)
+    )
     reform_by = {y: reform_atts[y].set_index("zone_id") for y in years}
     invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
     rows = []
     for z in ZONES:
-        for key, label in (
-            ("replicated", "复制推广经验（条）"),
-            ("original", "自主创新经验（条）"),
-            ("funds", "到位资金同比增长"),
+        for key, target, label in (
+            ("replicated", "reforms_replicated", "复制推广经验（条）"),
+            ("original", "reforms_original", "自主创新经验（条）"),
+            ("funds", "funds_growth", "到位资金同比增长"),
         ):
             row = {"片区": zone_name(z), "硬性目标": label}
             for y in years:
-                running = _in_progress(y, as_of)
-                partial = targets.is_partial_year(y)
                 if key == "funds":
                     a = invest_by[y].loc[z]
                     figure = _growth_text(a["yoy_growth"], a["growth_defined"])
-                    verdict = light(a["met"], partial=partial, in_progress=running)
+                    month = int(a.get("through_month", 12))
+                    if 0 < month < 12:
+                        figure += f"，{_window(month)}累计"
                 else:
-                    a = reform_by[y].loc[z]
-                    figure = f"{int(a[key])} 条"
-                    verdict = light(a[f"met_{key}"], partial=partial, in_progress=running)
-                row[year_label(y, as_of)] = f"{verdict}（{figure}）"
+                    figure = f"{int(reform_by[y].loc[z, key])} 条"
+                verdict = v[(z, target, y)]
+                row[year_label(y, as_of)] = verdict.text(probability=True, figure=figure)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -93,19 +132,25 @@ def funds_cumulative(
     invest_atts: Mapping[int, pd.DataFrame],
     targets: Targets,
     chained: pd.DataFrame | None = None,
+    as_of: str | date | None = None,
 ) -> pd.DataFrame:
     """Return the page table of chained growth of funds in place against the compounded target.
 
-    *invest_atts* maps each plan year to :func:`evalkit.investment.attainment` over the
-    same months (the report's window); *chained* is
-    :func:`evalkit.topics.closing.compute.chained_growth` of them (the stored
-    ``funds_cumulative``; computed from *invest_atts* when not given). Undefined growth
-    in any year makes the cumulative figure undefined (said in words).
+    *invest_atts* maps each **assessed** plan year to :func:`evalkit.investment.attainment`
+    on the yearly pages' window (full year; year to date for the year in progress);
+    *chained* is :func:`evalkit.topics.closing.compute.cumulative_verdicts` of them
+    (the stored ``funds_cumulative``; computed without a projection from
+    *invest_atts* and *as_of* when not given). Undefined growth in any year makes the
+    cumulative figure undefined (said in words).
     """
     years = sorted(invest_atts)
     if chained is None:
         stacked = pd.concat([invest_atts[y].assign(year=y) for y in years], ignore_index=True)
-        chained = chained_growth(stacked, targets)
+        last = years[-1]
+        period = ReportPeriod.of(last, as_of if as_of is not None else f"{last}-12-31")
+        chained = cumulative_verdicts(
+            chained_growth(stacked, targets, years), period, vd.VerdictRules()
+        )
     invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
     total = chained.set_index("zone_id")
     rows = []
@@ -113,12 +158,20 @@ def funds_cumulative(
         row = {"片区": zone_name(z)}
         for y in years:
             a = invest_by[y].loc[z]
-            row[f"{y}年同期增速"] = _growth_words(a["yoy_growth"], a["growth_defined"])
+            month = int(a.get("through_month", 12))
+            window = "全年" if month == 12 else f"{_window(month)}累计"
+            row[f"{y}年增速"] = f"{_growth_words(a['yoy_growth'], a['growth_defined'])}（{window}）"
         c = total.loc[z]
         ok = bool(c["defined"])
         row["累计增长"] = fmt_percent(c["growth"]) if ok else "无法计算（某年增速无法计算）"
-        row["按年度增长目标复合应达"] = fmt_percent(c["target"])
-        row["是否达到"] = ("已达到" if _is_true(c["met"]) else "未达到") if ok else "无法判定"
+        row["按年度增长目标复合应达"] = fmt_percent(c["target"], 2)  # 1.25² − 1 = 56.25 % exactly
+        verdict = vd.Verdict(
+            str(c["status"]),
+            bool(c["provisional"]),
+            str(c["as_of"]),
+            None if pd.isna(c["probability"]) else float(c["probability"]),
+        )
+        row["判定"] = verdict.text(probability=True)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -213,14 +266,26 @@ def cumulative_sentence(cum: pd.DataFrame, closed: bool) -> str:
     return text + head + f"{_names(rest)}{tail}。"
 
 
-def funds_cumulative_sentence(table: pd.DataFrame, years: int) -> str:
-    """Return the sentence on cumulative growth of funds in place against the compounded target."""
-    parts = [f"{r['片区']} {r['累计增长']}（{r['是否达到']}）" for _, r in table.iterrows()]
+def _plain(cell: str) -> str:
+    """Return a verdict cell for a sentence: ``◎ 预计达标（截至10月31日，…）`` → ``预计达标，截至10月31日，…``."""
+    text = cell.split(" ", 1)[-1]
+    return text.replace("（", "，").replace("）", "")
+
+
+def funds_cumulative_sentence(table: pd.DataFrame, years: list[int], first_year: int) -> str:
+    """Return the sentence on cumulative growth of funds in place against the compounded target.
+
+    *years* are the assessed plan years chained (the partial *first_year* is a baseline).
+    """
+    parts = [f"{r['片区']} {r['累计增长']}（{_plain(r['判定'])}）" for _, r in table.iterrows()]
     need = "、".join(dict.fromkeys(table["按年度增长目标复合应达"]))
+    span = f"{years[0]}—{years[-1]}" if len(years) > 1 else f"{years[0]}"
     return (
-        f"招商引资到位资金 {years} 年累计增长（各年同期增速连乘）："
+        f"招商引资到位资金 {span} 年累计增长（{zh_count(len(years))}个考核年度的同比增速连乘，"
+        "口径与各年度页面相同：已结束的年度取全年增速，进行中的年度取截至数据截至日的累计同比，"
+        f"迟报片区按其已报送月份同口径比较；{first_year} 年为基线年，不考核，不计入）："
         + "；".join(parts)
-        + f"。按年度增长目标复合计算，{years} 年应累计增长 {need}。"
+        + f"。按年度增长目标复合计算，{zh_count(len(years))}个考核年度应累计增长 {need}。"
     )
 
 
@@ -264,39 +329,40 @@ def closing_targets_sentences(
     invest_atts: Mapping[int, pd.DataFrame],
     targets: Targets,
     as_of: str | date,
+    verdicts: pd.DataFrame | None = None,
 ) -> list[str]:
-    """Return per zone which hard targets were met and which were not in the scored plan years.
+    """Return per zone the verdicts on the hard targets in the assessed plan years.
 
-    The partial first year is a baseline and left out; a year in progress is
-    reported separately as "to date".
+    The partial first year is a baseline and left out; a year in progress gives its
+    provisional verdicts (已达标 / 进行中 / 预计… with the as-of date), never 未达标.
+    *verdicts* as in :func:`closing_status`.
     """
-    end = pd.Timestamp(as_of)
-    names = {"replicated": "复制推广", "original": "自主创新", "funds": "到位资金增长"}
+    names = {
+        "reforms_replicated": "复制推广",
+        "reforms_original": "自主创新",
+        "funds_growth": "到位资金增长",
+    }
     years = [y for y in sorted(reform_atts) if not targets.is_partial_year(y)]
-    reform_by = {y: reform_atts[y].set_index("zone_id") for y in years}
-    invest_by = {y: invest_atts[y].set_index("zone_id") for y in years}
+    v = (
+        _stored_verdicts(verdicts)
+        if verdicts is not None
+        else _year_verdicts(reform_atts, invest_atts, targets, as_of)
+    )
     out = []
     for z in ZONES:
         parts = []
         for y in years:
-            r = reform_by[y].loc[z]
-            i = invest_by[y].loc[z]
-            verdicts = {
-                "replicated": r["met_replicated"],
-                "original": r["met_original"],
-                "funds": i["met"],
-            }
-            met = [names[k] for k, v in verdicts.items() if _is_true(v)]
-            undecided = [names[k] for k, v in verdicts.items() if _is_none(v)]
-            missed = [names[k] for k in verdicts if names[k] not in met + undecided]
+            groups: dict[str, list[str]] = {}
+            for key, name in names.items():
+                verdict = v[(z, key, y)]
+                if verdict.probability is not None:
+                    name += f"，{vd.probability_words(verdict.probability)}"
+                groups.setdefault(verdict.word.split("（")[0], []).append(name)
             running = _in_progress(y, as_of)
-            label = f"{y} 年截至 {end.month} 月 {end.day} 日" if running else f"{y} 年"
-            text = f"{label}达标 {len(met)} 项" + (f"（{'、'.join(met)}）" if met else "")
-            if missed:
-                text += f"，{'尚未达标' if running else '未达标'} {len(missed)} 项（{'、'.join(missed)}）"
-            if undecided:
-                text += f"，无法判定 {len(undecided)} 项（{'、'.join(undecided)}）"
-            parts.append(text)
+            end = to_timestamp(as_of)
+            label = f"{y} 年截至 {end.month} 月 {end.day} 日：" if running else f"{y} 年："
+            said = "，".join(f"{word} {len(n)} 项（{'、'.join(n)}）" for word, n in groups.items())
+            parts.append(f"{label}{said}")
         if parts:
             out.append(f"{zone_name(z)}：" + "；".join(parts) + "。")
     return out
@@ -311,35 +377,54 @@ def by_year(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
 
 
 def status_table(clo, targets: Targets) -> pd.DataFrame:
-    """Return :func:`closing_status` of a :class:`~.compute.ClosingResult` *clo*."""
+    """Return :func:`closing_status` of a :class:`~.compute.ClosingResult` *clo* (its stored verdicts)."""
     return closing_status(
-        by_year(clo.reform_attainment), by_year(clo.invest_attainment), targets, clo.as_of
+        by_year(clo.reform_attainment),
+        by_year(clo.invest_attainment),
+        targets,
+        clo.as_of,
+        clo.verdicts,
     )
 
 
 def targets_sentences(clo, targets: Targets) -> list[str]:
-    """Return :func:`closing_targets_sentences` of *clo*."""
+    """Return :func:`closing_targets_sentences` of *clo* (its stored verdicts)."""
     return closing_targets_sentences(
-        by_year(clo.reform_attainment), by_year(clo.invest_attainment), targets, clo.as_of
+        by_year(clo.reform_attainment),
+        by_year(clo.invest_attainment),
+        targets,
+        clo.as_of,
+        clo.verdicts,
     )
 
 
 def cumulative_reforms_table(clo) -> pd.DataFrame:
-    """Return the reform items' three-year cumulative table (:func:`evalkit.reforms.cumulative_table`)."""
-    return reforms_cumulative_table(clo.reform_cumulative, clo.first_year, clo.last_year)
+    """Return the reform items' three-year cumulative table (:func:`evalkit.reforms.cumulative_table`).
+
+    While the last year is in progress a target not yet reached reads 进行中 with the
+    as-of date, not 未完成 (counts never fall: 已完成 is final).
+    """
+    table = reforms_cumulative_table(clo.reform_cumulative, clo.first_year, clo.last_year)
+    if clo.in_progress:
+        end = pd.Timestamp(clo.as_of)
+        running = f"进行中（截至{end.month}月{end.day}日）"
+        for col in [c for c in table.columns if c.endswith("是否完成三年目标")]:
+            table[col] = table[col].replace({"未完成": running})
+    return table
 
 
 def funds_cumulative_table(clo, targets: Targets) -> pd.DataFrame:
-    """Return :func:`funds_cumulative` over *clo*'s same-period windows."""
-    return funds_cumulative(by_year(clo.funds_same_period), targets, clo.funds_cumulative)
+    """Return :func:`funds_cumulative` over *clo*'s assessed years, on the yearly pages' windows."""
+    invest = by_year(clo.invest_attainment)
+    assessed = {y: invest[y] for y in clo.assessed_years}
+    return funds_cumulative(assessed, targets, clo.funds_cumulative, clo.as_of)
 
 
 def cumulative_sentences(clo, funds_table: pd.DataFrame) -> list[str]:
     """Return the sentences on cumulative reform counts and cumulative growth of funds."""
-    years = clo.year - clo.first_year + 1
     return [
         cumulative_sentence(clo.reform_cumulative, not clo.in_progress),
-        funds_cumulative_sentence(funds_table, years),
+        funds_cumulative_sentence(funds_table, list(clo.assessed_years), clo.first_year),
     ]
 
 

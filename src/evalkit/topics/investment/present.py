@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit import figures
+from evalkit.core.period import ReportPeriod
+from evalkit.present import verdict as vd
 from evalkit.schema import ZONES, zone_name
 
 from .present_projection import (  # noqa: F401  (section 2 of the page, re-exported)
@@ -71,17 +73,37 @@ def period_note(year: int, last_month: int) -> str:
 # --- Section 1: funds in place against the target ---------------------------------------
 
 
+def funds_verdicts(res: InvestmentResult, data_dir: str = "data") -> dict[str, vd.Verdict]:
+    """Return zone id → the verdict on the funds target (:func:`evalkit.present.verdict.funds_verdicts`).
+
+    Final (达标 / 未达标) only for a complete year a zone reported in full; otherwise
+    from the chosen model's probability of reaching the full-year target, with the
+    thresholds of ``targets.yaml`` under *data_dir* — the same verdict as the home page.
+    """
+    return vd.funds_verdicts(
+        res.attainment,
+        ReportPeriod.of(res.year, res.as_of),
+        partial=res.partial_year,
+        rules=vd.load_rules(data_dir),
+        probabilities=vd.reach_probabilities(res.projections, res.chosen_model),
+    )
+
+
 def attainment_table(
     att: pd.DataFrame,
     last_month: int,
     partial_year: bool,
     min_base: float | None = MIN_BASE_WAN_YUAN,
+    *,
+    verdicts: dict[str, vd.Verdict] | None = None,
 ) -> pd.DataFrame:
     """Return the page / CSV frame of an attainment frame with Chinese headers and explicit wording.
 
     *last_month* is the as-of month of the report year (a zone reported through an
     earlier month is late); *partial_year* marks the plan's first year (not judged);
-    *min_base* (万元) is the small-base threshold of the growth column.
+    *min_base* (万元) is the small-base threshold of the growth column; *verdicts*
+    (:func:`funds_verdicts`) word the ``是否达标`` column — without them the column
+    reads ``met`` as final, which is right only for a complete year.
     """
     rows = []
     for r in att.itertuples(index=False):
@@ -92,6 +114,8 @@ def attainment_table(
         elif late:
             status = f"迟报：截至 {last_month} 月仅报送至 {r.through_month} 月，按 {window_label(r.through_month)} 同口径比较"
         judged = "首年基期，不评判" if partial_year else format_met(r.met)
+        if verdicts is not None and not partial_year:
+            judged = verdicts[r.zone_id].text(probability=True)
         rows.append(
             {
                 "片区": zone_name(r.zone_id),
@@ -260,11 +284,17 @@ def stalled_note(res: InvestmentResult) -> str:
 
 
 def attainment_sentence(
-    r, *, partial_year: bool = False, late: bool = False, min_base: float | None = None
+    r,
+    *,
+    partial_year: bool = False,
+    late: bool = False,
+    min_base: float | None = None,
+    verdict: vd.Verdict | None = None,
 ) -> str:
     """Return the sentence on one attainment row *r* (funds, growth, target, late submission).
 
     A growth on a base below *min_base* 万元 is not given as a percentage (small-base rule).
+    A provisional *verdict* (year in progress) is stated instead of 达到 / 未达到.
     """
     name = zone_name(r.zone_id)
     if r.through_month == 0:
@@ -279,6 +309,11 @@ def attainment_sentence(
             s += f"，同比{verb}{pct(abs(r.yoy_growth))}"
         if partial_year:
             s += f"（{r.year}年为行动计划实施首年，作为基期展示，不评判是否达标）"
+        elif verdict is not None and verdict.provisional:
+            s += (
+                f"；累计增速只是年内进度，按全年预测判定为“{verdict.word}”"
+                f"（{verdict.as_of_words}，全年目标不低于{pct(r.target_growth)}）"
+            )
         elif r.met:
             s += f"，达到不低于{pct(r.target_growth)}的目标"
         else:
@@ -325,6 +360,7 @@ def narrative(
     stalled_counts: dict[str, int] | None = None,
     landing: LandingConfig | None = None,
     min_base: float | None = None,
+    verdicts: dict[str, vd.Verdict] | None = None,
 ) -> list[str]:
     """Return Chinese sentences describing the computed numbers, one or more per zone.
 
@@ -342,7 +378,11 @@ def narrative(
     for r in att.itertuples(index=False):
         out.append(
             attainment_sentence(
-                r, partial_year=partial_year, late=r.zone_id in late, min_base=min_base
+                r,
+                partial_year=partial_year,
+                late=r.zone_id in late,
+                min_base=min_base,
+                verdict=(verdicts or {}).get(r.zone_id),
             )
         )
         if r.through_month == 0:
@@ -362,8 +402,11 @@ def narrative(
     return out
 
 
-def conclusions(res: InvestmentResult) -> list[str]:
-    """Return the page's conclusions: :func:`narrative`, the backtest and comparison-model sentences."""
+def conclusions(res: InvestmentResult, verdicts: dict[str, vd.Verdict] | None = None) -> list[str]:
+    """Return the page's conclusions: :func:`narrative`, the backtest and comparison-model sentences.
+
+    *verdicts* (:func:`funds_verdicts`) word the attainment sentences of a year in progress.
+    """
     sentences = narrative(
         res.attainment,
         partial_year=res.partial_year,
@@ -373,6 +416,7 @@ def conclusions(res: InvestmentResult) -> list[str]:
         stalled_counts=res.stalled["zone_id"].value_counts().to_dict(),
         landing=res.landing,
         min_base=res.min_base_wan_yuan,
+        verdicts=verdicts,
     )
     if res.backtest_years:
         sentences += coverage_notes(res)
@@ -395,7 +439,11 @@ def coverage_notes(res: InvestmentResult) -> list[str]:
 
 
 def attainment_summary(att: pd.DataFrame) -> dict:
-    """Return the ``investment`` summary part: per zone funds, growth (None if undefined), met."""
+    """Return the ``investment`` summary part: per zone funds, growth (None if undefined), months.
+
+    No verdict: ``targets`` / ``targets_met`` are written by the index page from
+    :mod:`evalkit.present.verdict` (a year-to-date growth is never a final verdict).
+    """
     zones = {}
     for r in att.itertuples(index=False):
         zones[r.zone_id] = {
@@ -404,7 +452,6 @@ def attainment_summary(att: pd.DataFrame) -> dict:
             else round(float(r.funds_wan_yuan), 2),
             "funds_yoy_growth": round(float(r.yoy_growth), 6) if r.growth_defined else None,
             "funds_through_month": int(r.through_month),
-            "targets_met": {"funds_growth": None if r.met is None else bool(r.met)},
         }
     return {"zones": zones}
 

@@ -50,16 +50,16 @@ def counting_rule(plan) -> str:
 
 
 def summary_part(att: pd.DataFrame) -> dict:
-    """Return the ``"reforms"`` summary part built from an :func:`attainment` frame."""
+    """Return the ``"reforms"`` summary part built from an :func:`attainment` frame.
+
+    The counts only: the verdicts (``targets``, ``targets_met``) are written by the
+    index page from :mod:`evalkit.present.verdict` (final only for a complete year).
+    """
     zones = {}
     for rec in att.to_dict("records"):
         zones[rec["zone_id"]] = {
             "reforms_replicated": int(rec["replicated"]),
             "reforms_original": int(rec["original"]),
-            "targets_met": {
-                "reforms_replicated": rec["met_replicated"],
-                "reforms_original": rec["met_original"],
-            },
         }
     return {"zones": zones}
 

@@ -7,10 +7,13 @@ nothing is recomputed. Counts of zones are worded from the configuration.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
 
+from ...core.period import ReportPeriod
+from ...present import verdict as vd
 from ...present.format import fmt_fixed, fmt_percent
 from ...present.text import zh_count
 from ...schema import ZONE_ORDER, ZONES, zone_name
@@ -28,20 +31,24 @@ from ..composite.text import (
 )
 from ..composite.values import window_end
 from ..composite.weights import ROBUST_SHARE
+from .compute import verdict_frame
 
 # --- Executive summary (the year's home page) -------------------------------------------------
 
-#: Traffic-light words: a symbol and the verdict in text, never colour alone. The symbols are
-#: in the CJK fonts Chinese systems have (emoji lights need an emoji font and show as boxes).
+#: Traffic-light words (compatibility): the vocabulary itself is :mod:`evalkit.present.verdict`.
 LIGHT_MET = "✓ 达标"
 LIGHT_NOT_MET = "× 未达标"
-LIGHT_NOT_YET = "× 尚未达标（年度进行中）"
+LIGHT_NOT_YET = "◇ 进行中"
 LIGHT_BASELINE = "○ 基线年（不考核）"
 LIGHT_UNDEFINED = "○ 无法判定（基期为零或无数据）"
 
 
 def light(met, *, partial: bool, in_progress: bool = False) -> str:
-    """Return the traffic-light text for one hard target (met True/False/None)."""
+    """Return the verdict text for *met* (True/False/None) without a projection or as-of date.
+
+    Compatibility for callers holding only ``met``: a shortfall in a year in progress
+    is 进行中, never 未达标. Pages use :func:`verdict_of` rows of the stored verdicts.
+    """
     if partial:
         return LIGHT_BASELINE
     if _is_none(met):
@@ -51,38 +58,148 @@ def light(met, *, partial: bool, in_progress: bool = False) -> str:
     return LIGHT_NOT_YET if in_progress else LIGHT_NOT_MET
 
 
+def verdict_of(row) -> vd.Verdict:
+    """Return the :class:`~evalkit.present.verdict.Verdict` of one row of a stored verdict frame."""
+    p = row["probability"]
+    return vd.Verdict(
+        str(row["status"]),
+        bool(row["provisional"]),
+        str(row["as_of"]),
+        None if _is_none(p) else float(p),
+        bool(row["early"]),
+    )
+
+
+def verdict_map(verdicts: pd.DataFrame) -> dict[tuple[str, str], vd.Verdict]:
+    """Return (zone id, target key) → :class:`Verdict` of a stored verdict frame."""
+    return {(r["zone_id"], r["target"]): verdict_of(r) for r in verdicts.to_dict("records")}
+
+
+def _verdicts(reform_att, invest_att, *, partial, in_progress, as_of, rules=None):
+    """Return :func:`verdict_map` computed with the verdict module (no projection).
+
+    A year in progress needs *as_of*; a complete year without one is judged as of
+    31 December of the frames' ``year`` (any complete year when they have none).
+    """
+    year = int(reform_att["year"].iloc[0]) if "year" in reform_att else None
+    if as_of is None:
+        if in_progress:
+            raise ValueError(
+                "a year in progress needs its as-of date / 年度进行中须给出数据截至日期"
+            )
+        year = year if year is not None else 2000
+        as_of = f"{year}-12-31"
+    period = ReportPeriod.of(year if year is not None else pd.Timestamp(as_of).year, as_of)
+    frame = verdict_frame(
+        reform_att, invest_att, period, partial=partial, rules=rules or vd.VerdictRules()
+    )
+    return verdict_map(frame)
+
+
+def _funds_figure(ii, provisional_window: bool) -> str:
+    """Return ``增长 34.0%（1—10月累计；全年目标 25%）`` or ``增长 31.0%（目标 25%）``."""
+    growth = _growth_words(ii["yoy_growth"], ii["growth_defined"])
+    target = fmt_percent(float(ii["target_growth"]), 0)
+    if not provisional_window:
+        return f"{growth}（目标 {target}）"
+    month = int(ii["through_month"])
+    window = "1月" if month == 1 else f"1—{month}月"
+    return f"{growth}（{window}累计；全年目标 {target}）"
+
+
 def traffic_lights(
     reform_att: pd.DataFrame,
     invest_att: pd.DataFrame,
     *,
     partial: bool,
     in_progress: bool,
+    as_of: str | date | None = None,
+    verdicts: dict | None = None,
 ) -> pd.DataFrame:
-    """Return one row per zone with the three hard targets as text traffic lights and figures.
+    """Return one row per zone with the three hard targets: verdict text and figures (page table).
 
     *reform_att* / *invest_att* are the frames returned by :func:`evalkit.reforms.attainment`
-    and :func:`evalkit.investment.attainment`.
+    and :func:`evalkit.investment.attainment`; *verdicts* is :func:`verdict_map` of the
+    stored verdicts (computed without a projection when not given; a year in progress
+    then needs *as_of*). A provisional funds verdict gives the probability and the
+    as-of date; the growth figure names its window.
     """
+    v = verdicts or _verdicts(
+        reform_att, invest_att, partial=partial, in_progress=in_progress, as_of=as_of
+    )
     r = reform_att.set_index("zone_id")
     i = invest_att.set_index("zone_id")
     rows = []
     for z in _zone_order(r.index):
         rr, ii = r.loc[z], i.loc[z]
+        funds = v[(z, "funds_growth")]
         rows.append(
             {
                 "片区": zone_name(z),
-                "复制推广经验": light(
-                    rr["met_replicated"], partial=partial, in_progress=in_progress
-                ),
+                "复制推广经验": v[(z, "reforms_replicated")].text(),
                 "复制推广（条）/目标": f"{int(rr['replicated'])} / {int(rr['target_replicated'])}",
-                "自主创新经验": light(rr["met_original"], partial=partial, in_progress=in_progress),
+                "自主创新经验": v[(z, "reforms_original")].text(),
                 "自主创新（条）/目标": f"{int(rr['original'])} / {int(rr['target_original'])}",
-                "到位资金同比增长": light(ii["met"], partial=partial, in_progress=in_progress),
-                "同比增速（目标）": f"{_growth_words(ii['yoy_growth'], ii['growth_defined'])}"
-                f"（目标 {fmt_percent(float(ii['target_growth']), 0)}）",
+                "到位资金同比增长": funds.text(probability=True),
+                "同比增速（目标）": _funds_figure(ii, funds.provisional),
             }
         )
     return pd.DataFrame(rows)
+
+
+def targets_download(summ) -> pd.DataFrame:
+    """Return the download of the hard targets (``summary_targets.csv``): numbers numeric, text labelled.
+
+    Per zone: counts and targets (条), growth and target (%, full precision, empty
+    when undefined), the months compared, the projection's probability of reaching
+    the funds target (empty when none), and per target the verdict in words
+    (``…判定（文字）``), its machine ``status`` (``…判定代码``) and whether it is
+    provisional (``…是否暂定``).
+    """
+    v = verdict_map(summ.verdicts)
+    r = summ.reform_attainment.set_index("zone_id")
+    i = summ.invest_attainment.set_index("zone_id")
+    rows = []
+    for z in _zone_order(r.index):
+        rr, ii = r.loc[z], i.loc[z]
+        row = {"片区": zone_name(z), "片区代码": z}
+        for key, word in (("replicated", "复制推广"), ("original", "自主创新")):
+            verdict = v[(z, f"reforms_{key}")]
+            row[f"{word}（条）"] = int(rr[key])
+            row[f"{word}目标（条）"] = int(rr[f"target_{key}"])
+            row[f"{word}判定（文字）"] = verdict.text()
+            row[f"{word}判定代码"] = verdict.status
+            row[f"{word}是否暂定"] = verdict.provisional
+        funds = v[(z, "funds_growth")]
+        defined = bool(ii["growth_defined"]) and not _is_none(ii["yoy_growth"])
+        row["到位资金统计截至月份"] = int(ii["through_month"])
+        row["到位资金同比增长（%）"] = 100 * float(ii["yoy_growth"]) if defined else math.nan
+        row["到位资金增长目标（%）"] = 100 * float(ii["target_growth"])
+        row["全年达标概率（预测）"] = (
+            math.nan if funds.probability is None else float(funds.probability)
+        )
+        row["到位资金判定（文字）"] = funds.text(probability=True)
+        row["到位资金判定代码"] = funds.status
+        row["到位资金是否暂定"] = funds.provisional
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_part(summ) -> dict:
+    """Return the index page's ``summary.json`` part: per zone and target the verdict.
+
+    ``zones.<zone>.targets.<target>`` = :meth:`Verdict.summary` (``status``,
+    ``provisional``, ``as_of``, ``verdict``, and ``p_reach_target`` for a projected
+    verdict); ``zones.<zone>.targets_met.<target>`` = :attr:`Verdict.met` — True /
+    False only when final, null while provisional (a year-to-date figure is never
+    reported as if final), for the baseline year and when undefined.
+    """
+    zones: dict = {}
+    for (z, key), verdict in verdict_map(summ.verdicts).items():
+        zone = zones.setdefault(z, {"targets": {}, "targets_met": {}})
+        zone["targets"][key] = verdict.summary()
+        zone["targets_met"][key] = verdict.met
+    return {"zones": zones}
 
 
 def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -151,8 +268,21 @@ def reform_finding(
     return text + f"{_names(both)}两项均已达到，{_names(missing)}{word}。"
 
 
-def funds_finding(invest_att: pd.DataFrame, year: int, *, partial: bool, in_progress: bool) -> str:
-    """Return the key finding on the funds-in-place growth target."""
+def funds_finding(
+    invest_att: pd.DataFrame,
+    year: int,
+    *,
+    partial: bool,
+    in_progress: bool,
+    verdicts: dict | None = None,
+    as_of: str | date | None = None,
+) -> str:
+    """Return the key finding on the funds-in-place growth target.
+
+    A complete year states the final verdicts; a year in progress states the
+    year-to-date growth (累计同比) and the provisional verdicts from the projection
+    (*verdicts*: :func:`verdict_map`; without them only 进行中), never 达标 / 未达标.
+    """
     i = invest_att.set_index("zone_id")
     zones = _zone_order(i.index)
     growth = "、".join(
@@ -163,6 +293,8 @@ def funds_finding(invest_att: pd.DataFrame, year: int, *, partial: bool, in_prog
     target = fmt_percent(float(i["target_growth"].iloc[0]), 0)
     if partial:
         return f"{year} 年为基线年（不考核）：招商引资到位资金{basis}增速为 {growth}。"
+    if in_progress:
+        return _funds_in_progress(i, zones, growth, target, verdicts, as_of)
     met = [z for z in zones if _is_true(i.loc[z, "met"])]
     undefined = [z for z in zones if _is_none(i.loc[z, "met"])]
     text = f"招商引资到位资金增长目标（同比≥{target}）：{basis}增速为 {growth}；"
@@ -172,6 +304,28 @@ def funds_finding(invest_att: pd.DataFrame, year: int, *, partial: bool, in_prog
     if undefined:
         parts.append(f"{_names(undefined)}无法判定")
     return text + "，".join(parts) + "。"
+
+
+def _funds_in_progress(i, zones, growth, target, verdicts, as_of) -> str:
+    """Return :func:`funds_finding` for a year in progress (provisional verdicts, as-of date)."""
+    v = verdicts or {}
+    when = ""
+    if as_of is not None:
+        end = pd.Timestamp(as_of)
+        when = f"截至 {end.month} 月 {end.day} 日"
+    text = f"招商引资到位资金增长目标（全年同比≥{target}）：{when}累计同比增速为 {growth}；"
+    groups: dict[str, list[str]] = {}
+    for z in zones:
+        verdict = v.get((z, "funds_growth"))
+        if verdict is None:
+            groups.setdefault("进行中", []).append(zone_name(z))
+            continue
+        name = zone_name(z)
+        if verdict.probability is not None:
+            name += f"（{vd.probability_words(verdict.probability)}）"
+        groups.setdefault(verdict.word, []).append(name)
+    said = "，".join(f"{'、'.join(names)}{word}" for word, names in groups.items())
+    return text + f"按全年预测，{said}。累计增速只是年内进度，全年是否达标待全年数据报送后确定。"
 
 
 def trade_finding(
@@ -271,12 +425,16 @@ PAGE_LABELS = {
 }
 
 
-def lights_legend(year: int, as_of: str | date, *, partial: bool, in_progress: bool) -> str:
-    """Return the legend and period note under the traffic-light table."""
-    text = (
-        f"图例：{LIGHT_MET}；{LIGHT_NOT_MET}；{LIGHT_BASELINE}；{LIGHT_UNDEFINED}。"
-        "颜色之外均有文字说明。"
-    )
+def lights_legend(
+    year: int,
+    as_of: str | date,
+    *,
+    partial: bool,
+    in_progress: bool,
+    rules: vd.VerdictRules | None = None,
+) -> str:
+    """Return the legend and period note under the traffic-light table (:func:`evalkit.present.verdict.legend`)."""
+    text = vd.legend(in_progress=in_progress and not partial, rules=rules or vd.VerdictRules())
     if partial:
         text += (
             f"{year} 年为行动计划实施首年（计划于当年 9 月印发），只作基线展示，不按全年目标考核。"
@@ -284,8 +442,8 @@ def lights_legend(year: int, as_of: str | date, *, partial: bool, in_progress: b
     elif in_progress:
         end = pd.Timestamp(as_of)
         text += (
-            f"{year} 年尚在进行中（数据截至 {end.month} 月 {end.day} 日）：改革事项为年内累计条数，"
-            "“尚未达标”表示截至目前尚未达到全年目标；到位资金增速为累计同比。"
+            f"{year} 年尚在进行中（数据截至 {end.month} 月 {end.day} 日）：到位资金增速为累计同比，"
+            "只是年内进度，不作全年达标判定。"
         )
     return text
 
@@ -311,18 +469,31 @@ def headline_note(
 
 
 def lights_table(summ) -> pd.DataFrame:
-    """Return :func:`traffic_lights` of a :class:`~.compute.SummaryResult` *summ*."""
+    """Return :func:`traffic_lights` of a :class:`~.compute.SummaryResult` *summ* (its stored verdicts)."""
     return traffic_lights(
         summ.reform_attainment,
         summ.invest_attainment,
         partial=summ.partial,
         in_progress=summ.in_progress,
+        as_of=summ.as_of,
+        verdicts=verdict_map(summ.verdicts),
     )
+
+
+def rules_of(summ) -> vd.VerdictRules:
+    """Return the verdict thresholds *summ* was judged with."""
+    return vd.VerdictRules(likely=float(summ.likely), unlikely=float(summ.unlikely))
 
 
 def legend(summ) -> str:
     """Return :func:`lights_legend` for *summ*."""
-    return lights_legend(summ.year, summ.as_of, partial=summ.partial, in_progress=summ.in_progress)
+    return lights_legend(
+        summ.year,
+        summ.as_of,
+        partial=summ.partial,
+        in_progress=summ.in_progress,
+        rules=rules_of(summ),
+    )
 
 
 def findings(summ, res, config: IndicatorConfig) -> list[tuple[str, str]]:
@@ -335,7 +506,16 @@ def findings(summ, res, config: IndicatorConfig) -> list[tuple[str, str]]:
     return [
         (composite_finding(res.composite, res.sensitivity, year), "comprehensive.html"),
         (reform_finding(summ.reform_attainment, year, as_of=summ.as_of, **kw), "reforms.html"),
-        (funds_finding(summ.invest_attainment, year, **kw), "investment.html"),
+        (
+            funds_finding(
+                summ.invest_attainment,
+                year,
+                verdicts=verdict_map(summ.verdicts),
+                as_of=summ.as_of,
+                **kw,
+            ),
+            "investment.html",
+        ),
         (trade_finding(res.scored, res.dimensions, year, as_of=summ.as_of), "logistics.html"),
         (weakest_finding(res.dimensions, res.composite, config, year), "comprehensive.html"),
     ]

@@ -143,7 +143,7 @@ def test_entropy_sentence():
 def test_traffic_lights_words_not_colour_alone():
     assert spresent.light(True, partial=False) == "✓ 达标"
     assert spresent.light(False, partial=False) == "× 未达标"
-    assert spresent.light(False, partial=False, in_progress=True) == "× 尚未达标（年度进行中）"
+    assert spresent.light(False, partial=False, in_progress=True) == "◇ 进行中"  # never 未达标
     assert spresent.light(None, partial=False) == "○ 无法判定（基期为零或无数据）"
     assert spresent.light(True, partial=True) == "○ 基线年（不考核）"
     lights = spresent.traffic_lights(
@@ -211,21 +211,21 @@ def test_for_page_never_shows_nan():
 
 
 def test_funds_cumulative_chains_yearly_growth():
+    # the assessed years only (2024, the plan's partial first year, is not assessed: #18)
     atts = {
-        2024: invest_att([0.10, 0.30, math.nan], [None, None, None]),
-        2025: invest_att([0.20, 0.30, 0.5], [False, True, True]),
+        2025: invest_att([0.20, 0.30, math.nan], [False, True, None]),
         2026: invest_att([0.50, 0.30, 0.5], [True, True, True]),
     }
-    t = clpresent.funds_cumulative(atts, Targets()).set_index("片区")
-    # 1.1 × 1.2 × 1.5 − 1 = 98.0 %; target 1.25³ − 1 = 95.3125 %
-    assert t.loc["绥化经开区片区", "累计增长"] == "98.0%"
-    assert t.loc["绥化经开区片区", "按年度增长目标复合应达"] == "95.3%"
-    assert t.loc["绥化经开区片区", "是否达到"] == "已达到"
-    # 1.3³ − 1 = 119.7 %
-    assert t.loc["肇东片区", "累计增长"] == "119.7%"
-    assert t.loc["青冈片区", "是否达到"] == "无法判定"
-    assert t.loc["青冈片区", "2024年同期增速"] == "增速无法计算"
-    assert t.loc["绥化经开区片区", "2026年同期增速"] == "增长 50.0%"
+    t = clpresent.funds_cumulative(atts, Targets(), as_of="2026-12-31").set_index("片区")
+    # 1.2 × 1.5 − 1 = 80.0 %; target 1.25² − 1 = 56.25 %
+    assert t.loc["绥化经开区片区", "累计增长"] == "80.0%"
+    assert t.loc["绥化经开区片区", "按年度增长目标复合应达"] == "56.25%"
+    assert t.loc["绥化经开区片区", "判定"] == "✓ 达标"
+    # 1.3² − 1 = 69.0 %
+    assert t.loc["肇东片区", "累计增长"] == "69.0%"
+    assert t.loc["青冈片区", "判定"] == "○ 无法判定（基期为零或无数据）"
+    assert t.loc["青冈片区", "2025年增速"] == "增速无法计算（全年）"
+    assert t.loc["绥化经开区片区", "2026年增速"] == "增长 50.0%（全年）"
 
 
 def test_dimension_change_uses_latest_year_with_data_and_sentences():
@@ -314,11 +314,12 @@ def test_closing_targets_sentences():
         2026: invest_att([0.34, 0.2, -0.1], [True, False, False]),
     }
     out = clpresent.closing_targets_sentences(reform_atts, invest_atts, Targets(), "2026-10-31")
+    # 2026 is in progress: no final verdict on year-to-date growth (#18), counts reached are 已达标
     assert out[0] == (
-        "绥化经开区片区：2025 年达标 3 项（复制推广、自主创新、到位资金增长）；"
-        "2026 年截至 10 月 31 日达标 2 项（自主创新、到位资金增长），尚未达标 1 项（复制推广）。"
+        "绥化经开区片区：2025 年：达标 3 项（复制推广、自主创新、到位资金增长）；"
+        "2026 年截至 10 月 31 日：进行中 2 项（复制推广、到位资金增长），已达标 1 项（自主创新）。"
     )
     assert out[1] == (
-        "肇东片区：2025 年达标 1 项（复制推广），未达标 1 项（自主创新），无法判定 1 项（到位资金增长）；"
-        "2026 年截至 10 月 31 日达标 0 项，尚未达标 3 项（复制推广、自主创新、到位资金增长）。"
+        "肇东片区：2025 年：达标 1 项（复制推广），未达标 1 项（自主创新），无法判定 1 项（到位资金增长）；"
+        "2026 年截至 10 月 31 日：进行中 3 项（复制推广、自主创新、到位资金增长）。"
     )

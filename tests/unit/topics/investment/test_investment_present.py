@@ -40,9 +40,8 @@ def test_narrative_and_summary(funds):
     assert "nan" not in text.lower() and "inf" not in text.lower()
     part = present.attainment_summary(att)["zones"]
     assert part["suihua_etdz"]["funds_yoy_growth"] == pytest.approx(0.5)
-    assert part["suihua_etdz"]["targets_met"] == {"funds_growth": True}
     assert part["zhaodong"]["funds_yoy_growth"] is None
-    assert part["zhaodong"]["targets_met"] == {"funds_growth": None}
+    assert all("targets_met" not in z for z in part.values())  # verdicts: index page
     assert part["qinggang"]["funds_in_place_wan_yuan"] == 990
 
 

@@ -14,17 +14,9 @@ def test_summary_part_matches_attainment():
     att = compute.attainment(A, 2025, "2025-12-31", SMALL)
     part = present.summary_part(att)
     assert list(part["zones"]) == list(ZONES)
-    assert part["zones"]["zhaodong"] == {
-        "reforms_replicated": 4,
-        "reforms_original": 1,
-        "targets_met": {"reforms_replicated": True, "reforms_original": True},
-    }
-    assert part["zones"]["qinggang"]["targets_met"] == {
-        "reforms_replicated": False,
-        "reforms_original": False,
-    }
-    base = present.summary_part(compute.attainment(A, 2024, "2024-12-31", SMALL))
-    assert base["zones"]["suihua_etdz"]["targets_met"]["reforms_replicated"] is None
+    assert part["zones"]["zhaodong"] == {"reforms_replicated": 4, "reforms_original": 1}
+    # the verdicts (targets_met) come from the index page (evalkit.present.verdict)
+    assert all("targets_met" not in z for z in part["zones"].values())
 
 
 def test_attainment_table_words():
