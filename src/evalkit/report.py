@@ -268,14 +268,17 @@ SYNTHETIC_BANNER = (
 
 def page_header(year: int, as_of: str, data_dir: str = "data") -> MarkdownOutput:
     """Return the page banner: report year, as-of date and, for synthetic data, a warning callout."""
+    from .present.text import synthetic_notice
     from .store import read_meta
 
     meta = read_meta(data_dir)
     line = f"**评估年度 {int(year)}** · 数据截至 {markdown.md_escape(as_of)}\n"
     plain = f"评估年度 {int(year)} · 数据截至 {as_of}"
-    if meta.get("synthetic", False):
-        line += "\n" + markdown.callout(
-            "warning", markdown.md_escape(SYNTHETIC_BANNER), title="演示数据 / Demo data"
+    notice = synthetic_notice(meta)
+    if notice:
+        title = (
+            "演示数据 / Demo data" if notice == SYNTHETIC_BANNER else "合成数据 / Synthetic data"
         )
-        plain += "\n" + SYNTHETIC_BANNER
+        line += "\n" + markdown.callout("warning", markdown.md_escape(notice), title=title)
+        plain += "\n" + notice
     return MarkdownOutput(line, plain=plain)

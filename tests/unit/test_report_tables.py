@@ -37,3 +37,18 @@ def test_key_points_box_is_a_titled_callout_of_one_to_five_sentences():
     for bad in ([], ["一"] * 6):
         with pytest.raises(ValueError, match="1 to 5 sentences"):
             report.key_points(bad)
+
+
+def test_page_header_names_a_synthetic_dataset_not_made_by_evalkit_escaped(tmp_path):
+    import json
+
+    curated = tmp_path / "curated"
+    curated.mkdir()
+    meta = {"synthetic": True, "dataset": "*培训*数据 <b>", "generator": "Excel"}
+    (curated / "_meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    head = report.page_header(2026, "2026-10-31", str(tmp_path))
+    assert head.text.startswith("**评估年度 2026** · 数据截至 2026\\-10\\-31\n")
+    assert '::: {.callout-warning title="合成数据 / Synthetic data"}' in head.text
+    assert "\\*培训\\*数据 &lt;b&gt;" in head.text and "evalkit 的合成数据生成器" not in head.text
+    (curated / "_meta.json").write_text(json.dumps({"synthetic": False}), "utf-8")
+    assert ":::" not in report.page_header(2026, "2026-10-31", str(tmp_path)).text
