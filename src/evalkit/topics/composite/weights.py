@@ -49,7 +49,7 @@ def score_matrix(scored: pd.DataFrame) -> pd.DataFrame:
 #: Reasons an indicator gets no entropy weight (see the module docstring).
 GUARD_FEW = "少于两个片区有得分"
 GUARD_EQUAL = "各片区得分相同，不区分片区"
-GUARD_SINGLE = "只有一个片区得分大于零（熵权法会给它最大权重）"
+GUARD_SINGLE = "只有一个片区得分大于零"
 
 
 def entropy_guard(x: np.ndarray) -> str:

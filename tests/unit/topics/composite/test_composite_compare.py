@@ -64,7 +64,7 @@ def composite(vals, config):
 
 
 def test_different_spreads_no_longer_map_to_the_same_scores():
-    # Old: min–max gave 0 / 50 / 100 for both 100/101/102 and 10/500/1000.
+    # Old: min–max gave 0 / 50 / 100 for 100/101/102 and 0 / 49.5 / 100 for 10/500/1000.
     cfg = config_of([("d", 1.0, [("a", 1.0, (0, 1000))])])
     narrow = cscore.score_indicators(
         values([(z, 2025, "a", v) for z, v in zip(ZONES3, [100, 101, 102], strict=True)]), cfg
