@@ -181,8 +181,12 @@ def revision_table(res) -> pd.DataFrame:
 
 
 def revision_notes(res) -> list[str]:
-    """Return why the method changed, one sentence per earlier method that published *res.year*."""
-    rev = res.revisions[res.revisions["year"] == res.year]
+    """Return why the method changed, one sentence per earlier method that published *res.year*.
+
+    Only records of the configured zones count (a record copied to another pilot says nothing).
+    """
+    rev = res.revisions
+    rev = rev[(rev["year"] == res.year) & rev["zone_id"].isin(list(ZONES))]
     out = []
     for method, g in rev.groupby("method", sort=False):
         when = g["replaced"].iloc[0]
