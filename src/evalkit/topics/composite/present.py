@@ -263,6 +263,20 @@ def trend_table(
     return out.sort_values(["片区", "年度"], key=lambda s: s.map(order) if s.name == "片区" else s)
 
 
+def trend_note(res) -> str:
+    """Return the note under :func:`trend_table`: which columns are published, which same-period."""
+    end = window_end(res.year, res.as_of)
+    window = (
+        "全年"
+        if (end.month, end.day) == (12, 31)
+        else f"各年 1 月 1 日至 {end.month} 月 {end.day} 日"
+    )
+    return (
+        "“该年度报告发布的”两列是各年度报告页面公布的综合得分与排名（已结束年度按全年计算），"
+        f"不随新年度加入而改变；各维度得分和“同期口径”两列按{window}计算，只用于年度之间的比较。"
+    )
+
+
 def summary_part(comp: pd.DataFrame, year: int) -> dict:
     """Return the ``composite`` summary part: per zone ``composite_score`` and ``rank``."""
     c = comp[comp["year"] == year]

@@ -135,3 +135,18 @@ def test_zone_count_wording_follows_the_number_of_zones(n, word):
 def test_zone_count_wording_defaults_to_the_configured_zones():
     assert text.zones_word() == text.zones_word(len(ZONES))
     assert "minmax" not in present.METHOD_WORDS  # no score pooled over the zones any more
+
+
+def test_trend_table_puts_the_published_score_beside_the_same_period_one():
+    res, config = make_result()
+    published = res.composite.assign(score=res.composite["score"] + 1.0)
+    t = present.trend_table(res.dimensions, res.composite, config, published)
+    assert list(t.columns[:4]) == [
+        "片区",
+        "年度",
+        "该年度报告发布的综合得分（分）",
+        "该年度报告发布的排名",
+    ]
+    row = t.iloc[0]
+    assert row["该年度报告发布的综合得分（分）"] == row["同期口径综合得分（分）"] + 1.0
+    assert "全年" in present.trend_note(res)
