@@ -42,8 +42,9 @@ from .topics.composite.present import (
 from .topics.composite.scoring import (
     composite_scores,
     dimension_scores,
-    minmax_scores,
     rank_scores,
+    reference_score,
+    resolve_reference,
     resolve_target,
     score_indicators,
     target_score,

@@ -35,6 +35,7 @@ NEW = {
     "direction": "+",
     "unit": "万元",
     "weight": 0.1,
+    "reference": {"worst": 0, "best": 100000, "source": "test: 10 亿元 a year scores 100"},
 }
 #: The dimension's weights after adding NEW: foreign trade gives up the 0.1 it takes.
 REBALANCED = {"foreign_trade": 0.2}

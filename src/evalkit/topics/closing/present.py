@@ -429,12 +429,18 @@ def cumulative_sentences(clo, funds_table: pd.DataFrame) -> list[str]:
 
 
 def composite_trend(comp: pd.DataFrame) -> pd.DataFrame:
-    """Return the composite score and rank of every zone and plan year with Chinese headers."""
+    """Return the composite score and rank of every zone and plan year with Chinese headers.
+
+    *comp* is the stored composite frame: scores over the same-period windows (the
+    basis of the year-to-year comparison), labelled as such so they are not taken for
+    the score each year's own page publishes (its whole year).
+    """
     trend = comp.assign(片区=[zone_name(z) for z in comp["zone_id"]])
+    score, rank = "同期口径综合得分（分）", "同期口径排名"
     trend = trend[["片区", "year", "score", "rank"]].rename(
-        columns={"year": "年度", "score": "综合得分（分）", "rank": "排名"}
+        columns={"year": "年度", "score": score, "rank": rank}
     )
-    trend["综合得分（分）"] = trend["综合得分（分）"].round(2)
+    trend[score] = trend[score].round(2)
     return trend
 
 

@@ -22,15 +22,16 @@ import pandas as pd
 
 from ... import store
 from ...config import Targets, load_targets
+from .compare import with_changes
 from .indicators import IndicatorConfig, load_indicators
+from .revisions import load_revisions
 from .scoring import composite_scores, dimension_scores, score_indicators
 from .values import indicator_values
 from .weights import (
     CONCENTRATION,
     DRAWS,
+    entropy_by_year,
     entropy_composite,
-    entropy_weights,
-    score_matrix,
     sensitivity,
 )
 
@@ -44,7 +45,12 @@ READS: tuple[str, ...] = (
     "reform_items",
 )
 #: Configuration files read.
-CONFIG: tuple[str, ...] = ("indicators.yaml", "targets.yaml", "zones.yaml")
+CONFIG: tuple[str, ...] = (
+    "composite_revisions.yaml",
+    "indicators.yaml",
+    "targets.yaml",
+    "zones.yaml",
+)
 #: Other topics' stored results loaded (none yet: see the module docstring).
 USES: tuple[str, ...] = ()
 
@@ -56,12 +62,20 @@ class CompositeResult:
     Frames (long, one row per zone × year [× dimension / indicator]):
     ``scored`` (``zone_id, year, indicator, value, dimension, target, method, score``),
     ``dimensions`` (``zone_id, year, dimension, score, coverage``),
-    ``composite`` (``zone_id, year, score, coverage, rank``), ``entropy``
-    (``zone_id, year, score, rank`` under entropy weights), ``entropy_weights``
-    (indicator id → weight) and ``sensitivity`` (report year only: ``zone_id,
-    p_first, mean, p05, p50, p95``, see :func:`~.weights.sensitivity`). Scores are
-    0–100; ``draws`` / ``concentration`` are the sensitivity settings; ``synthetic``
-    says whether the curated data are the synthetic demo (for figure source notes).
+    ``composite`` (``zone_id, year, score, coverage, rank`` over the same-period
+    windows, plus each year's change on the year before on the same basis:
+    ``basis_prev_score, basis_score, change, basis_prev_rank, basis_rank, dropped``, see
+    :mod:`~.compare`), ``published`` (``zone_id, year, score, coverage, rank``: each
+    year scored on its own report's window — the whole year for a year before the
+    report year — i.e. the score that year's page publishes), ``entropy``
+    (``zone_id, year, score, rank`` under each year's entropy weights),
+    ``entropy_weights`` (report year: indicator id → weight), ``entropy_detail``
+    (``year, indicator, weight, reason``: the guard's reason for a zero weight),
+    ``revisions`` (scores published under earlier methods for these years, see
+    :mod:`~.revisions`) and ``sensitivity`` (report year only: ``zone_id, p_first,
+    mean, p05, p50, p95``, see :func:`~.weights.sensitivity`). Scores are 0–100;
+    ``draws`` / ``concentration`` are the sensitivity settings; ``synthetic`` says
+    whether the curated data are the synthetic demo (for figure source notes).
     """
 
     year: int
@@ -70,8 +84,11 @@ class CompositeResult:
     scored: pd.DataFrame
     dimensions: pd.DataFrame
     composite: pd.DataFrame
+    published: pd.DataFrame
     entropy: pd.DataFrame
     entropy_weights: pd.Series
+    entropy_detail: pd.DataFrame
+    revisions: pd.DataFrame
     sensitivity: pd.DataFrame
     draws: int
     concentration: float
@@ -85,23 +102,49 @@ def evaluate(
     as_of: str | date,
     targets: Targets | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Run the whole evaluation.
+    """Run the whole evaluation of *years* over windows ending on *as_of*'s day and month.
 
-    Returns ``scored``, ``dimensions``, ``composite``, ``entropy`` and ``entropy_weights``.
+    Returns ``scored``, ``dimensions``, ``composite`` (with same-basis changes),
+    ``entropy``, ``entropy_detail`` (each year's entropy weights and guard reasons) and
+    ``entropy_weights`` (the last year's, indicator → weight). Every year is scored from
+    its own values only, so the result for a year does not depend on the other years.
     """
     values = indicator_values(config, tables, years, as_of, targets=targets)
     scored = score_indicators(values, config, targets, as_of)
     dims = dimension_scores(scored, config)
-    comp = composite_scores(dims, config)
-    weights = entropy_weights(score_matrix(scored))
-    ent = entropy_composite(scored, weights)
+    comp = with_changes(composite_scores(dims, config), scored, config)
+    detail = entropy_by_year(scored)
+    last = detail[detail["year"] == max(years)]
     return {
         "scored": scored,
         "dimensions": dims,
         "composite": comp,
-        "entropy": ent,
-        "entropy_weights": weights,
+        "entropy": entropy_composite(scored, detail),
+        "entropy_detail": detail,
+        "entropy_weights": pd.Series(last["weight"].to_numpy(), index=last["indicator"].tolist()),
     }
+
+
+def published_scores(
+    config: IndicatorConfig,
+    tables: Mapping[str, pd.DataFrame],
+    year: int,
+    as_of: str | date,
+    targets: Targets,
+) -> pd.DataFrame:
+    """Return ``zone_id, year, score, coverage, rank`` of every plan year as its own page shows it.
+
+    A year before *year* is evaluated alone over its whole year (its report is as of
+    31 December); *year* itself over its window ending *as_of*. Because each year is
+    scored from its own values only, these are the scores each year's page published.
+    """
+    frames = []
+    for y in plan_years(year, targets):
+        end = as_of if y == int(year) else f"{y}-12-31"
+        values = indicator_values(config, tables, [y], end, targets=targets)
+        dims = dimension_scores(score_indicators(values, config, targets, end), config)
+        frames.append(composite_scores(dims, config))
+    return pd.concat(frames, ignore_index=True)
 
 
 def plan_years(year: int, targets: Targets) -> list[int]:
@@ -126,7 +169,9 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> CompositeResult
     config = load_indicators(data_dir)
     targets = load_targets(data_dir)
     years = plan_years(year, targets)
-    result = evaluate(config, read_tables(config, data_dir), years, as_of, targets)
+    tables = read_tables(config, data_dir)
+    result = evaluate(config, tables, years, as_of, targets)
+    revisions = load_revisions(data_dir)
     sens = sensitivity(
         result["scored"], config, int(year), draws=DRAWS, concentration=CONCENTRATION
     )
@@ -137,8 +182,11 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> CompositeResult
         scored=result["scored"],
         dimensions=result["dimensions"],
         composite=result["composite"],
+        published=published_scores(config, tables, int(year), as_of, targets),
         entropy=result["entropy"],
         entropy_weights=result["entropy_weights"],
+        entropy_detail=result["entropy_detail"],
+        revisions=revisions[revisions["year"].isin(years)].reset_index(drop=True),
         sensitivity=sens,
         draws=DRAWS,
         concentration=CONCENTRATION,

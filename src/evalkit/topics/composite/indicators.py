@@ -39,11 +39,16 @@ COMPUTED_BY: dict[str, tuple[str, str]] = {
     "reforms.original": ("reform_items", "count"),
     "investment.funds_wan_yuan": ("funds_monthly", "sum"),
     "investment.yoy_growth": ("funds_monthly", "yoy_growth"),
+    "reforms.median_lag_days": ("reform_items", "median_days"),
 }
 FORMULA_KEYS = ("agg", "column", "where", "numerator", "distinct", "date", "start", "if_no_rows")
 #: Keys every indicator must give (plus ``formula`` unless it has ``computed_by``).
 INDICATOR_REQUIRED = ("id", "name", "table", "direction", "unit", "weight")
-INDICATOR_KEYS = (*INDICATOR_REQUIRED, "formula", "target", "computed_by")
+INDICATOR_KEYS = (*INDICATOR_REQUIRED, "formula", "target", "reference", "computed_by")
+#: Keys of an indicator's fixed reference range (``reference``); ``source`` is shown on the page.
+REFERENCE_KEYS = ("worst", "best", "source")
+#: Default score under which a dimension counts as weak in a zone (``weak_below``).
+WEAK_BELOW = 60.0
 
 #: Default column that places a row of each curated table in a year.
 PERIOD_COLUMNS: dict[str, str] = {
@@ -80,6 +85,20 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A fixed reference range: the value scoring 0 (*worst*) and the value scoring 100 (*best*).
+
+    For a "−" indicator *best* is below *worst*. For a flow (count or sum) both are
+    annual amounts, pro-rated to the share of the year a window covers. *source* says
+    where the numbers come from (shown on the page).
+    """
+
+    worst: float
+    best: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Indicator:
     """A level-2 indicator: where its value comes from and how it is scored."""
 
@@ -93,6 +112,7 @@ class Indicator:
     weight: float
     target: float | str | None = None
     computed_by: str | None = None
+    reference: Reference | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,7 @@ class IndicatorConfig:
 
     dimensions: tuple[Dimension, ...]
     source: str = "indicators.yaml"
+    weak_below: float = WEAK_BELOW
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -299,6 +320,42 @@ def _target(raw, where: str) -> float | str | None:
     return float(raw)
 
 
+def _reference(raw, direction: int, where: str) -> Reference | None:
+    """Validate an indicator's fixed ``reference`` range (or absent).
+
+    ``worst`` and ``best`` are finite numbers, ordered by *direction* (best above worst
+    for "+", below for "−"); ``source`` is a non-empty text.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise _err(where, "参照范围应为映射（worst, best, source）", "reference must be a mapping")
+    unknown = sorted(set(raw) - set(REFERENCE_KEYS))
+    missing = [k for k in REFERENCE_KEYS if raw.get(k) is None]
+    if unknown or missing:
+        raise _err(
+            where,
+            f"参照范围应且只应含 {list(REFERENCE_KEYS)}",
+            f"reference needs exactly {list(REFERENCE_KEYS)}; unknown {unknown}, missing {missing}",
+        )
+    ends = {}
+    for key in ("worst", "best"):
+        v = raw[key]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise _err(f"{where}.{key}", "应为数字", f"{key} must be a number, got {v!r}")
+        ends[key] = float(v)
+    if (ends["best"] - ends["worst"]) * direction <= 0:
+        raise _err(
+            where,
+            "正向指标 best 应大于 worst，逆向指标 best 应小于 worst",
+            'best must exceed worst for "+" and be below it for "-"',
+        )
+    source = str(raw["source"]).strip()
+    if not source:
+        raise _err(f"{where}.source", "应注明参照范围的来源", "source must not be empty")
+    return Reference(ends["worst"], ends["best"], source)
+
+
 def _computed_formula(iraw: dict, table: str, where: str) -> Formula:
     """Return the formula of an indicator with ``computed_by`` (validated against *table*)."""
     computed_by = iraw["computed_by"]
@@ -358,6 +415,14 @@ def _indicator(iraw, did: str, where: str, seen: set[str]) -> Indicator:
             'direction must be "+" or "-"',
         )
     target = _target(iraw.get("target"), f"{where}.target")
+    reference = _reference(iraw.get("reference"), DIRECTIONS[direction], f"{where}.reference")
+    if (target is None) == (reference is None):
+        raise _err(
+            where,
+            "每项指标须有目标（target）或固定参照范围（reference），二者只取其一",
+            "give a target or a fixed reference range, exactly one: scores never depend on "
+            "the other zones or years",
+        )
     if iraw.get("computed_by") is not None:
         formula = _computed_formula(iraw, table, where)
     else:
@@ -373,6 +438,7 @@ def _indicator(iraw, did: str, where: str, seen: set[str]) -> Indicator:
         weight=_weight(iraw["weight"], f"{where}.weight"),
         target=target,
         computed_by=iraw.get("computed_by"),
+        reference=reference,
     )
 
 
@@ -407,6 +473,9 @@ def parse_indicators(doc, source: str = "indicators.yaml") -> IndicatorConfig:
     """
     if not isinstance(doc, dict):
         raise _err(source, "顶层应为映射", "top level must be a mapping")
+    weak = doc.get("weak_below", WEAK_BELOW)
+    if isinstance(weak, bool) or not isinstance(weak, int | float) or not 0 < weak <= 100:
+        raise _err(f"{source}: weak_below", "应为 0—100 的分数", "must be a score in (0, 100]")
     dims_raw = doc.get("dimensions")
     if not isinstance(dims_raw, list) or not dims_raw:
         raise _err(f"{source}: dimensions", "缺少维度列表", "missing or empty list 'dimensions'")
@@ -417,7 +486,7 @@ def parse_indicators(doc, source: str = "indicators.yaml") -> IndicatorConfig:
         for di, draw in enumerate(dims_raw)
     ]
     _check_sum([d.weight for d in dims], f"{source}: dimensions", "维度")
-    return IndicatorConfig(tuple(dims), source)
+    return IndicatorConfig(tuple(dims), source, float(weak))
 
 
 def load_indicators(data_dir: str | Path | None = None) -> IndicatorConfig:

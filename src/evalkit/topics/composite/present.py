@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ... import figures
+from ...config import Targets
 from ...present.format import fmt_fixed, fmt_percent
 from ...present.text import zh_count
 from ...schema import ZONE_ORDER, ZONES, zone_name
@@ -26,8 +27,8 @@ from .weights import DEFAULT_SEED, ROBUST_SHARE
 
 DIRECTION_WORDS = {1: "正向（越大越好）", -1: "逆向（越小越好）"}
 METHOD_WORDS = {
-    "target": "对标目标",
-    "minmax": f"极差标准化（{zh_count(len(ZONES))}片区×各年）",
+    "target": "对标计划目标",
+    "reference": "对照固定参照范围",
 }
 MISSING_WORD = "缺失（维度内按其余指标重新分配权重）"
 
@@ -67,7 +68,10 @@ def indicator_table(scored: pd.DataFrame, config: IndicatorConfig, year: int) ->
                         "方向": DIRECTION_WORDS[ind.direction],
                         "评分方法": METHOD_WORDS[r["method"]],
                         "数值": round(float(r["value"]), 4) if pd.notna(r["value"]) else math.nan,
-                        "目标（按时间进度）": round(float(r["target"]), 4)
+                        "零分值（按时间进度）": round(float(r["worst"]), 4)
+                        if pd.notna(r["worst"])
+                        else math.nan,
+                        "目标或满分值（按时间进度）": round(float(r["target"]), 4)
                         if pd.notna(r["target"])
                         else math.nan,
                         "得分（分）": round(float(r["score"]), 2)
@@ -95,6 +99,103 @@ def weights_table(config: IndicatorConfig, entropy: pd.Series) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def reference_table(config: IndicatorConfig, targets: Targets | None = None) -> pd.DataFrame:
+    """Return what each indicator is scored against: the plan's target or a fixed range and its source.
+
+    Columns 维度, 指标, 单位, 方向, 计分依据, 零分值, 满分值或目标, 来源 (numbers in the
+    indicator's unit; a target named by a key of ``targets.yaml`` shows that key's
+    plan-wide value from *targets*; zone overrides are in the indicator table).
+    """
+    t = targets or Targets()
+    rows = []
+    for dim in config.dimensions:
+        for ind in dim.indicators:
+            ref = ind.reference
+            if ref is None:
+                goal = ind.target
+                goal = float(getattr(t, goal)) if isinstance(goal, str) else float(goal)
+            rows.append(
+                {
+                    "维度": dim.name,
+                    "指标": ind.name,
+                    "单位": ind.unit,
+                    "方向": DIRECTION_WORDS[ind.direction],
+                    "计分依据": METHOD_WORDS["reference" if ref else "target"],
+                    "零分值": ref.worst if ref else 0.0,
+                    "满分值或目标": ref.best if ref else goal,
+                    "来源": ref.source if ref else "行动计划的年度硬性目标（targets.yaml）",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def entropy_notes(res, config: IndicatorConfig) -> list[str]:
+    """Return the note on the entropy weights of *res.year*: the guard and what it excluded."""
+    d = res.entropy_detail
+    d = d[(d["year"] == res.year) & (d["reason"] != "")]
+    head = (
+        f"熵权按 {res.year} 年{zh_count(len(ZONES))}个片区的指标得分计算（不混合其他年度，"
+        "因此往年报告中的熵权结果不会因新年度加入而改变）。以下情形不赋予数据驱动的权重（熵权为 0）："
+        "少于两个片区有得分、各片区得分相同、或只有一个片区得分大于零——后一种情形熵值为 0，"
+        "熵权法会给它最大权重，而它只说明一个片区领先。"
+        f"片区只有{zh_count(len(ZONES))}个，熵权对个别片区得分为 0 的指标十分敏感，"
+        "因此熵权法只作对照，综合得分与排名以配置权重为准。"
+    )
+    if d.empty:
+        return [head + f"{res.year} 年没有指标因此被排除。"]
+    items = "；".join(
+        f"{config.indicator(i).name}（{r}）"
+        for i, r in zip(d["indicator"], d["reason"], strict=True)
+    )
+    return [head + f"{res.year} 年被排除的指标：{items}。"]
+
+
+def revision_table(res) -> pd.DataFrame:
+    """Return *res.year*'s scores published under earlier methods beside the current method's.
+
+    One row per earlier method and zone: 片区, 方法, 原发布得分, 原排名, 现方法得分, 现排名
+    (the current figures are ``res.published`` of *res.year*). Empty when no earlier
+    method published *res.year*.
+    """
+    rev = res.revisions[res.revisions["year"] == res.year]
+    now = res.published[res.published["year"] == res.year].set_index("zone_id")
+    rows = []
+    for method, g in rev.groupby("method", sort=False):
+        g = g.set_index("zone_id")
+        for z in _zone_order(g.index):
+            rows.append(
+                {
+                    "片区": zone_name(z),
+                    "原方法": method,
+                    "原方法已发布得分（分）": round(float(g.loc[z, "score"]), 2),
+                    "原方法排名": int(g.loc[z, "rank"]),
+                    "现方法得分（分）": round(float(now.loc[z, "score"]), 2)
+                    if z in now.index
+                    else math.nan,
+                    "现方法排名": now.loc[z, "rank"] if z in now.index else pd.NA,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def revision_notes(res) -> list[str]:
+    """Return why the method changed, one sentence per earlier method that published *res.year*.
+
+    Only records of the configured zones count (a record copied to another pilot says nothing).
+    """
+    rev = res.revisions
+    rev = rev[(rev["year"] == res.year) & rev["zone_id"].isin(list(ZONES))]
+    out = []
+    for method, g in rev.groupby("method", sort=False):
+        when = g["replaced"].iloc[0]
+        out.append(
+            f"**方法修订**：本年度得分曾按“{method}”发布"
+            + (f"，该方法已于 {when} 停用" if when else "")
+            + f"。{g['why'].iloc[0]}上表并列原方法已发布的得分与现方法的得分，二者不可直接相减比较。"
+        )
+    return out
 
 
 def ranking_table(comp: pd.DataFrame, ent: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -129,16 +230,51 @@ def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def trend_table(dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig) -> pd.DataFrame:
-    """Return every zone × year: dimension scores, composite, rank (this report's basis)."""
+def trend_table(
+    dims: pd.DataFrame,
+    comp: pd.DataFrame,
+    config: IndicatorConfig,
+    published: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return every zone × year: dimension scores, composite and rank over the same-period windows.
+
+    With *published* (``CompositeResult.published``) two columns come first after the
+    year: the score and rank that year's own page publishes (its whole year for a
+    completed year), so the same-period figures are never mistaken for a second
+    published score.
+    """
+    pub = None if published is None else published.set_index(["zone_id", "year"])
     rows = []
     for y in sorted(comp["year"].unique()):
         t = dimension_table(dims, comp, config, int(y))
         t.insert(1, "年度", int(y))
+        if pub is not None:
+            zones = _zone_order(comp[comp["year"] == y]["zone_id"])
+            t.insert(
+                2,
+                "该年度报告发布的综合得分（分）",
+                [round(float(pub.loc[(z, y), "score"]), 2) for z in zones],
+            )
+            t.insert(3, "该年度报告发布的排名", [pub.loc[(z, y), "rank"] for z in zones])
         rows.append(t)
     out = pd.concat(rows, ignore_index=True)
+    out = out.rename(columns={"综合得分（分）": "同期口径综合得分（分）", "排名": "同期口径排名"})
     order = {zone_name(z): i for i, z in enumerate(ZONES)}
     return out.sort_values(["片区", "年度"], key=lambda s: s.map(order) if s.name == "片区" else s)
+
+
+def trend_note(res) -> str:
+    """Return the note under :func:`trend_table`: which columns are published, which same-period."""
+    end = window_end(res.year, res.as_of)
+    window = (
+        "全年"
+        if (end.month, end.day) == (12, 31)
+        else f"各年 1 月 1 日至 {end.month} 月 {end.day} 日"
+    )
+    return (
+        "“该年度报告发布的”两列是各年度报告页面公布的综合得分与排名（已结束年度按全年计算），"
+        f"不随新年度加入而改变；各维度得分和“同期口径”两列按{window}计算，只用于年度之间的比较。"
+    )
 
 
 def summary_part(comp: pd.DataFrame, year: int) -> dict:
@@ -185,26 +321,58 @@ def ranking_sentence(comp: pd.DataFrame, year: int) -> str:
     return f"{year} 年综合评估：" + "；".join(parts) + "。"
 
 
-def change_sentence(comp: pd.DataFrame, year: int) -> str | None:
-    """Return the sentence on score and rank changes from the previous year (None if no prior year)."""
-    prev = comp[comp["year"] == year - 1].set_index("zone_id")
-    if prev.empty:
+def change_sentence(
+    comp: pd.DataFrame, year: int, config: IndicatorConfig | None = None
+) -> str | None:
+    """Return the sentence on score and rank changes from the previous year on the same basis.
+
+    Reads the same-basis columns of the composite frame (:func:`~.compare.with_changes`):
+    each zone's two years scored on the indicators it has in both; the indicators left
+    out are named (with *config*, by their Chinese names). None if there is no prior year.
+    """
+    if not (comp["year"] == year - 1).any():
         return None
     cur = comp[comp["year"] == year].set_index("zone_id")
     parts = []
     for z in _zone_order(cur.index):
-        d = cur.loc[z, "score"] - prev.loc[z, "score"] if z in prev.index else math.nan
+        d = cur.loc[z, "change"]
         if pd.isna(d):
             parts.append(f"{zone_name(z)}无法比较")
             continue
-        move = int(prev.loc[z, "rank"]) - int(cur.loc[z, "rank"])
+        move = int(cur.loc[z, "basis_prev_rank"]) - int(cur.loc[z, "basis_rank"])
         rank_word = (
             "排名不变" if move == 0 else (f"上升 {move} 位" if move > 0 else f"下降 {-move} 位")
         )
-        verb = "提高" if d > 0 else ("下降" if d < 0 else "持平")
-        amount = f" {fmt_fixed(abs(d), grouping=False)} 分" if d != 0 else ""
+        verb = "提高" if round(d, 2) > 0 else ("下降" if round(d, 2) < 0 else "持平")
+        amount = f" {fmt_fixed(abs(d), grouping=False)} 分" if round(d, 2) != 0 else ""
         parts.append(f"{zone_name(z)}{verb}{amount}，{rank_word}")
-    return f"与 {year - 1} 年同期相比：" + "；".join(parts) + "。"
+    return (
+        f"与 {year - 1} 年同期按同一口径相比：" + "；".join(parts) + "。" + basis_words(cur, config)
+    )
+
+
+def basis_words(cur: pd.DataFrame, config: IndicatorConfig | None = None) -> str:
+    """Return the statement of the comparison basis: which indicators were left out, per zone.
+
+    *cur* is the report year's composite rows indexed by zone (``dropped`` column).
+    """
+
+    def names(ids: str) -> str:
+        if config is None:
+            return ids
+        return "、".join(config.indicator(i).name for i in ids.split("、"))
+
+    dropped = {z: cur.loc[z, "dropped"] for z in _zone_order(cur.index) if cur.loc[z, "dropped"]}
+    head = "同一口径指两年都使用各片区两年均有数据的同一组维度和指标，按同样的权重计算"
+    if not dropped:
+        return head + "；两年的指标完全相同，没有指标被排除。"
+    if len(set(dropped.values())) == 1 and len(dropped) == len(cur):
+        return (
+            head
+            + f"；只有一年有数据、因而不参与比较的指标：{names(next(iter(dropped.values())))}。"
+        )
+    per = "；".join(f"{zone_name(z)}：{names(v)}" for z, v in dropped.items())
+    return head + f"；只有一年有数据、因而不参与比较的指标——{per}。"
 
 
 def entropy_sentence(comp: pd.DataFrame, ent: pd.DataFrame, year: int) -> str:
@@ -283,7 +451,6 @@ def method_notes(
     end = window_end(year, as_of)
     dims = "、".join(f"{d.name}（{d.weight:g}）" for d in config.dimensions)
     zones = f"{zh_count(len(ZONES))}个片区"
-    span = f"{year} 年" if year <= first_year else f"{first_year}—{year} 年"
     window = (
         "全年"
         if (end.month, end.day) == (12, 31)
@@ -295,19 +462,24 @@ def method_notes(
         "配置文件为 `data/config/indicators.yaml`。",
         f"**统计口径**：每年的指标值统计 {window}；月度、季度数据只计入截至该日已结束的期间；"
         "年度产业数据按年报送，年度进行中尚无数据时视为缺失。复制推广、自主创新条数和到位资金及其增速直接取自对应专项评估的计算结果，两处口径一致。",
-        "**评分（0—100 分）**：有目标的指标按“实际值÷目标值×100”计分，达到目标即满分（逆向指标按“目标值÷实际值”），"
+        "**评分（0—100 分）**：有计划目标的指标按“实际值÷目标值×100”计分，达到目标即满分，"
         "条数、金额类目标在年度进行中按时间进度折算，行动计划实施首年按计划印发后的天数折算；"
-        f"无目标的指标在{zones}×{span}的全部数值中做极差标准化"
-        "（最小值 0 分、最大值 100 分，逆向指标反之；全部相同则均为 100 分）。",
+        "没有计划目标的指标对照配置文件中固定的参照范围计分：达到“满分值”为 100 分，"
+        "不好于“零分值”为 0 分，其间按直线折算（逆向指标的满分值小于零分值），"
+        "条数、金额类的参照值按一年的时间进度折算；各指标的参照值及其来源见第二节的表。"
+        "因此一个片区某年的得分只取决于它当年的数据，不受其他片区和报告所含年度的影响。",
         "**缺失数据**：未报送或无法计算（如基期为零的增速）的指标记为缺失，绝不按零分处理；"
         "维度得分在该维度现有指标间按权重重新分配，综合得分同理；“数据覆盖率”为实际参与计分的权重占比。",
         "**排名**：得分保留两位小数后从高到低排名，得分相同的片区并列（如 1、1、3）。",
-        f"**熵权法**：以各指标得分在{zones}×各年度样本中的离散程度客观赋权（熵值越小、权重越大），与配置权重的结果并列展示。",
+        f"**熵权法**：以当年{zones}各指标得分的离散程度客观赋权（熵值越小、权重越大），与配置权重的结果并列展示，只作对照；"
+        "少于两个片区有得分、各片区得分相同或只有一个片区得分大于零的指标不赋予熵权（见第三节说明）。",
         f"**权重敏感性**：以配置权重为中心，按 Dirichlet 分布（集中度 κ={concentration:g}）随机抽取 {draws} 组维度及指标权重，"
         f"固定随机种子（{DEFAULT_SEED}），统计各片区排名第一的概率和得分区间；"
         f"第一名在至少 {fmt_percent(ROBUST_SHARE, 0)} 的抽样中保持第一才称“排名稳健”。",
-        "**历年得分**：本页各年度得分均按本报告的口径（同期窗口、同一标准化范围）重新计算，因而与往年报告中的数值可能不同；"
-        "“较上年变化”均为同口径比较。各片区面积与体量不同，绝对量指标（金额、条数）有利于体量大的片区，解读时请结合各维度得分。",
+        "**历年得分**：每年的得分只由该年数据计算，已发布的往年得分不会因新年度加入而改变；"
+        f"第五节并列各年度报告发布的得分（已结束年度为全年）与本报告的同期口径得分（{window}），后者仅用于年度间比较。"
+        "“较上年变化”按同一口径计算：两年都只使用该片区两年均有数据的维度和指标，并在正文中列出被排除的指标。"
+        "各片区面积与体量不同，绝对量指标（金额、条数）有利于体量大的片区，解读时请结合各维度得分。",
     ]
 
 
@@ -322,7 +494,7 @@ def page_method_notes(res, config: IndicatorConfig) -> list[str]:
 def score_sentences(res, config: IndicatorConfig) -> list[str]:
     """Return the sentences under the score table: ranking, change on last year, missing data."""
     out = [ranking_sentence(res.composite, res.year)]
-    change = change_sentence(res.composite, res.year)
+    change = change_sentence(res.composite, res.year, config)
     if change:
         out.append(change)
     return out + missing_sentences(res.scored, config, res.year)

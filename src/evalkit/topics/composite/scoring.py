@@ -1,7 +1,9 @@
 """Scoring: indicator scores (0–100), dimension and composite scores, competition ranks.
 
-Rules (targets pro-rated for flows, min–max normalization, re-weighting of missing
-values, ranking on two decimals): see :mod:`evalkit.topics.composite`.
+Rules (targets and fixed reference ranges pro-rated for flows, re-weighting of missing
+values, ranking on two decimals): see :mod:`evalkit.topics.composite`. Every score of a
+zone-year is a function of that zone-year's value and the configuration only: it does
+not depend on the other zones or on which years are evaluated.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ...config import Targets
-from .indicators import FLOW_AGGS, Indicator, IndicatorConfig
+from ...schema import TABLES
+from .indicators import FLOW_AGGS, PERIOD_COLUMNS, Indicator, IndicatorConfig, Reference
 from .values import year_fraction
 
 # --- Scoring ---------------------------------------------------------------------------
@@ -47,19 +50,37 @@ def target_score(value: float, target: float, direction: int) -> float:
     return float(np.clip(100.0 * target / value, 0.0, 100.0)) if value > 0 else 0.0
 
 
-def minmax_scores(values: pd.Series, direction: int) -> pd.Series:
-    """Min–max normalize *values* to 0–100 (reversed for direction −); NaN stays NaN.
+def resolve_reference(
+    reference: Reference, indicator: Indicator, year: int, as_of
+) -> tuple[float, float]:
+    """Return *indicator*'s ``(worst, best)`` for one year, pro-rated for flows.
 
-    When all present values are equal the indicator separates nobody: all score 100.
+    A flow's (count / sum of a monthly, quarterly or dated table) reference is an annual
+    amount: both ends are multiplied by the share of the calendar year the window covers
+    (the value counts every day of the window, so the plan's issue date plays no part
+    here, unlike targets). Annual tables (placed by a ``year`` column) report whole
+    years and are not pro-rated.
     """
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    lo, hi = v.min(), v.max()
-    if pd.isna(lo):
-        return v
-    if hi == lo:
-        return v.where(v.isna(), 100.0)
-    s = (v - lo) / (hi - lo) if direction > 0 else (hi - v) / (hi - lo)
-    return 100.0 * s
+    f = 1.0
+    col = indicator.formula.date or PERIOD_COLUMNS[indicator.table]
+    annual = TABLES[indicator.table].column(col).dtype == "int"
+    if indicator.formula.agg in FLOW_AGGS and as_of is not None and not annual:
+        f = year_fraction(year, as_of)
+    return reference.worst * f, reference.best * f
+
+
+def reference_score(value: float, worst: float, best: float) -> float:
+    """Score *value* on 0–100 against a fixed range: *worst* → 0, *best* → 100, linear, clipped.
+
+    Works for both directions (for a "−" indicator *best* < *worst*); NaN if *value* is missing.
+    Source of the method: min–max scaling with fixed bounds from the configuration
+    instead of the observed extremes (normalisation step of the OECD/JRC *Handbook on
+    Constructing Composite Indicators*, 2008: fixed bounds keep scores comparable over
+    time), so a score never depends on the other zones or years.
+    """
+    if value is None or pd.isna(value):
+        return math.nan
+    return float(np.clip(100.0 * (float(value) - worst) / (best - worst), 0.0, 100.0))
 
 
 def score_indicators(
@@ -68,7 +89,14 @@ def score_indicators(
     targets: Targets | None = None,
     as_of: str | date | None = None,
 ) -> pd.DataFrame:
-    """Add ``dimension``, ``target``, ``method`` (target / minmax) and ``score`` (0–100) to *values*."""
+    """Add ``dimension``, ``target``, ``worst``, ``method`` and ``score`` (0–100) to *values*.
+
+    ``method`` is ``target`` (the plan's target, :func:`target_score`; ``target`` holds
+    it pro-rated, ``worst`` is NaN) or ``reference`` (a fixed range from the
+    configuration, :func:`reference_score`; ``target`` holds the pro-rated best value,
+    ``worst`` the pro-rated worst). Each row is scored on its own: no pooling over zones
+    or years.
+    """
     parts = []
     for ind in config.indicators:
         part = values[values["indicator"] == ind.id].copy()
@@ -78,19 +106,24 @@ def score_indicators(
                 resolve_target(ind, z, int(y), as_of, targets)
                 for z, y in zip(part["zone_id"], part["year"], strict=True)
             ]
+            part["worst"] = math.nan
             part["method"] = "target"
             part["score"] = [
                 target_score(v, t, ind.direction)
                 for v, t in zip(part["value"], part["target"], strict=True)
             ]
         else:
-            part["target"] = math.nan
-            part["method"] = "minmax"
-            part["score"] = minmax_scores(part["value"], ind.direction)
+            ends = [resolve_reference(ind.reference, ind, int(y), as_of) for y in part["year"]]
+            part["target"] = [b for _, b in ends]
+            part["worst"] = [w for w, _ in ends]
+            part["method"] = "reference"
+            part["score"] = [
+                reference_score(v, w, b) for v, (w, b) in zip(part["value"], ends, strict=True)
+            ]
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
-    out["target"] = out["target"].astype(float)
-    out["score"] = out["score"].astype(float)
+    for col in ("target", "worst", "score"):
+        out[col] = out[col].astype(float)
     return out
 
 

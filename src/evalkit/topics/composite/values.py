@@ -143,6 +143,8 @@ def computed_values(
     module, column = computed_by.split(".")
     end = window_end(int(year), as_of).isoformat()
     t = targets or Targets()
+    if computed_by == "reforms.median_lag_days":
+        return median_lag_days(df, int(year), end)
     if module == "reforms":
         from ..reforms.compute import attainment
     else:
@@ -152,6 +154,26 @@ def computed_values(
     for z, v in zip(att["zone_id"], att[column], strict=True):
         out[str(z)] = math.nan if v is None or pd.isna(v) else float(v)
     return out
+
+
+def median_lag_days(items: pd.DataFrame, year: int, end: str | date) -> dict[str, float]:
+    """Return zone → median adoption lag (days) of items adopted in *year* up to *end*.
+
+    The lag of each item is :func:`evalkit.topics.reforms.compute.adoption_lags` (the
+    reforms page's definition: replicated items counted or in the pipeline, duplicates
+    left out); the median is over the items adopted from 1 January of *year* to *end*,
+    as the reforms page's lag table. A zone without such items is missing (NaN).
+    """
+    from ..reforms.compute import adoption_lags
+
+    lags = adoption_lags(items, end)
+    lags = lags[lags["adoption_year"] == int(year)]
+    return {
+        z: float(lags.loc[lags["zone_id"] == z, "lag_days"].median())
+        if (lags["zone_id"] == z).any()
+        else math.nan
+        for z in ZONES
+    }
 
 
 def indicator_values(

@@ -1,7 +1,12 @@
 """Entropy weights (熵权法) and the sensitivity of the ranking to the weights.
 
 Entropy weights: ``pᵢⱼ = sᵢⱼ / Σᵢ sᵢⱼ``, ``eⱼ = −Σᵢ pᵢⱼ ln pᵢⱼ / ln n``,
-``wⱼ = (1 − eⱼ) / Σₖ (1 − eₖ)`` over the indicator scores pooled over zones × years.
+``wⱼ = (1 − eⱼ) / Σₖ (1 − eₖ)`` over one year's indicator scores of the zones (so a
+year's entropy result does not change when another year is added). Guard: an indicator
+gets no data-driven weight (weight 0, reason stated on the page) when fewer than two
+zones have a score, when all scores are equal, or when only one score is above zero —
+the entropy of a single non-zero value is 0, which would give that indicator the
+largest possible weight although it only says that one zone is ahead.
 Sensitivity: weights drawn from Dirichlet distributions centred on the configured
 ones with a fixed seed; the ranking is robust when the leader stays first in at
 least :data:`ROBUST_SHARE` of the draws.
@@ -41,21 +46,49 @@ def score_matrix(scored: pd.DataFrame) -> pd.DataFrame:
     return m.reindex(columns=order)
 
 
+#: Reasons an indicator gets no entropy weight (see the module docstring).
+GUARD_FEW = "少于两个片区有得分"
+GUARD_EQUAL = "各片区得分相同，不区分片区"
+GUARD_SINGLE = "只有一个片区得分大于零"
+
+
+def entropy_guard(x: np.ndarray) -> str:
+    """Return why a column of scores *x* (present values) gets no entropy weight, or ``""``."""
+    if len(x) < 2:
+        return GUARD_FEW
+    if x.max() == x.min():
+        return GUARD_EQUAL
+    if (x > 0).sum() < 2:
+        return GUARD_SINGLE
+    return ""
+
+
+def entropy_exclusions(matrix: pd.DataFrame) -> pd.Series:
+    """Return indicator → reason for the columns of *matrix* :func:`entropy_guard` excludes."""
+    out = {}
+    for col in matrix.columns:
+        x = pd.to_numeric(matrix[col], errors="coerce").dropna().to_numpy(dtype=float)
+        reason = entropy_guard(x)
+        if reason:
+            out[col] = reason
+    return pd.Series(out, dtype=object, name="reason")
+
+
 def entropy_weights(matrix: pd.DataFrame) -> pd.Series:
     """Return entropy weights (熵权法) of the columns of *matrix* (non-negative scores).
 
     For column j over its n present samples: ``p = x / Σx``, ``e = −Σ p ln p / ln n``
-    with 0 ln 0 = 0, divergence ``d = 1 − e``; weights ``d / Σd``. A column with
-    fewer than two samples or all values equal carries no information (d = 0). If no
-    column carries information the weights are equal.
+    with 0 ln 0 = 0, divergence ``d = 1 − e``; weights ``d / Σd``. A column the guard
+    excludes (:func:`entropy_guard`: fewer than two samples, all equal, or a single
+    value above zero) gets d = 0. If no column is left the weights are equal.
     """
     d = {}
     for col in matrix.columns:
         x = pd.to_numeric(matrix[col], errors="coerce").dropna().to_numpy(dtype=float)
-        n, total = len(x), x.sum() if len(x) else 0.0
-        if n < 2 or total <= 0 or x.max() == x.min():
+        if entropy_guard(x):
             d[col] = 0.0  # exactly zero: rounding would otherwise leave ~1e-16 weight
             continue
+        n, total = len(x), x.sum()
         p = x / total
         plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
         d[col] = max(0.0, 1.0 + plogp.sum() / math.log(n))
@@ -65,12 +98,31 @@ def entropy_weights(matrix: pd.DataFrame) -> pd.Series:
     return div / div.sum()
 
 
-def entropy_composite(scored: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
-    """Return ``zone_id, year, score, rank`` with flat entropy *weights* (missing re-weighted)."""
+def entropy_by_year(scored: pd.DataFrame) -> pd.DataFrame:
+    """Return ``year, indicator, weight, reason``: each year's entropy weights over its zones.
+
+    *reason* is the guard's reason for a weight of 0 (empty when the indicator is weighted).
+    """
+    rows = []
+    for y in sorted(scored["year"].unique()):
+        m = score_matrix(scored[scored["year"] == y])
+        w = entropy_weights(m)
+        why = entropy_exclusions(m)
+        rows += [(int(y), i, float(w[i]), str(why.get(i, ""))) for i in m.columns]
+    return pd.DataFrame(rows, columns=["year", "indicator", "weight", "reason"])
+
+
+def entropy_composite(scored: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Return ``zone_id, year, score, rank`` with flat entropy weights (missing re-weighted).
+
+    *weights* is :func:`entropy_by_year` (each year scored with its own weights).
+    """
+    w = weights.set_index(["year", "indicator"])["weight"]
     rows = []
     for (z, y), g in scored.groupby(["zone_id", "year"], sort=True):
         s, _ = _reweighted(
-            g["score"].reset_index(drop=True), g["indicator"].map(weights).reset_index(drop=True)
+            g["score"].reset_index(drop=True),
+            pd.Series([float(w.get((int(y), i), 0.0)) for i in g["indicator"]]),
         )
         rows.append((z, int(y), s))
     out = pd.DataFrame(rows, columns=["zone_id", "year", "score"])

@@ -16,9 +16,10 @@ from ...core.period import ReportPeriod
 from ...present import verdict as vd
 from ...present.format import fmt_fixed, fmt_percent
 from ...present.text import zh_count
-from ...schema import ZONE_ORDER, ZONES, zone_name
+from ...schema import ZONE_ORDER, ZONES, zone_name  # noqa: F401 (ZONES: kept for other pages)
+from ..composite.compare import weak_dimensions
 from ..composite.indicators import IndicatorConfig
-from ..composite.present import _leaders, ranking_sentence
+from ..composite.present import _leaders, basis_words, ranking_sentence
 from ..composite.text import (
     _growth_text,
     _growth_words,
@@ -203,15 +204,19 @@ def summary_part(summ) -> dict:
 
 
 def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Return per zone: composite score and rank of *year* with the change from the year before."""
+    """Return per zone: composite score and rank of *year* with the change from the year before.
+
+    The change columns read the same-basis columns of the stored composite frame
+    (:func:`evalkit.topics.composite.compare.with_changes`: both years on the indicators
+    the zone has in both), never the difference of two scores on different bases.
+    """
     cur = comp[comp["year"] == year].set_index("zone_id")
-    prev = comp[comp["year"] == year - 1].set_index("zone_id")
     rows = []
     for z in _zone_order(cur.index):
         score, rank = cur.loc[z, "score"], cur.loc[z, "rank"]
-        if z in prev.index and pd.notna(prev.loc[z, "score"]):
-            d = float(score) - float(prev.loc[z, "score"])
-            move = int(prev.loc[z, "rank"]) - int(rank)
+        d = cur.loc[z, "change"] if "change" in cur.columns else float("nan")
+        if pd.notna(d):
+            move = int(cur.loc[z, "basis_prev_rank"]) - int(cur.loc[z, "basis_rank"])
             change = (
                 "持平"
                 if round(d, 1) == 0
@@ -227,8 +232,8 @@ def headline_table(comp: pd.DataFrame, year: int) -> pd.DataFrame:
                 "片区": zone_name(z),
                 "综合得分（分）": round(float(score), 2),
                 "排名": rank,
-                "较上年同期得分变化": change,
-                "较上年同期排名变化": rank_change,
+                "较上年同期得分变化（同一口径）": change,
+                "较上年同期排名变化（同一口径）": rank_change,
             }
         )
     return pd.DataFrame(rows)
@@ -361,30 +366,48 @@ def trade_finding(
 def weakest_finding(
     dims: pd.DataFrame, comp: pd.DataFrame, config: IndicatorConfig, year: int
 ) -> str:
-    """Return the finding on the largest change (or, without a prior year, the weakest dimension)."""
-    cur = comp[comp["year"] == year].set_index("zone_id")["score"]
-    prev = comp[comp["year"] == year - 1].set_index("zone_id")["score"]
-    if len(prev):
-        delta = (cur - prev).dropna()
+    """Return the finding on the largest change (same basis) and on weak dimensions.
+
+    Changes are the same-basis ``change`` column of *comp*. A dimension is called a
+    common weakness (共同短板) only when it is below ``config.weak_below`` in a majority
+    of zones (:func:`evalkit.topics.composite.compare.weak_dimensions`); otherwise the
+    lowest zone-dimension is named with its zone.
+    """
+    cur = comp[comp["year"] == year].set_index("zone_id")
+    text = ""
+    if "change" in cur.columns and cur["change"].notna().any():
+        delta = cur["change"].dropna()
         delta = delta.reindex(_zone_order(delta.index))
         up, down = delta.idxmax(), delta.idxmin()
+        head = "与上年同期按同一口径相比"
         if delta[up] > 0:
-            text = f"与上年同期相比，综合得分提高最多的是{zone_name(up)}（{fmt_fixed(delta[up], signed=True)} 分）"
+            text = f"{head}，综合得分提高最多的是{zone_name(up)}（{fmt_fixed(delta[up], signed=True)} 分）"
         else:
-            text = f"与上年同期相比，没有片区综合得分提高（变化最好的是{zone_name(up)}，{fmt_fixed(delta[up], signed=True)} 分）"
+            text = f"{head}，没有片区综合得分提高（变化最好的是{zone_name(up)}，{fmt_fixed(delta[up], signed=True)} 分）"
         if delta[down] < 0 and down != up:
             text += f"，下降最多的是{zone_name(down)}（{fmt_fixed(delta[down], signed=True)} 分）"
         elif down != up:
             text += f"，提高最少的是{zone_name(down)}（{fmt_fixed(delta[down], signed=True)} 分）"
         text += "。"
-    else:
-        text = ""
-    d = dims[dims["year"] == year].groupby("dimension")["score"].mean()
-    d = d.reindex([x.id for x in config.dimensions]).dropna()
-    weak = d.idxmin()
+    return text + weak_sentence(dims, config, year)
+
+
+def weak_sentence(dims: pd.DataFrame, config: IndicatorConfig, year: int) -> str:
+    """Return the sentence on common weaknesses of *year* (majority of zones below the threshold)."""
+    weak = weak_dimensions(dims, config, year)
+    limit = fmt_fixed(config.weak_below, 0)
+    common = weak[weak["common"]]
+    if len(common):
+        parts = "；".join(
+            f"{config.dimension(r.dimension).name}（{r.n_weak}/{r.n_zones} 个片区低于 {limit} 分：{_names(r.weak_zones)}）"
+            for r in common.itertuples(index=False)
+        )
+        return f"{year} 年的共同短板（多数片区低于 {limit} 分的维度）：{parts}。"
+    low = weak.sort_values("lowest_score").iloc[0]
     return (
-        text
-        + f"{year} 年{zh_count(len(ZONES))}片区平均得分最低的维度是{config.dimension(weak).name}（平均 {fmt_fixed(d[weak])} 分），是共同短板。"
+        f"{year} 年没有多数片区共同低于 {limit} 分的维度，因而没有共同短板；"
+        f"得分最低的是{zone_name(low['lowest_zone'])}的{config.dimension(low['dimension']).name}"
+        f"（{fmt_fixed(low['lowest_score'])} 分）。"
     )
 
 
@@ -449,20 +472,31 @@ def lights_legend(
 
 
 def headline_note(
-    year: int, as_of: str | date, first_year: int | None = None, *, dimensions: int = 5
+    year: int,
+    as_of: str | date,
+    first_year: int | None = None,
+    *,
+    dimensions: int = 5,
+    basis: str = "",
 ) -> str:
     """Return the note under the composite headline table (basis of the change column).
 
-    *dimensions* is the number of configured dimensions (``len(config.dimensions)``).
+    *dimensions* is the number of configured dimensions (``len(config.dimensions)``);
+    *basis* the statement of the comparison basis
+    (:func:`evalkit.topics.composite.present.basis_words`).
     """
-    basis = (
+    basis_text = (
         f"综合得分由{zh_count(dimensions)}个维度的指标加权得出"
         "（方法见[年度综合评估](comprehensive.html)）；"
     )
     if first_year is not None and year <= first_year:
-        return basis + f"{year} 年是行动计划实施首年，也是首个评估年度，没有上年可比得分。"
+        return basis_text + f"{year} 年是行动计划实施首年，也是首个评估年度，没有上年可比得分。"
     window = _window_words(year, as_of)
-    return basis + f"“较上年同期”按同一口径比较 {year} 年与 {year - 1} 年的{window}。"
+    return (
+        basis_text
+        + f"“较上年同期”按同一口径比较 {year} 年与 {year - 1} 年的{window}。"
+        + (basis + ("" if basis.endswith("。") else "。") if basis else "")
+    )
 
 
 # --- From the stored results (what the page calls) ---------------------------------------
@@ -521,6 +555,17 @@ def findings(summ, res, config: IndicatorConfig) -> list[tuple[str, str]]:
     ]
 
 
-def note(summ, config: IndicatorConfig) -> str:
-    """Return :func:`headline_note` for *summ* with the configured number of dimensions."""
-    return headline_note(summ.year, summ.as_of, summ.first_year, dimensions=len(config.dimensions))
+def note(summ, config: IndicatorConfig, res=None) -> str:
+    """Return :func:`headline_note` for *summ* with the configured number of dimensions.
+
+    With the stored composite result *res*, the note also states the comparison basis
+    (which indicators were left out because they have data in one year only).
+    """
+    basis = ""
+    if res is not None:
+        cur = res.composite[res.composite["year"] == summ.year].set_index("zone_id")
+        if "dropped" in cur.columns and cur["change"].notna().any():
+            basis = basis_words(cur, config)
+    return headline_note(
+        summ.year, summ.as_of, summ.first_year, dimensions=len(config.dimensions), basis=basis
+    )

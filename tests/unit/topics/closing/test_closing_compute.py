@@ -98,7 +98,7 @@ def test_composite_trend_table_has_chinese_headers_and_rounded_scores():
         {"zone_id": [list(ZONES)[0]], "year": [2026], "score": [12.3456], "rank": [1]}
     )
     trend = present.composite_trend(comp)
-    assert list(trend.columns) == ["片区", "年度", "综合得分（分）", "排名"]
+    assert list(trend.columns) == ["片区", "年度", "同期口径综合得分（分）", "同期口径排名"]
     assert trend.iloc[0].tolist() == [zone_name(list(ZONES)[0]), 2026, 12.35, 1]
 
 

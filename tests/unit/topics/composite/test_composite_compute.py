@@ -69,7 +69,12 @@ def test_declared_reads_cover_the_configured_indicators():
     config = indicators.load_indicators("data")
     assert set(config.tables) <= set(compute.READS)
     assert set(compute.READS) <= set(TABLES)
-    assert compute.CONFIG == ("indicators.yaml", "targets.yaml", "zones.yaml")
+    assert compute.CONFIG == (
+        "composite_revisions.yaml",
+        "indicators.yaml",
+        "targets.yaml",
+        "zones.yaml",
+    )
     assert compute.USES == ()
 
 
@@ -86,3 +91,48 @@ def test_compatibility_module_re_exports_the_moved_names():
     assert evalkit.composite.dimension_table is present.dimension_table
     assert evalkit.composite.load_indicators is indicators.load_indicators
     assert evalkit.composite.sensitivity is weights.sensitivity
+
+
+def test_published_scores_of_past_years_equal_their_own_reports(stored):
+    """A later report shows each past year's score exactly as that year's report published it.
+
+    Before: the 2026 page's 2024 row (58.66 / 54.95 / 14.45) differed from the 2024 page
+    (90.25 / 74.50 / 18.70) because min–max pooled every loaded year.
+    """
+    fresh = stored[0]  # the 2025 report
+    later = compute.run(2026, "2026-10-31", "data")
+    for res in (fresh, later):
+        for y in res.years[:-1]:
+            own = compute.run(y, f"{y}-12-31", "data").composite
+            own = own[own["year"] == y][["zone_id", "year", "score", "coverage", "rank"]]
+            pub = res.published[res.published["year"] == y]
+            pd.testing.assert_frame_equal(
+                pub.reset_index(drop=True), own.reset_index(drop=True), check_exact=True
+            )
+    # The report year's published score is its composite score.
+    cur = later.composite[later.composite["year"] == 2026]
+    pub = later.published[later.published["year"] == 2026]
+    assert cur["score"].tolist() == pub["score"].tolist()
+
+
+def test_adoption_lag_has_one_definition_on_both_pages():
+    """The comprehensive page's median adoption lag is the reforms page's (before: 202.5 vs 200)."""
+    from evalkit.topics.reforms import compute as reforms
+
+    res = compute.run(2026, "2026-10-31", "data")
+    s = res.scored
+    lag = s[(s["indicator"] == "adoption_lag_days") & (s["year"] == 2026)]
+    page = reforms.run(2026, "2026-10-31", "data").lag_distribution
+    assert (
+        lag.set_index("zone_id")["value"].to_dict() == page.set_index("zone_id")["median"].to_dict()
+    )
+    assert lag.set_index("zone_id").loc["suihua_etdz", "value"] == 200.0
+
+
+def test_revisions_are_shown_beside_the_current_method():
+    res = compute.run(2024, "2024-12-31", "data")
+    table = present.revision_table(res).set_index("片区")
+    assert table.loc["绥化经开区片区", "原方法已发布得分（分）"] == 90.25
+    now = res.published.set_index("zone_id").loc["suihua_etdz", "score"]
+    assert table.loc["绥化经开区片区", "现方法得分（分）"] == round(float(now), 2)
+    assert "原方法" in present.revision_notes(res)[0]

@@ -38,6 +38,7 @@ def make_config(dimensions):
                         "unit": "吨",
                         "weight": w,
                         **({"target": target} if target is not None else {}),
+                        **({} if target is not None else {"reference": unit_range(direction)}),
                     }
                     for iid, w, direction, target in inds
                 ],
@@ -46,10 +47,24 @@ def make_config(dimensions):
     return cind.parse_indicators(doc, "test.yaml")
 
 
+def unit_range(direction):
+    """A fixed reference range 0–100 (so a value in [0, 100] scores itself; reversed for "-")."""
+    if direction == "+":
+        return {"worst": 0, "best": 100, "source": "test"}
+    return {"worst": 100, "best": 0, "source": "test"}
+
+
 def one_dimension(*indicators):
-    """Parse a config of one dimension ``d`` holding *indicators* (mappings as in the YAML)."""
+    """Parse a config of one dimension ``d`` holding *indicators* (mappings as in the YAML).
+
+    An indicator without a target or reference gets :func:`unit_range`.
+    """
+    inds = [
+        i if "target" in i or "reference" in i else {**i, "reference": unit_range(i["direction"])}
+        for i in indicators
+    ]
     return cind.parse_indicators(
-        {"dimensions": [{"id": "d", "name": "d", "weight": 1, "indicators": list(indicators)}]}
+        {"dimensions": [{"id": "d", "name": "d", "weight": 1, "indicators": inds}]}
     )
 
 
@@ -61,18 +76,14 @@ def values_frame(rows):
 # --- normalization and target scoring ---------------------------------------------------
 
 
-def test_minmax_positive_negative_and_missing():
-    v = pd.Series([10.0, 20.0, 40.0, math.nan])
-    # (x − 10) / 30: 0, 1/3, 1 → ×100
-    assert cscore.minmax_scores(v, +1).tolist()[:3] == pytest.approx([0.0, 100 / 3, 100.0])
-    # (40 − x) / 30: 1, 2/3, 0
-    assert cscore.minmax_scores(v, -1).tolist()[:3] == pytest.approx([100.0, 200 / 3, 0.0])
-    assert math.isnan(cscore.minmax_scores(v, +1).iloc[3])  # missing stays missing, never 0
-
-
-def test_minmax_all_equal_scores_everyone_100():
-    s = cscore.minmax_scores(pd.Series([5.0, 5.0, math.nan]), +1)
-    assert s.iloc[0] == 100.0 and s.iloc[1] == 100.0 and math.isnan(s.iloc[2])
+def test_reference_score_positive_negative_and_missing():
+    # "+": worst 10 → 0, best 40 → 100, linear; clipped outside.
+    assert cscore.reference_score(20.0, 10.0, 40.0) == pytest.approx(100 / 3)
+    assert cscore.reference_score(50.0, 10.0, 40.0) == 100.0
+    assert cscore.reference_score(5.0, 10.0, 40.0) == 0.0
+    # "−": worst 40 → 0, best 10 → 100.
+    assert cscore.reference_score(20.0, 40.0, 10.0) == pytest.approx(200 / 3)
+    assert math.isnan(cscore.reference_score(math.nan, 10.0, 40.0))  # missing, never 0
 
 
 def test_target_score_by_hand():
@@ -122,12 +133,12 @@ def test_composite_tie_in_full_pipeline():
     cfg = make_config([("d", 1.0, [("a", 0.5, "+", None), ("b", 0.5, "+", None)])])
     vals = values_frame(
         [
-            ("suihua_etdz", 2025, "a", 10.0),  # a: 0     b: 100 → 50
-            ("zhaodong", 2025, "a", 20.0),  # a: 100   b: 0   → 50
-            ("qinggang", 2025, "a", 15.0),  # a: 50    b: 20  → 35
-            ("suihua_etdz", 2025, "b", 6.0),
-            ("zhaodong", 2025, "b", 1.0),
-            ("qinggang", 2025, "b", 2.0),
+            ("suihua_etdz", 2025, "a", 0.0),  # a: 0     b: 100 → 50
+            ("zhaodong", 2025, "a", 100.0),  # a: 100   b: 0   → 50
+            ("qinggang", 2025, "a", 50.0),  # a: 50    b: 20  → 35
+            ("suihua_etdz", 2025, "b", 100.0),
+            ("zhaodong", 2025, "b", 0.0),
+            ("qinggang", 2025, "b", 20.0),
         ]
     )
     comp = cscore.composite_scores(
@@ -152,15 +163,15 @@ def test_indicator_missing_for_one_zone_is_reweighted_not_zero():
     )
     vals = values_frame(
         [
-            ("suihua_etdz", 2025, "a", 0.0),  # a scores 0
-            ("zhaodong", 2025, "a", 10.0),  # a scores 100
-            ("qinggang", 2025, "a", 5.0),  # a scores 50
+            ("suihua_etdz", 2025, "a", 0.0),  # a scores 0 (reference 0–100)
+            ("zhaodong", 2025, "a", 100.0),  # a scores 100
+            ("qinggang", 2025, "a", 50.0),  # a scores 50
             ("suihua_etdz", 2025, "b", 0.0),  # b scores 0
             ("zhaodong", 2025, "b", math.nan),  # b missing for zhaodong
-            ("qinggang", 2025, "b", 4.0),  # b scores 100
-            ("suihua_etdz", 2025, "c", 1.0),  # c scores 0
-            ("zhaodong", 2025, "c", 3.0),  # c scores 100
-            ("qinggang", 2025, "c", 2.0),  # c scores 50
+            ("qinggang", 2025, "b", 100.0),  # b scores 100
+            ("suihua_etdz", 2025, "c", 0.0),  # c scores 0
+            ("zhaodong", 2025, "c", 100.0),  # c scores 100
+            ("qinggang", 2025, "c", 50.0),  # c scores 50
         ]
     )
     scored = cscore.score_indicators(vals, cfg)
@@ -183,10 +194,10 @@ def test_whole_dimension_missing_reweights_dimensions():
     cfg = make_config([("d1", 0.7, [("a", 1.0, "+", None)]), ("d2", 0.3, [("b", 1.0, "+", None)])])
     vals = values_frame(
         [
-            ("suihua_etdz", 2025, "a", 1.0),
-            ("zhaodong", 2025, "a", 3.0),
+            ("suihua_etdz", 2025, "a", 0.0),
+            ("zhaodong", 2025, "a", 100.0),
             ("suihua_etdz", 2025, "b", math.nan),
-            ("zhaodong", 2025, "b", 7.0),
+            ("zhaodong", 2025, "b", 40.0),
         ]
     )
     dims = cscore.dimension_scores(cscore.score_indicators(vals, cfg), cfg)
@@ -194,33 +205,33 @@ def test_whole_dimension_missing_reweights_dimensions():
     # suihua_etdz: d1 = 0, d2 missing → 0.7·0 / 0.7 = 0, coverage 0.7
     assert comp.loc["suihua_etdz", "score"] == pytest.approx(0.0)
     assert comp.loc["suihua_etdz", "coverage"] == pytest.approx(0.7)
-    # zhaodong: d1 = 100, d2 = 100 (only zone present: all equal → 100)
-    assert comp.loc["zhaodong", "score"] == pytest.approx(100.0)
+    # zhaodong: 0.7·100 + 0.3·40 = 82
+    assert comp.loc["zhaodong", "score"] == pytest.approx(82.0)
 
 
 def test_zone_far_ahead_on_one_indicator_is_bounded_by_its_weight():
     cfg = make_config([("d", 1.0, [("a", 0.25, "+", None), ("b", 0.75, "+", None)])])
     vals = values_frame(
         [
-            ("suihua_etdz", 2025, "a", 10_000.0),  # a: 100 (1000× the others)
-            ("zhaodong", 2025, "a", 10.0),  # a: (10 − 5) / 9995 · 100 = 0.05002…
-            ("qinggang", 2025, "a", 5.0),  # a: 0
+            ("suihua_etdz", 2025, "a", 10_000.0),  # a: 100 (capped: 100× the reference)
+            ("zhaodong", 2025, "a", 10.0),  # a: 10
+            ("qinggang", 2025, "a", 5.0),  # a: 5
             ("suihua_etdz", 2025, "b", 0.0),  # b: 0
-            ("zhaodong", 2025, "b", 8.0),  # b: 80
-            ("qinggang", 2025, "b", 10.0),  # b: 100
+            ("zhaodong", 2025, "b", 80.0),  # b: 80
+            ("qinggang", 2025, "b", 100.0),  # b: 100
         ]
     )
     comp = cscore.composite_scores(
         cscore.dimension_scores(cscore.score_indicators(vals, cfg), cfg), cfg
     ).set_index("zone_id")
-    # suihua_etdz: 0.25·100 + 0.75·0 = 25 — its lead counts for exactly its weight.
+    # suihua_etdz: 0.25·100 + 0.75·0 = 25 — its lead counts for at most its weight.
     assert comp.loc["suihua_etdz", "score"] == pytest.approx(25.0)
-    assert comp.loc["zhaodong", "score"] == pytest.approx(0.25 * 500 / 9995 + 0.75 * 80)
-    assert comp.loc["qinggang", "score"] == pytest.approx(75.0)
+    assert comp.loc["zhaodong", "score"] == pytest.approx(0.25 * 10 + 0.75 * 80)
+    assert comp.loc["qinggang", "score"] == pytest.approx(0.25 * 5 + 75.0)
     assert comp["rank"].to_dict() == {"qinggang": 1, "suihua_etdz": 3, "zhaodong": 2}
 
 
-def test_minmax_pools_zones_and_years():
+def test_scores_do_not_pool_zones_or_years():
     cfg = make_config([("d", 1.0, [("a", 1.0, "+", None)])])
     vals = values_frame(
         [
@@ -231,13 +242,15 @@ def test_minmax_pools_zones_and_years():
         ]
     )
     s = cscore.score_indicators(vals, cfg).set_index(["zone_id", "year"])["score"]
-    # min 0 and max 100 over all four zone-years, not per year
+    # Each value against the fixed 0–100 range, whatever the other rows hold.
     assert s.to_dict() == {
         ("suihua_etdz", 2024): 0.0,
         ("suihua_etdz", 2025): 50.0,
         ("zhaodong", 2024): 100.0,
         ("zhaodong", 2025): 25.0,
     }
+    alone = cscore.score_indicators(vals.iloc[[1]], cfg)["score"].iloc[0]
+    assert alone == s[("suihua_etdz", 2025)]
 
 
 # --- indicator values from tables ----------------------------------------------------------
@@ -336,7 +349,17 @@ def test_share_and_median_days():
     )
     # No original items: the share is undefined → missing.
     assert math.isnan(cval.indicator_value(share, items, "zhaodong", 2025, "2025-12-31"))
-    lag = cfg.indicator("adoption_lag_days")
+    lag = one_dimension(
+        {
+            "id": "lag",
+            "name": "lag",
+            "table": "reform_items",
+            "formula": {"agg": "median_days", "start": "source_published", "date": "adopted"},
+            "direction": "-",
+            "unit": "天",
+            "weight": 1,
+        }
+    ).indicators[0]
     assert cval.indicator_value(lag, items, "qinggang", 2025, "2025-12-31") == 30.0
 
 
@@ -476,7 +499,7 @@ def test_sensitivity_flags_close_race_and_confirms_clear_lead():
     cfg2 = make_config([("d", 1.0, [("a", 0.5, "+", None), ("b", 0.5, "+", None)])])
     scored2 = cscore.score_indicators(
         values_frame(
-            [(z, 2025, i, v) for z, v in zip(ZONES3, [9.0, 5.0, 1.0], strict=True) for i in "ab"]
+            [(z, 2025, i, v) for z, v in zip(ZONES3, [90.0, 50.0, 10.0], strict=True) for i in "ab"]
         ),
         cfg2,
     )

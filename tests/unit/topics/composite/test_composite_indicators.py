@@ -39,6 +39,7 @@ def good_doc():
                         "direction": "-",
                         "unit": "天",
                         "weight": 0.5,
+                        "reference": {"worst": 365, "best": 90, "source": "test"},
                     },
                 ],
             },
@@ -59,6 +60,7 @@ def good_doc():
                         "direction": "+",
                         "unit": "万元",
                         "weight": 1.0,
+                        "reference": {"worst": 0, "best": 20000, "source": "test"},
                     }
                 ],
             },

@@ -7,6 +7,7 @@ import pytest
 
 from evalkit.config import Targets
 from evalkit.topics.closing import present as clpresent
+from evalkit.topics.composite import compare as ccompare
 from evalkit.topics.composite import indicators as cind
 from evalkit.topics.composite import present as cpresent
 from evalkit.topics.composite import scoring as cscore
@@ -61,8 +62,41 @@ def test_ranking_sentence_states_ties():
     )
 
 
+def one_indicator_comp(rows):
+    """Rows of (zone, year, score) → composite frame with same-basis changes (one indicator 0–100)."""
+    config = cind.parse_indicators(
+        {
+            "dimensions": [
+                {
+                    "id": "d",
+                    "name": "d",
+                    "weight": 1,
+                    "indicators": [
+                        {
+                            "id": "a",
+                            "name": "甲",
+                            "table": "logistics_monthly",
+                            "formula": {"agg": "mean", "column": "value"},
+                            "direction": "+",
+                            "unit": "分",
+                            "weight": 1,
+                            "reference": {"worst": 0, "best": 100, "source": "test"},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    vals = pd.DataFrame(
+        [(z, y, "a", v) for z, y, v in rows], columns=["zone_id", "year", "indicator", "value"]
+    )
+    scored = cscore.score_indicators(vals, config)
+    comp = cscore.composite_scores(cscore.dimension_scores(scored, config), config)
+    return ccompare.with_changes(comp, scored, config), config
+
+
 def test_change_sentence_and_headline_table():
-    comp = comp_frame(
+    comp, config = one_indicator_comp(
         [
             ("suihua_etdz", 2024, 70.0),
             ("zhaodong", 2024, 60.0),
@@ -72,20 +106,22 @@ def test_change_sentence_and_headline_table():
             ("qinggang", 2025, 50.0),  # unchanged
         ]
     )
-    assert cpresent.change_sentence(comp, 2025) == (
-        "与 2024 年同期相比：绥化经开区片区下降 5.0 分，下降 1 位；肇东片区提高 12.5 分，上升 1 位；"
-        "青冈片区持平，排名不变。"
+    assert cpresent.change_sentence(comp, 2025, config) == (
+        "与 2024 年同期按同一口径相比：绥化经开区片区下降 5.0 分，下降 1 位；肇东片区提高 12.5 分，上升 1 位；"
+        "青冈片区持平，排名不变。同一口径指两年都使用各片区两年均有数据的同一组维度和指标，按同样的权重计算；"
+        "两年的指标完全相同，没有指标被排除。"
     )
     assert cpresent.change_sentence(comp, 2024) is None
     head = spresent.headline_table(comp, 2025).set_index("片区")
-    assert head.loc["肇东片区", "较上年同期得分变化"] == "提高 12.5 分"
-    assert head.loc["绥化经开区片区", "较上年同期得分变化"] == "下降 5.0 分"
-    assert head.loc["青冈片区", "较上年同期得分变化"] == "持平"
-    assert head.loc["肇东片区", "较上年同期排名变化"] == "上升 1 位"
-    assert head.loc["绥化经开区片区", "较上年同期排名变化"] == "下降 1 位"
-    assert head.loc["青冈片区", "较上年同期排名变化"] == "持平"
+    col, rank_col = "较上年同期得分变化（同一口径）", "较上年同期排名变化（同一口径）"
+    assert head.loc["肇东片区", col] == "提高 12.5 分"
+    assert head.loc["绥化经开区片区", col] == "下降 5.0 分"
+    assert head.loc["青冈片区", col] == "持平"
+    assert head.loc["肇东片区", rank_col] == "上升 1 位"
+    assert head.loc["绥化经开区片区", rank_col] == "下降 1 位"
+    assert head.loc["青冈片区", rank_col] == "持平"
     first = spresent.headline_table(comp, 2024)
-    assert set(first["较上年同期得分变化"]) == {"—（无上年可比数据）"}
+    assert set(first[col]) == {"—（无上年可比数据）"}
 
 
 def test_summary_part():

@@ -23,6 +23,21 @@ def make_result(year=2025, *, missing_dim=None):
             comp.append((z, y, 20.0 * (k + 1), 1.0, len(ZONES3) - k))
     dimensions = pd.DataFrame(dims, columns=["zone_id", "year", "dimension", "score", "coverage"])
     composite = pd.DataFrame(comp, columns=["zone_id", "year", "score", "coverage", "rank"])
+    # Same-basis change columns (every indicator present in both years: the plain difference).
+    prev = composite[composite["year"] == year - 1].set_index("zone_id")
+    composite["basis_prev_score"] = [
+        prev.loc[z, "score"] if y == year else np.nan
+        for z, y in zip(composite["zone_id"], composite["year"], strict=True)
+    ]
+    composite["basis_score"] = composite["score"].where(composite["year"] == year)
+    composite["change"] = composite["basis_score"] - composite["basis_prev_score"]
+    composite["basis_prev_rank"] = [
+        prev.loc[z, "rank"] if y == year else pd.NA
+        for z, y in zip(composite["zone_id"], composite["year"], strict=True)
+    ]
+    composite["basis_prev_rank"] = composite["basis_prev_rank"].astype("Int64")
+    composite["basis_rank"] = composite["rank"].where(composite["year"] == year).astype("Int64")
+    composite["dropped"] = ""
     sens = pd.DataFrame(
         {
             "zone_id": ZONES3,
@@ -40,8 +55,13 @@ def make_result(year=2025, *, missing_dim=None):
         scored=pd.DataFrame(columns=["zone_id", "year", "indicator", "value", "score"]),
         dimensions=dimensions,
         composite=composite,
+        published=composite,
         entropy=composite[["zone_id", "year", "score", "rank"]],
         entropy_weights=pd.Series(dtype=float),
+        entropy_detail=pd.DataFrame(columns=["year", "indicator", "weight", "reason"]),
+        revisions=pd.DataFrame(
+            columns=["method", "replaced", "why", "zone_id", "year", "score", "rank"]
+        ),
         sensitivity=sens,
         draws=10,
         concentration=5.0,
@@ -101,7 +121,8 @@ def test_score_sentences_and_method_notes_read_the_result():
     res, config = make_result()
     sentences = present.score_sentences(res, config)
     assert sentences[0] == present.ranking_sentence(res.composite, 2025)
-    assert sentences[1] == present.change_sentence(res.composite, 2025)
+    assert sentences[1] == present.change_sentence(res.composite, 2025, config)
+    assert "没有指标被排除" in sentences[1]
     notes = present.page_method_notes(res, config)
     assert notes == present.method_notes(config, 2025, "2025-12-31", 2024, 10, 5.0)
 
@@ -113,4 +134,19 @@ def test_zone_count_wording_follows_the_number_of_zones(n, word):
 
 def test_zone_count_wording_defaults_to_the_configured_zones():
     assert text.zones_word() == text.zones_word(len(ZONES))
-    assert present.METHOD_WORDS["minmax"] == f"极差标准化（{text.zones_word()[:-3]}片区×各年）"
+    assert "minmax" not in present.METHOD_WORDS  # no score pooled over the zones any more
+
+
+def test_trend_table_puts_the_published_score_beside_the_same_period_one():
+    res, config = make_result()
+    published = res.composite.assign(score=res.composite["score"] + 1.0)
+    t = present.trend_table(res.dimensions, res.composite, config, published)
+    assert list(t.columns[:4]) == [
+        "片区",
+        "年度",
+        "该年度报告发布的综合得分（分）",
+        "该年度报告发布的排名",
+    ]
+    row = t.iloc[0]
+    assert row["该年度报告发布的综合得分（分）"] == row["同期口径综合得分（分）"] + 1.0
+    assert "全年" in present.trend_note(res)
