@@ -28,7 +28,16 @@ _REFITS = 10
 
 ANOMALY_COLUMNS = ["zone_id", "indicator", "month", "value", "trend", "seasonal", "resid", "z"]
 #: Columns of :func:`status_frame` (one row per series).
-STATUS_COLUMNS = ["zone_id", "indicator", "ok", "reason", "months", "filled", "screened"]
+STATUS_COLUMNS = [
+    "zone_id",
+    "indicator",
+    "ok",
+    "reason",
+    "months",
+    "filled",
+    "screened",
+    "z_threshold",
+]
 #: Columns of :func:`components_frame` (one row per month of a decomposed series).
 COMPONENT_COLUMNS = [
     "zone_id",
@@ -53,7 +62,8 @@ class Decomposition:
     ``observed`` (NaN where not submitted), ``filled`` (interpolated where not
     submitted), ``trend``, ``seasonal``, ``resid`` (observed − trend − seasonal),
     ``z`` (robust z-score of the residual), ``interpolated`` and ``anomaly`` (bool).
-    ``screened`` says whether the series was long enough to screen for anomalies.
+    ``screened`` says whether the series was long enough to screen for anomalies;
+    ``threshold`` is the |z| it was screened at (NaN when not screened).
     """
 
     zone_id: str
@@ -63,6 +73,7 @@ class Decomposition:
     months: int
     filled: int
     screened: bool = False
+    threshold: float = float("nan")
 
     @property
     def ok(self) -> bool:
@@ -99,7 +110,7 @@ def _stl(y: np.ndarray):
     return STL(y, period=12, seasonal=SEASONAL_WINDOW, seasonal_deg=0, robust=False).fit()
 
 
-def _screen(filled, interpolated, floor: float, n: int, config: LogisticsConfig):
+def _screen(filled, interpolated, floor: float, n: int, threshold: float):
     """Flag anomalies one by one, refitting STL with each flagged month replaced; return (fit, flags)."""
     y = filled.copy()
     flagged = np.zeros(n, dtype=bool)
@@ -109,7 +120,7 @@ def _screen(filled, interpolated, floor: float, n: int, config: LogisticsConfig)
         resid = filled - np.asarray(res.trend) - np.asarray(res.seasonal)
         z = np.where(clean, robust_z(resid, floor=floor, mask=clean), 0.0)
         k = int(np.argmax(np.abs(z)))
-        if not abs(z[k]) > config.anomaly_z:
+        if not abs(z[k]) > threshold:
             break
         flagged[k] = True
         for _ in range(_REFITS):
@@ -133,7 +144,9 @@ def decompose(
     they are marked and never flagged.
 
     Anomaly screening (series of at least ``min_anomaly_months``): the month with
-    the largest |robust z| of its residual is flagged if above ``anomaly_z``; its
+    the largest |robust z| of its residual is flagged if above
+    ``config.z_threshold(months tested)`` (Bonferroni over the series' submitted
+    months at the configured ``false_flag_rate``); its
     value is then replaced by the fitted trend + seasonal and STL refitted, so the
     spike neither bends the trend nor leaks into the same calendar month of other
     years; repeat (at most a tenth of the months). Stock indicators (aggregated by
@@ -175,8 +188,9 @@ def decompose(
     # are shown with their trend but not screened month by month.
     stock = bool(indicator) and config.is_stock(indicator)
     screened = n >= config.min_anomaly_months and not stock
+    threshold = config.z_threshold(int((~interpolated).sum())) if screened else float("nan")
     if screened:
-        res, flagged = _screen(filled, interpolated, floor, n, config)
+        res, flagged = _screen(filled, interpolated, floor, n, threshold)
     else:
         res, flagged = _stl(filled.copy()), np.zeros(n, dtype=bool)
     trend, seasonal = np.asarray(res.trend, dtype=float), np.asarray(res.seasonal, dtype=float)
@@ -201,7 +215,7 @@ def decompose(
         reason += "；存量指标按阶梯变化，不做单月异常筛查"
     elif not screened:
         reason += f"；历史不足 {config.min_anomaly_months} 个月，未做异常筛查"
-    return Decomposition(zone_id, indicator, frame, reason, n, gaps, screened)
+    return Decomposition(zone_id, indicator, frame, reason, n, gaps, screened, threshold)
 
 
 def anomalies_of(dec: Decomposition) -> pd.DataFrame:
@@ -293,6 +307,7 @@ def status_frame(decs: list[Decomposition]) -> pd.DataFrame:
             "months": [int(d.months) for d in decs],
             "filled": [int(d.filled) for d in decs],
             "screened": [bool(d.screened) for d in decs],
+            "z_threshold": [float(d.threshold) for d in decs],
         },
         columns=STATUS_COLUMNS,
     )
