@@ -103,6 +103,23 @@ def robust_z(values, *, floor: float = 0.0, mask=None) -> np.ndarray:
     return (x - med) / scale
 
 
+def reporting_step(values) -> float:
+    """Return the smallest gap between distinct submitted values (1 for whole trains, 0.1 …).
+
+    Values reported in whole units (trains, tonnes rounded by the office) carry rounding
+    noise of standard deviation step/√12 (uniform rounding error); the anomaly scale is
+    at least that, so a series of 1–3 trains a month is not flagged for being off by
+    one train. 0.0 for fewer than two distinct values. Gaps below 1e-9 of the largest
+    value (floating-point noise) are ignored.
+    """
+    x = np.unique(np.asarray(values, dtype=float)[~np.isnan(np.asarray(values, dtype=float))])
+    if len(x) < 2:
+        return 0.0
+    gaps = np.diff(x)
+    gaps = gaps[gaps > 1e-9 * max(1.0, float(np.abs(x).max()))]
+    return float(gaps.min()) if len(gaps) else 0.0
+
+
 def _stl(y: np.ndarray):
     """Fit STL (period 12, locally constant seasonal smoother) to monthly values *y*."""
     from statsmodels.tsa.seasonal import STL
@@ -141,7 +158,9 @@ def decompose(
     Needs at least ``config.min_months`` (≥ 24, two full years) months from the first
     to the last submitted month. A few months missing inside that span (at most
     ``max_fill_share`` of it) are linearly interpolated for the decomposition only;
-    they are marked and never flagged.
+    they are marked and never flagged. The residual scale is at least
+    ``min_rel_scale`` × the median level and the rounding noise of the reporting
+    step (:func:`reporting_step` / √12).
 
     Anomaly screening (series of at least ``min_anomaly_months``): the month with
     the largest |robust z| of its residual is flagged if above
@@ -182,7 +201,10 @@ def decompose(
     observed = full.to_numpy(dtype=float)
     filled = full.interpolate(method="linear").to_numpy(dtype=float)
     interpolated = np.isnan(observed)
-    floor = config.min_rel_scale * float(np.nanmedian(np.abs(observed)))
+    floor = max(
+        config.min_rel_scale * float(np.nanmedian(np.abs(observed))),
+        reporting_step(observed) / np.sqrt(12.0),
+    )
     # Stocks (capacity, coverage) move in steps when a warehouse opens or villages are
     # added; STL reads a step as a run of odd months on either side of it, so stocks
     # are shown with their trend but not screened month by month.

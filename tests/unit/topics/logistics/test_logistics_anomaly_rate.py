@@ -90,3 +90,24 @@ def test_config_key_is_validated():
             S.parse_config({**base, "anomaly": {"false_flag_rate": bad}})
     with pytest.raises(ConfigError, match="z_threshold"):
         S.parse_config({**base, "anomaly": {"z_threshold": 3.5}})
+
+
+def test_smooth_series_of_one_to_three_trains_is_not_flagged():
+    # A regular seasonal pattern of 1–3 trains a month, in whole trains.
+    t = np.arange(46)
+    y = np.round(2 + np.sin(2 * np.pi * t / 12))
+    s = pd.Series(y, index=pd.date_range("2022-01-01", periods=46, freq="MS"))
+    project = S.load_config("data")
+    assert A.reporting_step(y) == 1.0
+    # Before: 3 flags (|z| up to 100 on a scale floored at 0.5 % of 2 trains).
+    assert not A.decompose(s, indicator="train_departures", config=project).frame["anomaly"].any()
+    # Twelve trains in one month is still found.
+    spiked = s.copy()
+    spiked.iloc[30] = 12.0
+    found = A.anomalies_of(A.decompose(spiked, indicator="train_departures", config=project))
+    assert list(found["month"]) == [s.index[30]]
+
+
+def test_reporting_step_ignores_float_noise_and_constant_series():
+    assert A.reporting_step([599.9, 600.0, 1330.0]) == pytest.approx(0.1)
+    assert A.reporting_step([5.0, 5.0, np.nan]) == 0.0
