@@ -88,7 +88,7 @@ CASES = [
     ("county panel value (curated table)", _county_panel_curated, False, {"impact"}),
     ("logistics value (raw CSV)", _logistics_value, True, COMPOSITE_PAGES | {"logistics"}),
     ("comment in logistics.yaml", _logistics_comment, True, set()),
-    ("value in logistics.yaml", _logistics_setting, True, {"logistics"}),
+    ("value in logistics.yaml", _logistics_setting, True, {"logistics", "index"}),
     (
         "value in targets.yaml",
         _targets_value,
