@@ -64,8 +64,8 @@ def _logistics_comment(root: Path) -> None:
 def _logistics_setting(root: Path) -> None:
     path = root / "data" / "config" / "logistics.yaml"
     text = path.read_text("utf-8")
-    assert "z_threshold: 3.5" in text
-    path.write_text(text.replace("z_threshold: 3.5", "z_threshold: 3.6"), "utf-8")
+    assert "false_flag_rate: 0.01 " in text
+    path.write_text(text.replace("false_flag_rate: 0.01 ", "false_flag_rate: 0.02 "), "utf-8")
 
 
 def _targets_value(root: Path) -> None:
@@ -88,7 +88,7 @@ CASES = [
     ("county panel value (curated table)", _county_panel_curated, False, {"impact"}),
     ("logistics value (raw CSV)", _logistics_value, True, COMPOSITE_PAGES | {"logistics"}),
     ("comment in logistics.yaml", _logistics_comment, True, set()),
-    ("value in logistics.yaml", _logistics_setting, True, {"logistics"}),
+    ("value in logistics.yaml", _logistics_setting, True, {"logistics", "index"}),
     (
         "value in targets.yaml",
         _targets_value,

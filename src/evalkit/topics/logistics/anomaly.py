@@ -28,7 +28,16 @@ _REFITS = 10
 
 ANOMALY_COLUMNS = ["zone_id", "indicator", "month", "value", "trend", "seasonal", "resid", "z"]
 #: Columns of :func:`status_frame` (one row per series).
-STATUS_COLUMNS = ["zone_id", "indicator", "ok", "reason", "months", "filled", "screened"]
+STATUS_COLUMNS = [
+    "zone_id",
+    "indicator",
+    "ok",
+    "reason",
+    "months",
+    "filled",
+    "screened",
+    "z_threshold",
+]
 #: Columns of :func:`components_frame` (one row per month of a decomposed series).
 COMPONENT_COLUMNS = [
     "zone_id",
@@ -53,7 +62,8 @@ class Decomposition:
     ``observed`` (NaN where not submitted), ``filled`` (interpolated where not
     submitted), ``trend``, ``seasonal``, ``resid`` (observed − trend − seasonal),
     ``z`` (robust z-score of the residual), ``interpolated`` and ``anomaly`` (bool).
-    ``screened`` says whether the series was long enough to screen for anomalies.
+    ``screened`` says whether the series was long enough to screen for anomalies;
+    ``threshold`` is the |z| it was screened at (NaN when not screened).
     """
 
     zone_id: str
@@ -63,6 +73,7 @@ class Decomposition:
     months: int
     filled: int
     screened: bool = False
+    threshold: float = float("nan")
 
     @property
     def ok(self) -> bool:
@@ -92,6 +103,23 @@ def robust_z(values, *, floor: float = 0.0, mask=None) -> np.ndarray:
     return (x - med) / scale
 
 
+def reporting_step(values) -> float:
+    """Return the smallest gap between distinct submitted values (1 for whole trains, 0.1 …).
+
+    Values reported in whole units (trains, tonnes rounded by the office) carry rounding
+    noise of standard deviation step/√12 (uniform rounding error); the anomaly scale is
+    at least that, so a series of 1–3 trains a month is not flagged for being off by
+    one train. 0.0 for fewer than two distinct values. Gaps below 1e-9 of the largest
+    value (floating-point noise) are ignored.
+    """
+    x = np.unique(np.asarray(values, dtype=float)[~np.isnan(np.asarray(values, dtype=float))])
+    if len(x) < 2:
+        return 0.0
+    gaps = np.diff(x)
+    gaps = gaps[gaps > 1e-9 * max(1.0, float(np.abs(x).max()))]
+    return float(gaps.min()) if len(gaps) else 0.0
+
+
 def _stl(y: np.ndarray):
     """Fit STL (period 12, locally constant seasonal smoother) to monthly values *y*."""
     from statsmodels.tsa.seasonal import STL
@@ -99,7 +127,7 @@ def _stl(y: np.ndarray):
     return STL(y, period=12, seasonal=SEASONAL_WINDOW, seasonal_deg=0, robust=False).fit()
 
 
-def _screen(filled, interpolated, floor: float, n: int, config: LogisticsConfig):
+def _screen(filled, interpolated, floor: float, n: int, threshold: float):
     """Flag anomalies one by one, refitting STL with each flagged month replaced; return (fit, flags)."""
     y = filled.copy()
     flagged = np.zeros(n, dtype=bool)
@@ -109,7 +137,7 @@ def _screen(filled, interpolated, floor: float, n: int, config: LogisticsConfig)
         resid = filled - np.asarray(res.trend) - np.asarray(res.seasonal)
         z = np.where(clean, robust_z(resid, floor=floor, mask=clean), 0.0)
         k = int(np.argmax(np.abs(z)))
-        if not abs(z[k]) > config.anomaly_z:
+        if not abs(z[k]) > threshold:
             break
         flagged[k] = True
         for _ in range(_REFITS):
@@ -130,10 +158,14 @@ def decompose(
     Needs at least ``config.min_months`` (≥ 24, two full years) months from the first
     to the last submitted month. A few months missing inside that span (at most
     ``max_fill_share`` of it) are linearly interpolated for the decomposition only;
-    they are marked and never flagged.
+    they are marked and never flagged. The residual scale is at least
+    ``min_rel_scale`` × the median level and the rounding noise of the reporting
+    step (:func:`reporting_step` / √12).
 
     Anomaly screening (series of at least ``min_anomaly_months``): the month with
-    the largest |robust z| of its residual is flagged if above ``anomaly_z``; its
+    the largest |robust z| of its residual is flagged if above
+    ``config.z_threshold(months tested)`` (Bonferroni over the series' submitted
+    months at the configured ``false_flag_rate``); its
     value is then replaced by the fitted trend + seasonal and STL refitted, so the
     spike neither bends the trend nor leaks into the same calendar month of other
     years; repeat (at most a tenth of the months). Stock indicators (aggregated by
@@ -169,14 +201,18 @@ def decompose(
     observed = full.to_numpy(dtype=float)
     filled = full.interpolate(method="linear").to_numpy(dtype=float)
     interpolated = np.isnan(observed)
-    floor = config.min_rel_scale * float(np.nanmedian(np.abs(observed)))
+    floor = max(
+        config.min_rel_scale * float(np.nanmedian(np.abs(observed))),
+        reporting_step(observed) / np.sqrt(12.0),
+    )
     # Stocks (capacity, coverage) move in steps when a warehouse opens or villages are
     # added; STL reads a step as a run of odd months on either side of it, so stocks
     # are shown with their trend but not screened month by month.
     stock = bool(indicator) and config.is_stock(indicator)
     screened = n >= config.min_anomaly_months and not stock
+    threshold = config.z_threshold(int((~interpolated).sum())) if screened else float("nan")
     if screened:
-        res, flagged = _screen(filled, interpolated, floor, n, config)
+        res, flagged = _screen(filled, interpolated, floor, n, threshold)
     else:
         res, flagged = _stl(filled.copy()), np.zeros(n, dtype=bool)
     trend, seasonal = np.asarray(res.trend, dtype=float), np.asarray(res.seasonal, dtype=float)
@@ -201,7 +237,7 @@ def decompose(
         reason += "；存量指标按阶梯变化，不做单月异常筛查"
     elif not screened:
         reason += f"；历史不足 {config.min_anomaly_months} 个月，未做异常筛查"
-    return Decomposition(zone_id, indicator, frame, reason, n, gaps, screened)
+    return Decomposition(zone_id, indicator, frame, reason, n, gaps, screened, threshold)
 
 
 def anomalies_of(dec: Decomposition) -> pd.DataFrame:
@@ -293,6 +329,7 @@ def status_frame(decs: list[Decomposition]) -> pd.DataFrame:
             "months": [int(d.months) for d in decs],
             "filled": [int(d.filled) for d in decs],
             "screened": [bool(d.screened) for d in decs],
+            "z_threshold": [float(d.threshold) for d in decs],
         },
         columns=STATUS_COLUMNS,
     )

@@ -17,8 +17,9 @@ from ...config import load_targets
 from ...core.period import ReportPeriod
 from .anomaly import components_frame, decompose_all, find_anomalies, status_frame
 from .corridor import corridor_shares_ytd, corridor_table
+from .flagged import TradeTotal, flagged_values, headline_checks, sensitivity_panel, trade_total
 from .indicators import indicator_panel
-from .settings import LogisticsConfig, load_config
+from .settings import FOREIGN_TRADE, LogisticsConfig, load_config
 
 #: Curated tables this topic reads (names of ``evalkit.schema.TABLES``).
 READS: tuple[str, ...] = ("logistics_monthly",)
@@ -41,7 +42,14 @@ class LogisticsResult:
     - ``components``: the STL components of decomposed series, long (``anomaly.COMPONENT_COLUMNS``);
     - ``anomalies``: flagged months inside the report window; ``all_anomalies``: any year;
     - ``corridor``: monthly trade with Russia and trains per zone with shares;
-      ``corridor_ytd``: each zone's January-to-month total and share.
+      ``corridor_ytd``: each zone's January-to-month total and share;
+    - ``flagged``: values flagged as likely errors (STL screen or spike rule) with the
+      replacement used for the sensitivity figures (``flagged.FLAGGED_COLUMNS``);
+    - ``headline_checks``: per zone × headline indicator the official and the
+      sensitivity January-to-month change and whether the direction depends on
+      flagged values (``flagged.CHECK_COLUMNS``);
+    - ``trade``: the zones' combined foreign trade on the same zones and months in both
+      years, official and sensitivity (:class:`~.flagged.TradeTotal`).
     """
 
     year: int
@@ -57,6 +65,9 @@ class LogisticsResult:
     all_anomalies: pd.DataFrame
     corridor: pd.DataFrame
     corridor_ytd: pd.DataFrame
+    flagged: pd.DataFrame
+    headline_checks: pd.DataFrame
+    trade: TradeTotal
 
     @property
     def period(self) -> ReportPeriod:
@@ -79,7 +90,9 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> LogisticsResult
 
     Recipe: read the monthly indicators and settings → panel of levels, year-on-year
     and January-to-month changes → STL decomposition and anomaly screen of every
-    series (data up to the as-of month only) → corridor shares. Raises
+    series (data up to the as-of month only) → corridor shares → flagged values and
+    the headlines recomputed with them replaced (:mod:`.flagged`, the flagged-data
+    rule) → the zones' combined foreign trade on a common basis. Raises
     FileNotFoundError for a missing curated table, ConfigError for invalid settings
     (e.g. an indicator without a declared aggregation), ValueError when *as_of*
     precedes *year*.
@@ -90,6 +103,11 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> LogisticsResult
     config = load_config(data_dir)
     decs = decompose_all(data, as_of, config)
     corridor = corridor_table(data, year, as_of)
+    panel = indicator_panel(data, year, as_of, config)
+    components, all_anomalies = components_frame(decs), find_anomalies(decs)
+    flagged = flagged_values(data, as_of, all_anomalies, components)
+    alt = sensitivity_panel(data, flagged, year, as_of, config)
+    last = months[-1]
     return LogisticsResult(
         year=int(year),
         as_of=str(as_of),
@@ -97,11 +115,14 @@ def run(year: int, as_of: str, data_dir: str | Path = "data") -> LogisticsResult
         partial_year=load_targets(data_dir).is_partial_year(int(year)),
         synthetic=bool(store.read_meta(data_dir).get("synthetic", False)),
         config=config,
-        panel=indicator_panel(data, year, as_of, config),
+        panel=panel,
         decompositions=status_frame(decs),
-        components=components_frame(decs),
+        components=components,
         anomalies=find_anomalies(decs, months=months),
-        all_anomalies=find_anomalies(decs),
+        all_anomalies=all_anomalies,
         corridor=corridor,
         corridor_ytd=corridor_shares_ytd(corridor),
+        flagged=flagged,
+        headline_checks=headline_checks(panel, alt, flagged, last),
+        trade=trade_total(panel, alt, flagged, last, config.threshold(FOREIGN_TRADE)),
     )

@@ -29,6 +29,7 @@ from .narrative import (
     period_note,
     zone_narrative,
 )
+from .present_flagged import show_flagged, threshold_words  # noqa: F401 (page section)
 from .settings import (
     AGGREGATION_LABELS,
     FOREIGN_TRADE,
@@ -263,12 +264,18 @@ def summary_part(
     anomalies: pd.DataFrame,
     month,
     all_anomalies: pd.DataFrame | None = None,
+    checks: pd.DataFrame | None = None,
+    trade=None,
 ) -> dict:
     """Return the ``logistics`` summary part: headline values per zone at the as-of month.
 
     *anomalies* are this report year's flagged months (counted per zone);
-    *all_anomalies* (any year) name the anomalous months inside each headline's
-    January-to-month comparison, so a consumer can tell a growth driven by them.
+    *all_anomalies* (any year; or the result's ``flagged`` values) name the flagged
+    months inside each headline's January-to-month comparison, so a consumer can tell a
+    growth driven by them. With *checks* (``headline_checks``) each headline also gets
+    ``*_ytd_growth_flagged_replaced`` (the sensitivity figure) and
+    ``*_ytd_depends_on_flagged``; with *trade* (:class:`~.flagged.TradeTotal`) the part
+    has a top-level ``trade`` entry (the zones' combined foreign trade).
     """
     m = month_start(month)
     zones = {}
@@ -287,6 +294,11 @@ def summary_part(
                 f"{pd.Timestamp(t):%Y-%m} {i}"
                 for t, i in zip(hits["month"], hits["indicator"], strict=True)
             ]
+            if checks is not None:
+                c = checks[(checks["zone_id"] == z) & (checks["indicator"] == ind)].iloc[0]
+                ok = c["ytd_flag_alt"] == "ok"
+                entry[f"{key}_ytd_growth_flagged_replaced"] = c["ytd_change_alt"] if ok else None
+                entry[f"{key}_ytd_depends_on_flagged"] = bool(c["depends"])
         base = panel[(panel["zone_id"] == z) & (panel["indicator"] != FOREIGN_TRADE)]
         entry["indicators_not_submitted"] = int(
             (base.groupby("indicator")["submitted"].sum() == 0).sum()
@@ -295,12 +307,41 @@ def summary_part(
         entry["as_of_month"] = m.strftime("%Y-%m")
         # Nested under "logistics" so the per-zone merge cannot collide with other parts.
         zones[z] = {"logistics": entry}
-    return {"zones": zones}
+    out = {"zones": zones}
+    if trade is not None:
+        out["trade"] = trade_summary(trade)
+    return out
+
+
+def trade_summary(trade) -> dict:
+    """Return the ``trade`` summary entry of a :class:`~.flagged.TradeTotal` (JSON types).
+
+    ``growth`` is the official figure (None unless its flag is ``ok``);
+    ``growth_flagged_replaced`` the sensitivity figure with flagged values replaced;
+    ``depends_on_flagged`` True when their directions differ; ``flagged_months``
+    ``zone_id YYYY-MM indicator``.
+    """
+    return {
+        "as_of_month": trade.month,
+        "zones_compared": list(trade.zones),
+        "zones_excluded": [z for z, *_ in trade.excluded],
+        "foreign_trade_ytd_total": trade.total,
+        "foreign_trade_ytd_base": trade.base,
+        "foreign_trade_ytd_growth": trade.growth if trade.flag == "ok" else None,
+        "foreign_trade_ytd_flag": trade.flag,
+        "foreign_trade_ytd_growth_flagged_replaced": (
+            trade.growth_alt if trade.flag_alt == "ok" else None
+        ),
+        "flagged_months": list(trade.flagged_months),
+        "depends_on_flagged": bool(trade.depends),
+    }
 
 
 def summary(res: LogisticsResult) -> dict:
     """Return the page's summary part (see :func:`summary_part`) from a stored result."""
-    return summary_part(res.panel, res.anomalies, res.last_month, res.all_anomalies)
+    return summary_part(
+        res.panel, res.anomalies, res.last_month, res.flagged, res.headline_checks, res.trade
+    )
 
 
 # --- Figures --------------------------------------------------------------------------
@@ -448,10 +489,11 @@ def show_anomalies(res: LogisticsResult) -> None:
     """Display the anomaly note, the report year's anomalous months and their download."""
     shown = anomalies_display(res.anomalies)
     n_screened = int(res.decompositions["screened"].astype(bool).sum())
-    z = res.config.anomaly_z
-    display(Markdown(anomaly_note(len(shown), n_screened, res.year, res.last_month, z)))
+    z = threshold_words(res.decompositions)
+    rate = res.config.false_flag_rate
+    display(Markdown(anomaly_note(len(shown), n_screened, res.year, res.last_month, z, rate=rate)))
     if not shown.empty:
-        report.show_table(shown, caption=f"{res.year}年异常月份（阈值 |Z| > {z:g}）")
+        report.show_table(shown, caption=f"{res.year}年异常月份（阈值 {z}）")
     display(report.save_table(shown, "logistics_anomalies", res.year))
 
 
@@ -485,7 +527,8 @@ def zone_notes(res: LogisticsResult) -> list[str]:
                 n_anomalies=int(counts.get(zone, 0)),
                 n_not_decomposed=int((~mine["ok"].astype(bool) & (mine["months"] > 0)).sum()),
                 n_screened=int(mine["screened"].astype(bool).sum()),
-                anomalies=res.all_anomalies,
+                anomalies=res.flagged,
+                checks=res.headline_checks,
             )
         )
     return notes

@@ -32,6 +32,7 @@ from ..composite.text import (
 )
 from ..composite.values import window_end
 from ..composite.weights import ROBUST_SHARE
+from ..logistics.narrative import trade_total_sentence
 from .compute import verdict_frame
 
 # --- Executive summary (the year's home page) -------------------------------------------------
@@ -341,13 +342,35 @@ def trade_finding(
     total_indicator: str = "foreign_trade",
     label: str = "进出口额",
     as_of: str | date | None = None,
+    logistics=None,
 ) -> str:
-    """Return the key finding on trade and logistics: total and change, best-scoring zone."""
-    s = scored[scored["indicator"] == total_indicator].groupby("year")["value"].sum(min_count=1)
+    """Return the key finding on trade and logistics: total and change, best-scoring zone.
+
+    With *logistics* (the stored logistics result) the total and its change come from
+    its ``trade`` (:class:`~evalkit.topics.logistics.flagged.TradeTotal`): the same zones
+    and months in both years, a small base worded, and — when values flagged as likely
+    errors lie in the windows — the change with them replaced and whether its direction
+    depends on them (:func:`~evalkit.topics.logistics.narrative.trade_total_sentence`).
+    Without it (older callers), the composite's yearly values of *total_indicator*.
+    """
     d = dims[(dims["year"] == year) & (dims["dimension"] == dimension)]
     d = d.assign(_o=d["zone_id"].map(ZONE_ORDER)).sort_values(
         ["score", "_o"], ascending=[False, True]
     )
+    if logistics is not None:
+        text = trade_total_sentence(logistics.trade, logistics.flagged, year, label)
+    else:
+        text = _trade_total_from_scores(scored, year, total_indicator, label, as_of)
+    best = d.iloc[0]
+    return (
+        text
+        + f"；贸易与物流维度得分最高的是{zone_name(best['zone_id'])}（{fmt_fixed(best['score'])} 分）。"
+    )
+
+
+def _trade_total_from_scores(scored, year, total_indicator, label, as_of) -> str:
+    """Return the total sentence from the composite's values (every zone, as before #18)."""
+    s = scored[scored["indicator"] == total_indicator].groupby("year")["value"].sum(min_count=1)
     period = ""
     if as_of is not None:
         end = window_end(year, as_of)
@@ -356,11 +379,7 @@ def trade_finding(
     if (year - 1) in s.index and pd.notna(s.get(year - 1)) and s[year - 1] > 0:
         g = 100 * (s[year] / s[year - 1] - 1)
         text += f"，较上年同期{'增长' if g >= 0 else '下降'} {fmt_fixed(abs(g), grouping=False)}%"
-    best = d.iloc[0]
-    return (
-        text
-        + f"；贸易与物流维度得分最高的是{zone_name(best['zone_id'])}（{fmt_fixed(best['score'])} 分）。"
-    )
+    return text
 
 
 def weakest_finding(
@@ -530,11 +549,13 @@ def legend(summ) -> str:
     )
 
 
-def findings(summ, res, config: IndicatorConfig) -> list[tuple[str, str]]:
+def findings(summ, res, config: IndicatorConfig, logistics=None) -> list[tuple[str, str]]:
     """Return the key findings as ``(sentence, page)`` pairs, in page order.
 
     *summ* is the stored summary result, *res* the stored composite result of the same
-    year; pass the list to :func:`findings_markdown`.
+    year, *logistics* the stored logistics result (the trade finding on a common basis,
+    with flagged values handled by rule; None: the composite's values as before);
+    pass the list to :func:`findings_markdown`.
     """
     year, kw = summ.year, {"partial": summ.partial, "in_progress": summ.in_progress}
     return [
@@ -550,7 +571,10 @@ def findings(summ, res, config: IndicatorConfig) -> list[tuple[str, str]]:
             ),
             "investment.html",
         ),
-        (trade_finding(res.scored, res.dimensions, year, as_of=summ.as_of), "logistics.html"),
+        (
+            trade_finding(res.scored, res.dimensions, year, as_of=summ.as_of, logistics=logistics),
+            "logistics.html",
+        ),
         (weakest_finding(res.dimensions, res.composite, config, year), "comprehensive.html"),
     ]
 

@@ -96,6 +96,7 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
         P.show_decomposition,
         P.show_trends,
         P.show_anomalies,
+        P.show_flagged,
         P.show_corridor,
         P.show_corridor_shares,
         P.show_zone_notes,
@@ -112,6 +113,7 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
         "logistics_decomposition_status",
         "logistics_trend",
         "logistics_anomalies",
+        "logistics_flagged",
         "logistics_corridor_monthly",
         "logistics_corridor_shares",
         "logistics_rules",
@@ -123,6 +125,10 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
     )
     anomalies = pd.read_csv(tables / "logistics_anomalies.csv", encoding="utf-8-sig")
     assert list(anomalies["月份"]) == ["2025-03"]
+    # The planted rail-freight spike is listed with the value used for the sensitivity figures.
+    flagged = pd.read_csv(tables / "logistics_flagged.csv", encoding="utf-8-sig")
+    assert "2025-03" in list(flagged["月份"])
+    assert flagged["拟合值（敏感性测算用）"].notna().all()
 
 
 def test_status_and_trend_tables_accept_decompositions_or_stored_frames():

@@ -437,12 +437,12 @@ def test_parse_config_validates_and_names_the_key():
         {
             "indicators": ALL_SUM,
             "small_base": {"export_value": 500},
-            "anomaly": {"z_threshold": 4, "min_months": 30},
+            "anomaly": {"false_flag_rate": 0.02, "min_months": 30},
             "targets": {"train_departures": {"default": 12, "zhaodong": 20}},
         }
     )
     assert cfg.threshold("export_value") == 500.0 and cfg.threshold("clearance_hours") is None
-    assert cfg.anomaly_z == 4.0 and cfg.min_anomaly_months == 30
+    assert cfg.false_flag_rate == 0.02 and cfg.min_anomaly_months == 30
     assert cfg.target("train_departures", "zhaodong") == 20.0
     assert cfg.target("train_departures", "qinggang") == 12.0
     assert cfg.target("export_value", "qinggang") is None
@@ -458,6 +458,6 @@ def test_parse_config_validates_and_names_the_key():
 
 def test_load_config_reads_the_project_file():
     cfg = S.load_config("data")
-    assert cfg.anomaly_z > 0
+    assert 0 < cfg.false_flag_rate < 1 and cfg.anomaly_z is None
     for ind in cfg.small_base:
         assert ind in LOGISTICS_INDICATORS or ind == S.FOREIGN_TRADE
