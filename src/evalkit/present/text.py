@@ -59,3 +59,19 @@ def synthetic_notice(meta: Mapping) -> str:
         f" / Synthetic data: every figure on this page comes from the dataset “{name}”, "
         f"marked synthetic ({en}); not real statistics."
     )
+
+
+def zh_sentences(text: str) -> list[str]:
+    """Split Chinese prose into sentences, each ending in 。！？ (a bold run-in label dropped).
+
+    Used to take the first sentences of a paragraph for a page's "要点" box. A leading
+    ``**标题。**`` label (the pages' paragraph headings) is removed; text after the last
+    full stop is kept as a last sentence.
+    """
+    import re
+
+    out = []
+    for para in re.split(r"\n\s*\n", str(text)):
+        para = re.sub(r"^\s*\*\*[^*]+\*\*\s*", "", para.strip())
+        out += [s.strip() for s in re.findall(r"[^。！？]+[。！？]?", para) if s.strip()]
+    return [s if s[-1] in "。！？" else s + "。" for s in out]

@@ -76,3 +76,15 @@ def test_curated_meta_carries_the_dataset_generator(demo_store):
 
     meta = json.loads((demo_store / "data" / "curated" / "_meta.json").read_text(encoding="utf-8"))
     assert meta["synthetic"] is True and meta["generator"] == "evalkit.demo"
+
+
+def test_zh_sentences_split_on_full_stops_and_drop_run_in_labels():
+    from evalkit.present.text import zh_sentences
+
+    text = "**估计结果。** 甲高约 14.7%（对数差异 0.137）。区间为 9.0% ～ 22.9%！\n\n**假设。** 乙"
+    assert zh_sentences(text) == [
+        "甲高约 14.7%（对数差异 0.137）。",
+        "区间为 9.0% ～ 22.9%！",
+        "乙。",
+    ]
+    assert zh_sentences("") == []

@@ -463,3 +463,8 @@ def composite_trend_chart(comp: pd.DataFrame, years: list[int], *, synthetic: bo
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(0, 100)
     return fig, ax
+
+
+def key_points(clo, targets: Targets) -> list[str]:
+    """Return the page's "要点": the three-year target sentences (at most five)."""
+    return targets_sentences(clo, targets)[:5]

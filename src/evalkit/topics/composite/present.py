@@ -16,7 +16,7 @@ import pandas as pd
 from ... import figures
 from ...config import Targets
 from ...present.format import fmt_fixed, fmt_percent
-from ...present.text import zh_count
+from ...present.text import zh_count, zh_sentences
 from ...schema import ZONE_ORDER, ZONES, zone_name
 from .indicators import IndicatorConfig
 from .text import _zone_order, for_page  # noqa: F401 (pages use for_page)
@@ -563,3 +563,17 @@ def sensitivity_ranges(res):
     ax.set_xlabel("综合得分（分）；黑点为配置权重下的得分")
     ax.set_xlim(0, 100)
     return fig, ax
+
+
+def key_points(res, config: IndicatorConfig) -> list[str]:
+    """Return the page's "要点": ranking, change on last year (same basis), robustness."""
+    robust = sensitivity_sentence(
+        res.sensitivity,
+        res.composite,
+        res.year,
+        draws=res.draws,
+        concentration=res.concentration,
+    )
+    change = change_sentence(res.composite, res.year, config)
+    firsts = [ranking_sentence(res.composite, res.year), *([change] if change else [])]
+    return [*firsts, *zh_sentences(robust)[:2]][:5]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ... import schema
 from ...present.markdown import md_escape
-from ...present.text import zh_count, zh_list
+from ...present.text import zh_count, zh_list, zh_sentences
 from .compute import (
     FIRST_TREATED_YEAR,
     HEADLINE_OUTCOME,
@@ -422,3 +422,11 @@ def plot_group_trends(res: ImpactResult):
     ax.set_xticks(trends["year"])
     ax.legend()
     return fig
+
+
+def key_points(res: ImpactResult) -> list[str]:
+    """Return the page's "要点": the estimate's sentences and the pre-trend test's sentence."""
+    paragraphs = narrative_of(res).split("\n\n")
+    points = zh_sentences(paragraphs[0])[:3]
+    tests = [s for p in paragraphs[1:] for s in zh_sentences(p) if "检验 p 值" in s]
+    return points + tests[:1]

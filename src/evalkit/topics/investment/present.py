@@ -527,3 +527,10 @@ def monthly_chart(res: InvestmentResult):
         )
     ax.legend()
     return fig
+
+
+def key_points(res: InvestmentResult, verdicts: dict[str, vd.Verdict] | None = None) -> list[str]:
+    """Return the page's "要点": each zone's first conclusion (attainment), at most five."""
+    sentences = conclusions(res, verdicts)
+    points = [next((s for s in sentences if s.startswith(zone_name(z))), None) for z in ZONES]
+    return [p for p in points if p][:5] or sentences[:5]

@@ -14,6 +14,7 @@ from IPython.display import Markdown, display
 
 from ... import figures, report
 from ...present.format import fmt_percent
+from ...present.text import zh_sentences
 from ...schema import ZONES, zone_name
 from .anomaly import Decomposition, anomalies_in_window, components_frame, status_frame
 from .compute import LogisticsResult
@@ -27,6 +28,7 @@ from .narrative import (
     corridor_narrative,
     fmt_number,
     period_note,
+    trade_total_sentence,
     zone_narrative,
 )
 from .present_flagged import show_flagged, threshold_words  # noqa: F401 (page section)
@@ -545,3 +547,11 @@ def show_rules(res: LogisticsResult) -> None:
     rules = rules_table(res.config)
     report.show_table(rules, caption="各指标的累计口径与小基数阈值")
     display(report.save_table(rules, "logistics_rules", res.year))
+
+
+def key_points(res: LogisticsResult) -> list[str]:
+    """Return the page's "要点": combined trade, the corridor, each zone's first sentence (≤ 5)."""
+    points = zh_sentences(trade_total_sentence(res.trade, res.flagged, res.year))[:1]
+    points += zh_sentences(corridor_narrative(res.corridor_ytd, res.year, res.last_month))[:1]
+    points += [zh_sentences(note)[0] for note in zone_notes(res) if zh_sentences(note)]
+    return points[:5]

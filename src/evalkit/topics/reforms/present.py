@@ -551,3 +551,8 @@ def cumulative_chart(res: ReformsResult):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize=8)
     return fig
+
+
+def key_points(res: ReformsResult) -> list[str]:
+    """Return the page's "要点": the overview and one line per zone (at most five sentences)."""
+    return page_narrative(res)[: min(5, 1 + len(ZONES))]
