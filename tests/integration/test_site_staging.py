@@ -190,3 +190,34 @@ def test_no_straight_quotes_around_chinese_text_in_page_sources(staged):
         body = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)  # front matter is YAML
         body = re.sub(r"(`{3,}).*?\1|`[^`\n]*`", "", body, flags=re.S)  # code stays as is
         assert not cjk_quote.search(body), f"{where}: {cjk_quote.search(body).group()!r}"
+
+
+#: Topic pages that open with a "要点" box (the home page's table is its answer; the
+#: data-quality page opens with its count sentence).
+KEY_POINT_PAGES = {"investment", "reforms", "logistics", "impact", "comprehensive"}
+
+
+def test_topic_pages_open_with_a_key_points_box(staged):
+    seen = 0
+    for path in notebooks(staged):
+        if path.stem not in KEY_POINT_PAGES and path.stem != "closing_review":
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        box_at = first_heading = None
+        for i, cell in enumerate(cells):
+            text = "".join(cell["source"])
+            if first_heading is None and cell["cell_type"] == "markdown" and text.startswith("## "):
+                first_heading = i
+            for out in cell.get("outputs", []):
+                md = "".join((out.get("data") or {}).get("text/markdown", ""))
+                if md.startswith('::: {.callout-tip title="要点 / Key points"}'):
+                    assert box_at is None, f"{path}: two key-points boxes"
+                    box_at = i
+                    bullets = [line for line in md.splitlines() if line.startswith("- ")]
+                    assert 1 <= len(bullets) <= 5, (path, bullets)
+        if path.stem == "closing_review" and box_at is None:
+            continue  # a year before the last: the closing review is a placeholder
+        assert box_at is not None, f"{path.relative_to(staged)}: no key-points box"
+        assert first_heading is None or box_at < first_heading, path.relative_to(staged)
+        seen += 1
+    assert seen >= 3 * len(KEY_POINT_PAGES) + 1, seen
