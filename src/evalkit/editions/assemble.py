@@ -11,7 +11,8 @@ hidden cells (tags ``remove-cell``/``remove-output``, ``#| include: false`` or
 Document order: cover (pandoc metadata), executive summary (:mod:`.summary`), the body
 pages of ``pages.yaml`` by ``order`` (not the home page, not the annex pages), then the
 annexes (methodology, the annex pages of ``editions.yaml``) and a closing note with the
-as-of date and the evalkit version. Page titles become level-1 headings; a page's own
+as-of date and the evalkit version. Page titles (the notebook's front matter, as on the
+site; else the registry's menu title) become level-1 headings; a page's own
 ``##``/``###`` headings are levels 2/3 and are renumbered by the filter.
 """
 
@@ -68,6 +69,25 @@ def notebook_markdown(nb: dict) -> str:
                 if markdown is not None:
                     blocks.append(_text(markdown))
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
+
+
+def front_matter_title(nb: dict) -> str | None:
+    """Return the ``title`` of the notebook's front matter (its first raw cell), if any."""
+    import yaml
+
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "raw":
+            continue
+        m = _FRONT_MATTER.match(_text(cell.get("source")).replace("\r\n", "\n") + "\n")
+        if m:
+            try:
+                meta = yaml.safe_load(m.group(0).strip("-\n")) or {}
+            except yaml.YAMLError:
+                return None
+            title = meta.get("title") if isinstance(meta, dict) else None
+            return str(title) if title else None
+        return None
+    return None
 
 
 def read_notebook(path: Path) -> dict:

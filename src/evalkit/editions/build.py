@@ -20,14 +20,15 @@ from pathlib import Path
 import yaml
 
 from .. import __version__, paths
-from ..core.digest import sha256_file, sha256_text, source_sha256
+from ..core.digest import sha256_file, sha256_text
 from . import assemble, engines, style
 from . import summary as exec_summary
 
 CONFIG_FILE = "editions.yaml"
 SUFFIXES = (".docx", ".pdf")
-#: Configuration files the editions read (their parsed values enter the key).
-CONFIG_INPUTS = ("zones.yaml", "pages.yaml", "targets.yaml", CONFIG_FILE)
+#: Configuration files the editions read (their parsed values enter the key); of
+#: ``pages.yaml`` only what the editions use enters it (:func:`page_plan`).
+CONFIG_INPUTS = ("zones.yaml", "targets.yaml", CONFIG_FILE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,20 @@ def _pages(data: Path):
     return sorted(reg.pages, key=lambda p: (p.order, p.notebook)) if reg else []
 
 
+def page_plan(data: Path) -> list[dict]:
+    """Return what the editions use of ``pages.yaml``: each page's notebook, order, home flag.
+
+    Menu titles are not used (a page's heading is its notebook's own title), so a
+    change of menu title re-renders the site without rebuilding the editions.
+    """
+    return [{"notebook": p.notebook, "order": p.order, "home": p.home} for p in _pages(data)]
+
+
+def _title(nb: dict, page) -> str:
+    """Return the page's heading: its front-matter title, else the registry title."""
+    return assemble.front_matter_title(nb) or page.title
+
+
 def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.Section]:
     """Return the edition's level-1 sections in order (see :mod:`.assemble`)."""
     from ..core.config import load_targets
@@ -102,7 +117,7 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
         if page.home or page.notebook in annex:
             continue
         nb = assemble.read_notebook(report_dir / f"{page.notebook}.ipynb")
-        out.append(assemble.Section(page.title, assemble.notebook_markdown(nb)))
+        out.append(assemble.Section(_title(nb, page), assemble.notebook_markdown(nb)))
     n = 0
     for rel, title in cfg.annex_documents:
         doc = paths.ROOT / rel
@@ -114,7 +129,8 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
         n += 1
         nb = assemble.read_notebook(report_dir / f"{page.notebook}.ipynb")
         body = assemble.notebook_markdown(nb)
-        out.append(assemble.Section(f"附件 {n}　{page.title}", body, numbered=False))
+        title = _title(nb, page)
+        out.append(assemble.Section(f"附件 {n}　{title}", body, numbered=False))
     as_of = summary.get("as_of") or ""
     note = (
         f"本报告由 evalkit {__version__} 根据截至 {as_of} 的数据生成，与同年度网站各页面内容一致；"
@@ -158,7 +174,7 @@ def inputs_key(report_dir: Path, data: Path | None = None) -> str:
     (:data:`CONFIG_INPUTS`); the annex documents; the evalkit source and the editions'
     resources; the engines' and fonts' versions.
     """
-    from ..run.manifest import yaml_value_sha256
+    from ..run import manifest as mf
 
     data = paths.data_dir(data)
     cfg = load_config(data)
@@ -168,14 +184,15 @@ def inputs_key(report_dir: Path, data: Path | None = None) -> str:
         "report": {f.relative_to(report_dir).as_posix(): sha256_file(f) for f in files},
         "summary": sha256_file(report_dir / "summary.json"),
         "config": {
-            name: yaml_value_sha256(paths.config_dir(data) / name) for name in CONFIG_INPUTS
+            name: mf.yaml_value_sha256(paths.config_dir(data) / name) for name in CONFIG_INPUTS
         },
+        "pages": page_plan(data),
         "annex": {
             rel: sha256_file(paths.ROOT / rel)
             for rel, _ in cfg.annex_documents
             if (paths.ROOT / rel).exists()
         },
-        "source": source_sha256(),
+        "source": mf.source_sha256(),  # the run manifest's code hash (one definition)
         "resources": _resource_hashes(),
         "engines": engines.engine_versions(),
         "version": __version__,

@@ -79,3 +79,10 @@ def test_document_headings_escape_titles_and_mark_annexes():
     )
     assert doc.startswith("# 标题\\*一\\*\n\n正文\n\n")
     assert "# 附件 1　方法 {.unnumbered}\n" in doc
+
+
+def test_front_matter_title_is_the_page_heading():
+    nb = _nb([nbformat.v4.new_raw_cell('---\ntitle: "年度综合评估"\n---'), _code("x", [])])
+    assert assemble.front_matter_title(nb) == "年度综合评估"
+    assert assemble.front_matter_title(_nb([nbformat.v4.new_markdown_cell("# x")])) is None
+    assert assemble.front_matter_title(_nb([nbformat.v4.new_raw_cell("---\n: [\n---")])) is None
