@@ -49,9 +49,19 @@ class EditionConfig:
         return {suffix: stem + suffix for suffix in SUFFIXES}
 
 
+def config_home(data: Path | None = None) -> Path:
+    """Return the data folder whose ``config/`` the editions read.
+
+    *data* itself when it has a ``config/`` folder, else the project's own ``data/``
+    (a scratch folder holding only curated tables, as :mod:`evalkit.core.zones` does).
+    """
+    data = paths.data_dir(data)
+    return data if paths.config_dir(data).is_dir() else paths.ROOT / "data"
+
+
 def load_config(data: Path | None = None) -> EditionConfig:
-    """Read ``<data>/config/editions.yaml``; defaults when the file is absent."""
-    path = paths.config_dir(paths.data_dir(data)) / CONFIG_FILE
+    """Read ``config/editions.yaml`` (see :func:`config_home`); defaults when absent."""
+    path = paths.config_dir(config_home(data)) / CONFIG_FILE
     if not path.exists():
         return EditionConfig()
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -68,21 +78,29 @@ def load_config(data: Path | None = None) -> EditionConfig:
     )
 
 
-def _pages(data: Path):
-    """Return the registry's pages in order (``pages.yaml``), [] when there is no registry."""
+def _pages(data: Path, report_dir: Path | None = None):
+    """Return the registry's pages in order (``pages.yaml``).
+
+    Without a registry (a data folder without ``pages.yaml``): every notebook of
+    *report_dir* by name, as the pipeline then runs every template.
+    """
     from ..run import registry
 
     reg = registry.load(data)
-    return sorted(reg.pages, key=lambda p: (p.order, p.notebook)) if reg else []
+    if reg:
+        return sorted(reg.pages, key=lambda p: (p.order, p.notebook))
+    found = sorted(Path(report_dir).glob("*.ipynb")) if report_dir else []
+    return [registry.Page(notebook=f.stem, title=f.stem, order=0) for f in found]
 
 
-def page_plan(data: Path) -> list[dict]:
+def page_plan(data: Path, report_dir: Path | None = None) -> list[dict]:
     """Return what the editions use of ``pages.yaml``: each page's notebook, order, home flag.
 
     Menu titles are not used (a page's heading is its notebook's own title), so a
     change of menu title re-renders the site without rebuilding the editions.
     """
-    return [{"notebook": p.notebook, "order": p.order, "home": p.home} for p in _pages(data)]
+    pages = _pages(data, report_dir)
+    return [{"notebook": p.notebook, "order": p.order, "home": p.home} for p in pages]
 
 
 def _title(nb: dict, page) -> str:
@@ -96,10 +114,11 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
     from ..core.zones import load_zones, zones_path
 
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
-    pilot = load_zones(zones_path(data))
+    home_data = config_home(data)
+    pilot = load_zones(zones_path(home_data))
     names = {z.id: z.name for z in pilot.zones}
-    targets = load_targets(data, zones=list(names))
-    pages = [p for p in _pages(data) if (report_dir / f"{p.notebook}.ipynb").exists()]
+    targets = load_targets(home_data, zones=list(names))
+    pages = [p for p in _pages(data, report_dir) if (report_dir / f"{p.notebook}.ipynb").exists()]
     home = next((p for p in pages if p.home), None)
     findings = ""
     if home is not None:
@@ -184,9 +203,10 @@ def inputs_key(report_dir: Path, data: Path | None = None) -> str:
         "report": {f.relative_to(report_dir).as_posix(): sha256_file(f) for f in files},
         "summary": sha256_file(report_dir / "summary.json"),
         "config": {
-            name: mf.yaml_value_sha256(paths.config_dir(data) / name) for name in CONFIG_INPUTS
+            name: mf.yaml_value_sha256(paths.config_dir(config_home(data)) / name)
+            for name in CONFIG_INPUTS
         },
-        "pages": page_plan(data),
+        "pages": page_plan(data, report_dir),
         "annex": {
             rel: sha256_file(paths.ROOT / rel)
             for rel, _ in cfg.annex_documents
@@ -223,7 +243,7 @@ def build(report_dir: Path, data: Path | None = None, *, key: str | None = None)
         (work / "edition.md").write_text(
             assemble.document(sections(report_dir, data, cfg)), encoding="utf-8"
         )
-        pilot = load_zones(zones_path(data))
+        pilot = load_zones(zones_path(config_home(data)))
         meta = metadata(summary, pilot.name, cfg)
         (work / "metadata.yaml").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         reference = work / "reference.docx"
