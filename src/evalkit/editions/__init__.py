@@ -30,7 +30,7 @@ rebuild only when :func:`inputs_key` changed), :func:`is_stale`, :func:`load_con
 
 from __future__ import annotations
 
-from .build import EditionConfig, build, inputs_key, is_stale, load_config, update
+from .builder import EditionConfig, build, inputs_key, is_stale, load_config, update
 from .engines import EditionError
 
 __all__ = [
