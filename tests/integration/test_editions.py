@@ -302,3 +302,22 @@ def test_pdf_no_missing_glyph(pdf_text):
     for ch in "".join(ef.HOSTILE) + "✓×○—（）":
         if not ch.isspace():
             assert ch in pdf_text, ch
+
+
+def test_pdf_body_has_22_lines_of_28_characters(tmp_path):
+    """GB/T 9704-2012 §5.2.2: 3号 body text, 28 characters a line, 22 lines a page."""
+    sentence = "这是一段用于检验版心行数与每行字数的正文文字。"  # 23 characters, no breaks
+    (tmp_path / "x.md").write_text("# 版心\n\n" + sentence * 200 + "\n", encoding="utf-8")
+    (tmp_path / "m.yaml").write_text('{"title": "T"}', encoding="utf-8")
+    engines.write_pdf(tmp_path, "x.md", tmp_path / "m.yaml", tmp_path / "x.pdf", "2026-10-31")
+    page = subprocess.run(
+        ["pdftotext", "-f", "3", "-l", "3", "-layout", str(tmp_path / "x.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+    body, footer = lines[:-1], lines[-1]
+    assert _squash(footer) == "—2—"
+    assert len(body) == 22
+    assert {len(ln) for ln in body} <= {27, 28} and sum(len(ln) == 28 for ln in body) >= 18
