@@ -108,53 +108,55 @@ def _title(nb: dict, page) -> str:
     return assemble.front_matter_title(nb) or page.title
 
 
-def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.Section]:
-    """Return the edition's level-1 sections in order (see :mod:`.assemble`)."""
+def _summary_section(report_dir: Path, data: Path, cfg: EditionConfig, pages) -> assemble.Section:
+    """Return the executive summary: summary.json's tables and the home page's findings."""
     from ..core.config import load_targets
     from ..core.zones import load_zones, zones_path
 
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     home_data = config_home(data)
-    pilot = load_zones(zones_path(home_data))
-    names = {z.id: z.name for z in pilot.zones}
+    names = {z.id: z.name for z in load_zones(zones_path(home_data)).zones}
     targets = load_targets(home_data, zones=list(names))
-    pages = [p for p in _pages(data, report_dir) if (report_dir / f"{p.notebook}.ipynb").exists()]
     home = next((p for p in pages if p.home), None)
     findings = ""
     if home is not None:
-        home_md = assemble.notebook_markdown(
-            assemble.read_notebook(report_dir / f"{home.notebook}.ipynb")
-        )
-        findings = assemble.section_of(home_md, cfg.findings_heading)
-    out = [
-        assemble.Section(
-            "执行摘要", exec_summary.executive_summary(summary, names, targets, findings)
-        )
-    ]
+        nb = assemble.read_notebook(report_dir / f"{home.notebook}.ipynb")
+        findings = assemble.section_of(assemble.notebook_markdown(nb), cfg.findings_heading)
+    body = exec_summary.executive_summary(summary, names, targets, findings)
+    return assemble.Section("执行摘要", body)
+
+
+def _page_section(report_dir: Path, page, title_prefix: str = "", numbered: bool = True):
+    """Return one report page as a section headed by its title."""
+    nb = assemble.read_notebook(report_dir / f"{page.notebook}.ipynb")
+    title = title_prefix + _title(nb, page)
+    return assemble.Section(title, assemble.notebook_markdown(nb), numbered=numbered)
+
+
+def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.Section]:
+    """Return the edition's level-1 sections in order (see :mod:`.assemble`).
+
+    Executive summary; every page but the home and annex pages, in registry order;
+    annexes "附件 n" (the annex documents, then the annex pages); the closing note.
+    """
+    pages = [p for p in _pages(data, report_dir) if (report_dir / f"{p.notebook}.ipynb").exists()]
     annex = {name: i for i, name in enumerate(cfg.annex_pages)}
-    for page in pages:
-        if page.home or page.notebook in annex:
-            continue
-        nb = assemble.read_notebook(report_dir / f"{page.notebook}.ipynb")
-        out.append(assemble.Section(_title(nb, page), assemble.notebook_markdown(nb)))
+    out = [_summary_section(report_dir, data, cfg, pages)]
+    out += [_page_section(report_dir, p) for p in pages if not p.home and p.notebook not in annex]
     n = 0
     for rel, title in cfg.annex_documents:
-        doc = paths.ROOT / rel
-        if doc.exists():
+        if (paths.ROOT / rel).exists():
             n += 1
-            body = assemble.qmd_body(doc.read_text(encoding="utf-8"))
+            body = assemble.qmd_body((paths.ROOT / rel).read_text(encoding="utf-8"))
             out.append(assemble.Section(f"附件 {n}　{title}", body, numbered=False))
     for page in sorted((p for p in pages if p.notebook in annex), key=lambda p: annex[p.notebook]):
         n += 1
-        nb = assemble.read_notebook(report_dir / f"{page.notebook}.ipynb")
-        body = assemble.notebook_markdown(nb)
-        title = _title(nb, page)
-        out.append(assemble.Section(f"附件 {n}　{title}", body, numbered=False))
-    as_of = summary.get("as_of") or ""
+        out.append(_page_section(report_dir, page, f"附件 {n}　", numbered=False))
+    summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     note = (
-        f"本报告由 evalkit {__version__} 根据截至 {as_of} 的数据生成，与同年度网站各页面内容一致；"
-        "Word 与 PDF 两种文本内容相同。各页面的输入文件哈希、代码版本等溯源信息见网站各页页脚"
-        "与本年度 manifest.json。"
+        f"本报告由 evalkit {__version__} 根据截至 {summary.get('as_of') or '—'} 的数据生成，"
+        "与同年度网站各页面内容一致；Word 与 PDF 两种文本内容相同。各页面的输入文件哈希、"
+        "代码版本等溯源信息见网站各页页脚与本年度 manifest.json。"
     )
     out.append(assemble.Section("编制说明", note, numbered=False))
     return out
