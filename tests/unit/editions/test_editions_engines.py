@@ -147,3 +147,8 @@ def test_normalize_zip_fixes_timestamps_and_keeps_contents():
 
 def test_epoch_of_as_of_date():
     assert engines.epoch_of("2026-10-31") == "1793404800"
+
+
+def test_site_only_blocks_dropped(tmp_path):
+    md = "::: {.evalkit-page-header}\n评估年度 2026\n:::\n\n::: {.evalkit-provenance}\nSHA\n:::\n\n正文\n"
+    assert _plain(md, tmp_path).strip() == "正文"

@@ -6,7 +6,8 @@
 --   * tables and figures with a caption are numbered "表 1" / "图 1" in document order.
 --   * links become their text; links to the download files (tables/…) are dropped, and a
 --     paragraph left with nothing but separators goes too.
---   * Quarto callouts (div class callout-*) become a titled, framed block.
+--   * Quarto callouts (div class callout-*) become a titled, framed block; site-only divs
+--     (classes evalkit-provenance, evalkit-page-header) are dropped.
 --   * a page break before every level-1 heading but the first (docx: also after the cover).
 --   * raw HTML/TeX never reaches the output (the reader is run without raw extensions;
 --     any raw element left is dropped).
@@ -171,7 +172,14 @@ end
 function RawBlock(_) return {} end
 function RawInline(_) return {} end
 
+-- Site-only blocks (a page's header line and provenance footer, as fenced divs with these
+-- classes): the editions carry the as-of date on the cover and the version in the closing note.
+local SITE_ONLY = { "evalkit-provenance", "evalkit-page-header" }
+
 function Div(d)
+  for _, c in ipairs(SITE_ONLY) do
+    if d.classes:includes(c) then return {} end
+  end
   local kind
   for _, c in ipairs(d.classes) do
     local k = c:match("^callout%-(.+)$")
