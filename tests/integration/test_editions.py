@@ -116,6 +116,10 @@ def test_docx_page_size_and_margins(docx):
         assert sec.page_height.mm == pytest.approx(297, abs=0.1)
         margins = (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)
         assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+        # No number on the cover (first page), which counts as 0: the next page is "— 1 —".
+        assert sec.different_first_page_header_footer
+        assert sec._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "0"
+        assert sec.footer.paragraphs[0].text == "— 1 —"
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,8 @@ The .docx names the fonts of a Chinese Word installation (仿宋, 黑体, 楷体
 open fonts of :func:`evalkit.editions.engines.fonts` (仿宋/楷体/小标宋/宋体 → Noto Serif SC,
 黑体 → Noto Sans CJK SC; no open 仿宋 or 楷体 is available from a package registry).
 Page: A4, margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right. Page numbers are
-centred on every page (GB/T puts odd pages right, even left: simplified, one footer).
+centred on every page but the cover, which counts as page 0 (GB/T puts odd pages right,
+even left: simplified, one footer).
 """
 
 from __future__ import annotations
@@ -187,6 +188,8 @@ def reference_docx(default: bytes) -> bytes:
         section.top_margin, section.bottom_margin = Mm(PAGE_MM["top"]), Mm(PAGE_MM["bottom"])
         section.left_margin, section.right_margin = Mm(PAGE_MM["left"]), Mm(PAGE_MM["right"])
         section.footer_distance = Mm(20)
+        section.header_distance = Mm(15)  # pgMar needs every attribute (OOXML schema)
+        section.gutter = Mm(0)
     for name, (font, size, bold, align, indent_chars) in STYLES.items():
         style = _style(doc, name)
         _set_fonts(style, font)
@@ -216,6 +219,11 @@ def reference_docx(default: bytes) -> bytes:
     _table_borders(doc)
     for section in doc.sections:
         _page_number_footer(section)
+        # The cover has no page number; the first page after it is "— 1 —".
+        section.different_first_page_header_footer = True
+        pg = OxmlElement("w:pgNumType")
+        pg.set(qn("w:start"), "0")
+        section._sectPr.find(qn("w:titlePg")).addprevious(pg)  # schema order: before titlePg
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
