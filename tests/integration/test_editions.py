@@ -152,7 +152,7 @@ def test_docx_cover_and_heading_numbering(docx):
         "Title",
         "《中国（黑龙江）自由贸易试验区绥化协同发展先导区2026年度评估报告》",
     )
-    assert ("Author", "绥化市自贸试验区协同发展先导区评估工作组") in paras
+    assert ("Author", "绥化协同发展先导区评估工作组") in paras  # {short_name}评估工作组
     assert ("Date", "数据截至2026年10月31日") in paras
     assert any(s == "Abstract" and "合成" in t for s, t in paras)
     h1 = [t for s, t in paras if s == "Heading 1"]

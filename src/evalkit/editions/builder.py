@@ -162,18 +162,25 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
     return out
 
 
-def metadata(summary: dict, pilot_name: str, cfg: EditionConfig) -> dict:
-    """Return the cover metadata: title, issuing body, as-of date, synthetic-data notice."""
+def metadata(summary: dict, pilot, cfg: EditionConfig) -> dict:
+    """Return the cover metadata: title, issuing body, as-of date, synthetic-data notice.
+
+    *pilot* is the pilot zone (:class:`evalkit.core.zones.PilotZone`); the issuing body's
+    placeholders ``{name}``, ``{short_name}``, ``{city}`` are its fields.
+    """
     from ..core.period import date_zh
     from ..report import md_escape
 
     year = int(summary["year"])
     meta = {
-        "title": md_escape(f"《{pilot_name}{year}年度评估报告》"),
+        "title": md_escape(f"《{pilot.name}{year}年度评估报告》"),
         "lang": "zh-CN",
     }
     if cfg.issuing_body:
-        meta["author"] = [md_escape(cfg.issuing_body)]
+        body = cfg.issuing_body.format(
+            name=pilot.name, short_name=pilot.short_name, city=pilot.city
+        )
+        meta["author"] = [md_escape(body)]
     if summary.get("as_of"):
         meta["date"] = md_escape(f"数据截至{date_zh(summary['as_of'])}")
     if summary.get("synthetic_data"):
@@ -246,7 +253,7 @@ def build(report_dir: Path, data: Path | None = None, *, key: str | None = None)
             assemble.document(sections(report_dir, data, cfg)), encoding="utf-8"
         )
         pilot = load_zones(zones_path(config_home(data)))
-        meta = metadata(summary, pilot.name, cfg)
+        meta = metadata(summary, pilot, cfg)
         (work / "metadata.yaml").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         reference = work / "reference.docx"
         reference.write_bytes(style.reference_docx(engines.default_reference_docx()))

@@ -55,3 +55,17 @@ def test_is_current_needs_the_key_and_unaltered_files(tmp_path):
     assert not build.is_current(tmp_path, entry, "k")
     f.unlink()
     assert not build.is_current(tmp_path, entry, "k")
+
+
+def test_cover_metadata_names_the_configured_pilot_zone_and_body():
+    from evalkit.core.zones import load_zones
+
+    pilot = load_zones(paths.ROOT / "data" / "config" / "zones.yaml")
+    cfg = build.EditionConfig(issuing_body="{city}人民政府 <{short_name}>")
+    meta = build.metadata({"year": 2025, "as_of": "2025-12-31"}, pilot, cfg)
+    assert meta["title"] == f"《{pilot.name}2025年度评估报告》"
+    assert meta["author"] == [f"{pilot.city}人民政府 &lt;{pilot.short_name}&gt;"]
+    assert meta["date"] == "数据截至2025年12月31日"
+    assert "abstract" not in meta  # not synthetic: no notice
+    synthetic = build.metadata({"year": 2025, "synthetic_data": True}, pilot, build.EditionConfig())
+    assert "合成" in synthetic["abstract"] and "author" not in synthetic
