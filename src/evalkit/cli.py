@@ -17,7 +17,12 @@ import importlib
 import sys
 
 #: Modules that contribute sub-commands, in ``--help`` order.
-COMMAND_MODULES: list[str] = ["evalkit.run.pipeline", "evalkit.demo", "evalkit.intake.cli"]
+COMMAND_MODULES: list[str] = [
+    "evalkit.run.pipeline",
+    "evalkit.demo",
+    "evalkit.intake.cli",
+    "evalkit.editions.cli",
+]
 #: Every sub-command: the module registering it and its one-line help (shown by ``--help``).
 COMMANDS: dict[str, tuple[str, str]] = {
     "report": (
@@ -31,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "validate submissions and curate them / 校验报送数据并入库",
     ),
     "templates": ("evalkit.intake.cli", "write blank submission workbooks / 生成报送模板"),
+    "editions": (
+        "evalkit.editions.cli",
+        "build the year's Word and PDF editions / 生成正式文本（Word、PDF）",
+    ),
 }
 
 

@@ -27,6 +27,9 @@ from ..core.digest import (  # noqa: F401  (re-exported: the manifest's hashes)
 )
 
 MANIFEST_NAME = "manifest.json"
+#: The official editions (.docx/.pdf) of the year: ``{"key", "sha256": {file: digest},
+#: "engines"}``, written by :func:`evalkit.editions.update` (issue #15).
+EDITIONS_KEY = "editions"
 #: Keys of the manifest that change on every run and are excluded from comparisons.
 VOLATILE_KEYS = ("run",)
 

@@ -348,8 +348,12 @@ def run_report(
             from . import site
 
             renderer = site.renderer_name()
-        if not stale and _publish_unchanged(
-            published, year, as_of, params, entries, old, renderer, registry, data
+        if (
+            not stale
+            and _publish_unchanged(
+                published, year, as_of, params, entries, old, renderer, registry, data
+            )
+            and not (render and _editions().is_stale(published, old, data))
         ):
             out(f"0 个已执行 executed, {len(result.up_to_date)} 个无变化 up to date")
             out("· 报告无变化，未重新发布 / reports unchanged: nothing to publish")
@@ -415,6 +419,7 @@ def _publish_unchanged(
     if summary_json(summary) != (published / "summary.json").read_text(encoding="utf-8"):
         return False
     man = _manifest(year, params, entries, renderer, data, old.get("run") or {})
+    man.update({k: old[k] for k in (mf.EDITIONS_KEY,) if k in old})  # checked apart
     return mf.stable_view(man) == mf.stable_view(old)
 
 
@@ -512,6 +517,9 @@ def _stage_and_publish(
             "seconds": {n: seconds[n] for n in sorted(entries) if n in seconds},
         }
         man = _manifest(year, params, entries, renderer, data, run)
+        # Official editions (.docx/.pdf), rebuilt only when their inputs changed (#15).
+        eds = _editions().update(stage, old, data=data, build_new=render, out=out)
+        man.update({mf.EDITIONS_KEY: eds} if eds else {})
         (stage / mf.MANIFEST_NAME).write_text(mf.manifest_json(man), encoding="utf-8")
         out(
             f"{len(result.executed)} 个已执行 executed, {len(result.up_to_date)} 个无变化 up to date"
@@ -539,6 +547,13 @@ def _stage_and_publish(
 
 
 # --- Command line ----------------------------------------------------------------
+
+
+def _editions():
+    """Return :mod:`evalkit.editions` (imported late: only runs that publish need it)."""
+    from .. import editions
+
+    return editions
 
 
 def _site_error() -> type[Exception]:

@@ -1,0 +1,208 @@
+-- evalkit editions: one pandoc Lua filter for both engines (docx and typst).
+--   * headings numbered in the official-document style: level 1 "一、", level 2 "（一）",
+--     level 3 "1.", level 4 "（1）"; a page's own numbers ("一、…") are replaced, so the
+--     numbering runs through the whole document. Headings with class "unnumbered" keep
+--     their text and do not count.
+--   * tables and figures with a caption are numbered "表 1" / "图 1" in document order.
+--   * links become their text; links to the download files (tables/…) are dropped, and a
+--     paragraph left with nothing but separators goes too.
+--   * Quarto callouts (div class callout-*) become a titled, framed block; site-only divs
+--     (classes evalkit-provenance, evalkit-page-header) are dropped.
+--   * a page break before every level-1 heading but the first (docx: also after the cover).
+--   * raw HTML/TeX never reaches the output (the reader is run without raw extensions;
+--     any raw element left is dropped).
+
+local CN = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+  "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十" }
+local counters = { 0, 0, 0, 0 }
+local n_tables, n_figures, n_level1 = 0, 0, 0
+local FULLSPACE = "　"
+
+local function cn(n) return CN[n] or tostring(n) end
+
+local function label(level, n)
+  if level == 1 then return cn(n) .. "、" end
+  if level == 2 then return "（" .. cn(n) .. "）" end
+  if level == 3 then return tostring(n) .. "." end
+  return "（" .. tostring(n) .. "）"
+end
+
+-- Prefixes a page may already carry ("一、", "（一）", "1.", "1、", "（1）").
+local function strip_number(s)
+  for i = #CN, 1, -1 do
+    for _, p in ipairs({ CN[i] .. "、", "（" .. CN[i] .. "）" }) do
+      if s:sub(1, #p) == p then return s:sub(#p + 1) end
+    end
+  end
+  local rest = s:match("^%d+%.(.*)$") or s:match("^%d+、(.*)$") or s:match("^（%d+）(.*)$")
+  return rest or s
+end
+
+local function pagebreak()
+  if FORMAT:match("docx") then
+    return pandoc.RawBlock("openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+  end
+  return pandoc.RawBlock("typst", "#pagebreak(weak: true)")
+end
+
+function Header(h)
+  h = h:walk({ Link = function(l) return l.content end })
+  if h.classes:includes("unnumbered") or h.level > 4 then
+    for l = h.level + 1, #counters do counters[l] = 0 end
+    if h.level == 1 then
+      n_level1 = n_level1 + 1
+      if n_level1 > 1 then return { pagebreak(), h } end
+    end
+    return h
+  end
+  counters[h.level] = counters[h.level] + 1
+  for l = h.level + 1, #counters do counters[l] = 0 end
+  local first = h.content[1]
+  if first and first.t == "Str" then
+    first.text = strip_number(first.text)
+    if first.text == "" then
+      h.content:remove(1)
+      if h.content[1] and h.content[1].t == "Space" then h.content:remove(1) end
+    end
+  end
+  h.content:insert(1, pandoc.Str(label(h.level, counters[h.level])))
+  if h.level == 1 then
+    n_level1 = n_level1 + 1
+    if n_level1 > 1 then return { pagebreak(), h } end
+  end
+  return h
+end
+
+local function number_caption(caption, word, n)
+  local body = caption.long
+  if #body == 0 then return false end
+  local first = body[1]
+  if first.t == "Plain" or first.t == "Para" then
+    first.content:insert(1, pandoc.Str(word .. " " .. tostring(n) .. FULLSPACE))
+  else
+    body:insert(1, pandoc.Plain({ pandoc.Str(word .. " " .. tostring(n)) }))
+  end
+  return true
+end
+
+function Table(t)
+  if #t.caption.long > 0 then
+    n_tables = n_tables + 1
+    number_caption(t.caption, "表", n_tables)
+  end
+  return t
+end
+
+function Figure(f)
+  if #f.caption.long > 0 then
+    n_figures = n_figures + 1
+    number_caption(f.caption, "图", n_figures)
+  end
+  return f
+end
+
+local function is_download(link)
+  return link.target:match("^tables/") ~= nil or link.target:match("^%./tables/") ~= nil
+end
+
+-- Paragraph text with every separator removed: empty means "nothing but separators".
+local function only_separators(inlines)
+  local s = pandoc.utils.stringify(inlines)
+  for _, sep in ipairs({ "·", "|", "｜", "、", "，", ",", "：", ":", "；", ";", "（", "）", "(", ")" }) do
+    s = s:gsub(sep:gsub("%p", "%%%0"), "")
+  end
+  return s:match("^%s*$") ~= nil
+end
+
+local function strip_links(inlines)
+  local out = pandoc.Inlines({})
+  local dropped = false
+  for _, el in ipairs(inlines) do
+    if el.t == "Link" then
+      if is_download(el) then
+        dropped = true
+      else
+        out:extend(el.content)
+      end
+    else
+      out:insert(el)
+    end
+  end
+  return out, dropped
+end
+
+local function para_links(p)
+  local content, dropped = strip_links(p.content)
+  if dropped and only_separators(content) then return {} end
+  p.content = content
+  -- Links nested in emphasis and the like become their text too.
+  return p:walk({ Link = function(l) return l.content end })
+end
+
+Para = para_links
+Plain = para_links
+
+-- Typst turns "-3" into a minus sign, "--" into a dash, "-?" into a soft hyphen and "..."
+-- into an ellipsis (markup shorthands that pandoc's writer leaves alone): escape every
+-- "-" and the dots of "...", so submitted text prints exactly as typed.
+function Str(s)
+  if not FORMAT:match("typst") or not (s.text:find("-", 1, true) or s.text:find("...", 1, true)) then
+    return nil
+  end
+  local out = pandoc.Inlines({})
+  local buf = ""
+  local text = s.text
+  local i = 1
+  while i <= #text do
+    local c = text:sub(i, i)
+    if c == "-" or (c == "." and (text:sub(i, i + 2) == "..." or text:sub(i - 1, i) == ".."
+        or text:sub(i - 2, i) == "...")) then
+      if buf ~= "" then out:insert(pandoc.Str(buf)) end
+      buf = ""
+      out:insert(pandoc.RawInline("typst", "\\" .. c))
+    else
+      buf = buf .. c
+    end
+    i = i + 1
+  end
+  if buf ~= "" then out:insert(pandoc.Str(buf)) end
+  return out
+end
+
+function RawBlock(_) return {} end
+function RawInline(_) return {} end
+
+-- Site-only blocks (a page's header line and provenance footer, as fenced divs with these
+-- classes): the editions carry the as-of date on the cover and the version in the closing note.
+local SITE_ONLY = { "evalkit-provenance", "evalkit-page-header" }
+
+function Div(d)
+  for _, c in ipairs(SITE_ONLY) do
+    if d.classes:includes(c) then return {} end
+  end
+  local kind
+  for _, c in ipairs(d.classes) do
+    local k = c:match("^callout%-(.+)$")
+    if k then kind = k end
+  end
+  if not kind then return nil end
+  local titles = { note = "注", tip = "提示", important = "重要", warning = "注意", caution = "注意" }
+  local title = d.attributes["title"] or titles[kind] or "注"
+  local blocks = pandoc.Blocks({ pandoc.Para({ pandoc.Strong({ pandoc.Str(title) }) }) })
+  blocks:extend(d.content)
+  if FORMAT:match("docx") then
+    return pandoc.Div(blocks, pandoc.Attr("", {}, { ["custom-style"] = "Callout" }))
+  end
+  local out = pandoc.Blocks({ pandoc.RawBlock("typst", "#callout[") })
+  out:extend(blocks)
+  out:insert(pandoc.RawBlock("typst", "]"))
+  return out
+end
+
+-- The docx cover (title, author, date, abstract from the metadata) ends with a page break.
+function Pandoc(doc)
+  if FORMAT:match("docx") then
+    doc.blocks:insert(1, pagebreak())
+  end
+  return doc
+end

@@ -1,0 +1,88 @@
+import nbformat
+import pytest
+
+from evalkit.editions import assemble
+
+
+def _md(text):
+    return nbformat.v4.new_output("display_data", data={"text/markdown": text, "text/plain": "x"})
+
+
+def _nb(cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    return nb
+
+
+def _code(source, outputs, tags=()):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = outputs
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def test_markdown_cells_and_markdown_outputs_in_order():
+    nb = _nb(
+        [
+            nbformat.v4.new_raw_cell("---\ntitle: T\n---"),
+            nbformat.v4.new_markdown_cell("## 一、甲"),
+            _code("show()", [_md("| a |\n|---|\n| 1 |\n\n: cap {#tbl-a}")]),
+            nbformat.v4.new_markdown_cell("正文"),
+        ]
+    )
+    text = assemble.notebook_markdown(nb)
+    assert text == "## 一、甲\n\n| a |\n|---|\n| 1 |\n\n: cap {#tbl-a}\n\n正文"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        _code("print(1)", [nbformat.v4.new_output("stream", name="stdout", text="LEAK")]),
+        _code("x", [nbformat.v4.new_output("display_data", data={"text/plain": "LEAK"})]),
+        _code("x", [nbformat.v4.new_output("display_data", data={"text/html": "LEAK"})]),
+        _code("x", [_md("LEAK")], tags=["remove-cell"]),
+        _code("x", [_md("LEAK")], tags=["remove-output"]),
+        _code("#| include: false\nx", [_md("LEAK")]),
+        _code("#| output: false\nx", [_md("LEAK")]),
+        _code("LEAK = 1", []),
+        nbformat.v4.new_raw_cell("LEAK"),
+    ],
+)
+def test_what_never_reaches_an_edition(cell):
+    nb = _nb([nbformat.v4.new_markdown_cell("keep"), cell])
+    assert assemble.notebook_markdown(nb) == "keep"
+
+
+def test_list_sources_are_joined():
+    nb = {"cells": [{"cell_type": "markdown", "source": ["a\n", "b"], "metadata": {}}]}
+    assert assemble.notebook_markdown(nb) == "a\nb"
+
+
+def test_section_of_runs_to_the_next_heading_of_its_level():
+    text = "## 一、甲\n\nx\n\n## 三、主要发现\n\n1. f\n\n### 细节\n\ny\n\n## 其他\n\nz"
+    assert assemble.section_of(text, "主要发现") == "1. f\n\n### 细节\n\ny"
+    assert assemble.section_of(text, "没有") == ""
+    assert assemble.section_of("```\n## 主要发现\n```\n", "主要发现") == ""
+
+
+def test_qmd_body_drops_front_matter_only():
+    assert assemble.qmd_body('---\ntitle: "M"\n---\n\n## A\n\n---\n\nb\n') == "## A\n\n---\n\nb"
+
+
+def test_document_headings_escape_titles_and_mark_annexes():
+    doc = assemble.document(
+        [
+            assemble.Section("标题*一*", "正文"),
+            assemble.Section("附件 1　方法", "", numbered=False),
+        ]
+    )
+    assert doc.startswith("# 标题\\*一\\*\n\n正文\n\n")
+    assert "# 附件 1　方法 {.unnumbered}\n" in doc
+
+
+def test_front_matter_title_is_the_page_heading():
+    nb = _nb([nbformat.v4.new_raw_cell('---\ntitle: "年度综合评估"\n---'), _code("x", [])])
+    assert assemble.front_matter_title(nb) == "年度综合评估"
+    assert assemble.front_matter_title(_nb([nbformat.v4.new_markdown_cell("# x")])) is None
+    assert assemble.front_matter_title(_nb([nbformat.v4.new_raw_cell("---\n: [\n---")])) is None

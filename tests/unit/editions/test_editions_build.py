@@ -1,0 +1,71 @@
+import nbformat
+import pytest
+
+from evalkit import paths
+from evalkit.core.digest import sha256_file
+from evalkit.editions import builder as build
+
+
+def test_file_names_follow_the_configured_stem():
+    cfg = build.EditionConfig(file_stem="评估报告-{year}")
+    assert cfg.file_names(2025) == {".docx": "评估报告-2025.docx", ".pdf": "评估报告-2025.pdf"}
+    for bad in ("../x-{year}", "a/b", ".hidden"):
+        with pytest.raises(ValueError):
+            build.EditionConfig(file_stem=bad).file_names(2025)
+
+
+def test_project_configuration_is_read():
+    cfg = build.load_config(paths.ROOT / "data")
+    assert cfg.issuing_body and cfg.file_names(2026)[".pdf"] == "report-2026.pdf"
+    assert cfg.annex_pages == ("data_quality",)
+    assert cfg.annex_documents == (("methodology.qmd", "方法说明"),)
+
+
+def test_scratch_data_folder_without_config_uses_the_projects(tmp_path):
+    (tmp_path / "curated").mkdir()
+    assert build.config_home(tmp_path) == paths.ROOT / "data"
+    (tmp_path / "config").mkdir()
+    assert build.config_home(tmp_path) == tmp_path.resolve()
+    assert build.load_config(tmp_path) == build.EditionConfig()  # no editions.yaml: defaults
+
+
+def test_pages_without_a_registry_are_the_report_folders_notebooks(tmp_path):
+    (tmp_path / "config").mkdir()
+    for name in ("b", "a"):
+        nbformat.write(nbformat.v4.new_notebook(), tmp_path / f"{name}.ipynb")
+    plan = build.page_plan(tmp_path, tmp_path)
+    assert [p["notebook"] for p in plan] == ["a", "b"]
+
+
+def test_page_plan_ignores_menu_titles(tmp_path):
+    plan = build.page_plan(paths.ROOT / "data")
+    assert plan[0] == {"notebook": "index", "order": 0, "home": True}
+    assert all(set(p) == {"notebook", "order", "home"} for p in plan)
+
+
+def test_is_current_needs_the_key_and_unaltered_files(tmp_path):
+    f = tmp_path / "report-2026.pdf"
+    f.write_bytes(b"%PDF")
+    entry = {"key": "k", "sha256": {f.name: sha256_file(f)}}
+    assert build.is_current(tmp_path, entry, "k")
+    assert not build.is_current(tmp_path, entry, "other")
+    assert not build.is_current(tmp_path, None, "k")
+    assert not build.is_current(tmp_path, {"key": "k", "sha256": {}}, "k")
+    f.write_bytes(b"%PDF altered")
+    assert not build.is_current(tmp_path, entry, "k")
+    f.unlink()
+    assert not build.is_current(tmp_path, entry, "k")
+
+
+def test_cover_metadata_names_the_configured_pilot_zone_and_body():
+    from evalkit.core.zones import load_zones
+
+    pilot = load_zones(paths.ROOT / "data" / "config" / "zones.yaml")
+    cfg = build.EditionConfig(issuing_body="{city}人民政府 <{short_name}>")
+    meta = build.metadata({"year": 2025, "as_of": "2025-12-31"}, pilot, cfg)
+    assert meta["title"] == f"《{pilot.name}2025年度评估报告》"
+    assert meta["author"] == [f"{pilot.city}人民政府 &lt;{pilot.short_name}&gt;"]
+    assert meta["date"] == "数据截至2025年12月31日"
+    assert "abstract" not in meta  # not synthetic: no notice
+    synthetic = build.metadata({"year": 2025, "synthetic_data": True}, pilot, build.EditionConfig())
+    assert "合成" in synthetic["abstract"] and "author" not in synthetic
