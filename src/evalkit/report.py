@@ -281,4 +281,9 @@ def page_header(year: int, as_of: str, data_dir: str = "data") -> MarkdownOutput
         )
         line += "\n" + markdown.callout("warning", markdown.md_escape(notice), title=title)
         plain += "\n" + notice
-    return MarkdownOutput(line, plain=plain)
+    # One div the Word/PDF editions drop (their cover carries the year, date and notice once).
+    return MarkdownOutput(f":::: {{.{PAGE_HEADER_CLASS}}}\n{line}::::\n", plain=plain)
+
+
+#: Class of the page banner's div (:func:`page_header`); the editions leave it out.
+PAGE_HEADER_CLASS = "evalkit-page-header"

@@ -221,3 +221,22 @@ def test_topic_pages_open_with_a_key_points_box(staged):
         assert first_heading is None or box_at < first_heading, path.relative_to(staged)
         seen += 1
     assert seen >= 3 * len(KEY_POINT_PAGES) + 1, seen
+
+
+def test_the_years_summary_links_its_editions_only_when_built(tmp_path):
+    assert site.edition_links_markdown(2026, tmp_path) == ""
+    (tmp_path / "report-2026.pdf").write_bytes(b"%PDF")
+    assert site.edition_links_markdown(2026, tmp_path) == (
+        "**2026 年度评估报告正式文本 / Official editions**：[PDF 版（report-2026.pdf）](report-2026.pdf)\n"
+    )
+    (tmp_path / "report-2026.docx").write_bytes(b"PK")
+    assert "[Word 版（report-2026.docx）](report-2026.docx) · [PDF 版" in (
+        site.edition_links_markdown(2026, tmp_path)
+    )
+    banner = {"data": {"text/markdown": [":::: {.evalkit-page-header}\n", "x\n", "::::\n"]}}
+    cells = [
+        {"cell_type": "raw"},
+        {"cell_type": "code", "outputs": [banner]},
+        {"cell_type": "code"},
+    ]
+    assert site._after_page_header(cells) == 2

@@ -267,9 +267,9 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     # The renderer building this site, not the one recorded when the reports ran
     # (``evalkit render`` may use another).
     renderer_version = provenance.renderer_version(renderer)
-    staged_years = _stage_years(src, years, renderer, renderer_version)
-    static_footer = _stage_static_pages(src, staged_years, renderer, renderer_version)
     pages = registry()
+    staged_years = _stage_years(src, years, renderer, renderer_version, home=_home_notebook(pages))
+    static_footer = _stage_static_pages(src, staged_years, renderer, renderer_version)
     home = _stage_home(src, staged_years, static_footer, pages)
     _stage_navigation(src, staged_years, pages, home)
     _stage_renderer_options(src, renderer)
@@ -303,9 +303,17 @@ def _stage_renderer_options(src: Path, renderer: str) -> None:
 
 
 def _stage_years(
-    src: Path, years: dict[int, Path], renderer: str, renderer_version: str | None
+    src: Path,
+    years: dict[int, Path],
+    renderer: str,
+    renderer_version: str | None,
+    home: str = "index",
 ) -> dict[int, Path]:
-    """Copy each year's reports into *src* with a provenance footer per page; return the copies."""
+    """Copy each year's reports into *src* with a provenance footer per page; return the copies.
+
+    The year's executive summary (*home*) also links the year's Word/PDF editions,
+    when they were built (:func:`edition_links_markdown`).
+    """
     staged_years: dict[int, Path] = {}
     for year, folder in years.items():
         dest = src / "reports" / str(year)
@@ -333,11 +341,44 @@ def _stage_years(
                     )
                 )
             )
+            editions = edition_links_markdown(year, dest) if nb_path.stem == home else ""
+            if editions:
+                nb["cells"].insert(_after_page_header(nb["cells"]), _md_cell(editions))
             if renderer == "smalldocs":
                 # Quarto numbers tables and figures itself; smalldocs does not (its gap).
                 crossref.number_notebook(nb)
             _write_notebook(nb_path, nb)
     return staged_years
+
+
+def edition_links_markdown(year: int, folder: Path) -> str:
+    """Return a line linking the year's Word and PDF editions in *folder*, or "" if none exist."""
+    from ..editions.builder import load_config
+
+    names = load_config().file_names(year)
+    links = [
+        f"[{label}（{names[suffix]}）]({names[suffix]})"
+        for suffix, label in ((".docx", "Word 版"), (".pdf", "PDF 版"))
+        if (folder / names[suffix]).is_file()
+    ]
+    if not links:
+        return ""
+    return f"**{int(year)} 年度评估报告正式文本 / Official editions**：" + " · ".join(links) + "\n"
+
+
+def _after_page_header(cells: list[dict]) -> int:
+    """Return the index just after the cell showing the page banner (else after the front matter)."""
+    from ..report import PAGE_HEADER_CLASS
+
+    for i, cell in enumerate(cells):
+        for out in cell.get("outputs", []) or []:
+            if PAGE_HEADER_CLASS in _joined((out.get("data") or {}).get("text/markdown", "")):
+                return i + 1
+    return 1 if cells else 0
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else (value or "")
 
 
 def _stage_static_pages(
