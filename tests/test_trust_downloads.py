@@ -117,9 +117,12 @@ def test_save_table_writes_csv_and_xlsx(tmp_path, monkeypatch):
     monkeypatch.setenv("EVALKIT_REPORTS_DIR", str(tmp_path))
     link = report.save_table(_frame(), "hostile_demo", 2026)
     folder = tmp_path / "2026" / "tables"
-    assert (folder / "hostile_demo.csv").exists() and (folder / "hostile_demo.xlsx").exists()
+    # File names carry the year: every year's download is told apart once saved.
+    csv, xlsx = folder / "hostile_demo_2026.csv", folder / "hostile_demo_2026.xlsx"
+    assert csv.exists() and xlsx.exists()
     html = link._repr_html_() if hasattr(link, "_repr_html_") else link.data
-    assert 'href="tables/hostile_demo.xlsx"' in html and 'href="tables/hostile_demo.csv"' in html
-    wb = openpyxl.load_workbook(folder / "hostile_demo.xlsx")
+    assert f'href="tables/{xlsx.name}"' in html and f'href="tables/{csv.name}"' in html
+    wb = openpyxl.load_workbook(xlsx)
     assert wb.active.title == "hostile_demo"
+    assert wb.sheetnames == ["hostile_demo", report.NOTES_SHEET]
     assert not list(tmp_path.rglob(".*.tmp"))
