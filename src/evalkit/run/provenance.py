@@ -197,7 +197,10 @@ def footer_block(
         f"<p>{' · '.join(facts)}</p>",
     ]
     if inputs:
+        # Folded: a technical record, opened on demand; it scrolls in its own box on a phone.
         lines.append(
+            f"<details><summary>输入文件及其 SHA-256（{len(inputs)} 个）/ input files</summary>"
+            '<div class="evalkit-scroll">'
             '<table class="table table-sm"><thead><tr><th>输入文件 input file</th>'
             "<th>SHA-256（前 12 位 / short）</th></tr></thead><tbody>"
         )
@@ -205,9 +208,10 @@ def footer_block(
             f"<tr><td><code>{e(name)}</code></td><td><code>{e(short(sha))}</code></td></tr>"
             for name, sha in sorted(inputs.items())
         ]
-        lines.append("</tbody></table>")
+        lines.append("</tbody></table></div></details>")
     lines += [
-        "<p>完整哈希见本年度 <code>manifest.json</code> / full hashes in <code>manifest.json</code>.</p>",
+        "<p>完整哈希见本年度 <code>manifest.json</code>（链接见下方发布信息）/ full hashes in "
+        "<code>manifest.json</code> (linked below).</p>",
         "</div>",
         "```",
         "",
