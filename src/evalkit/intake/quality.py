@@ -198,3 +198,24 @@ def summary_part(report: dict) -> dict:
             "synthetic_data": bool(report.get("synthetic", False)),
         }
     }
+
+
+def quarantine_note(data) -> str:
+    """Return the run's line saying where the quarantine list is (and, for demo data, why).
+
+    *data* is the data folder. The demo dataset (``synthetic: true``) carries
+    malformed rows on purpose, so the validation and quarantine can be seen working.
+    """
+    from ..core import paths
+    from ..core.store import read_meta
+
+    where = paths.curated_dir(data) / "_quarantine.csv"
+    if where.is_relative_to(paths.ROOT):
+        where = where.relative_to(paths.ROOT)
+    note = f"  隔离清单 list: {where}，及网站「数据质量」页 / and the site's data-quality page"
+    if read_meta(data).get("synthetic"):
+        note = (
+            "  演示数据特意含有这些错误，用于展示校验与隔离，属预期结果 / the demo data contain "
+            "these on purpose to show validation and quarantine: expected\n" + note
+        )
+    return note

@@ -125,30 +125,14 @@ def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) 
         f"{len(findings) - len(errors)} 个警告 warnings"
     )
     if findings:
+        from ..intake.quality import quarantine_note
+
         out(quarantine_note(data))
     # Intake never writes into the raw dataset: only the curated hashes changed.
     state["curated"] = _file_hashes(paths.curated_dir(data))
     state_path.parent.mkdir(parents=True, exist_ok=True)
     state_path.write_text(json.dumps(state, sort_keys=True))
     return True
-
-
-def quarantine_note(data: Path) -> str:
-    """Return the line telling a reader where the quarantine list is (and, for demo data, why).
-
-    The demo dataset (``synthetic: true``) carries malformed rows on purpose, so
-    the validation and quarantine can be seen working.
-    """
-    from ..store import read_meta
-
-    where = mf.display_path(paths.curated_dir(data) / "_quarantine.csv")
-    note = f"  隔离清单 list: {where}，及网站「数据质量」页 / and the site's data-quality page"
-    if read_meta(data).get("synthetic"):
-        note = (
-            "  演示数据特意含有这些错误，用于展示校验与隔离，属预期结果 / the demo data contain "
-            "these on purpose to show validation and quarantine: expected\n" + note
-        )
-    return note
 
 
 def intake_state(dataset: Path, data: Path, code_sha: str | None = None) -> dict:

@@ -314,6 +314,27 @@ def revisions(old_manifest: dict, old_summary: dict, new_summary: dict, when: st
     return record
 
 
+def change_labels(
+    changed: list[str], zone_names: dict[str, str], field_labels: dict[str, str]
+) -> dict[str, str]:
+    """Return plain-word names of changed summary paths, e.g. ``肇东片区·综合得分``.
+
+    ``zones.<zone>.<field>`` and ``zones.<zone>.targets_met.<target>`` are named
+    by the zone's name and the field's label (*field_labels*, e.g. the registry's
+    ``summary.zone_fields``); other paths get no name (never their internal ids).
+    """
+    out = {}
+    for path in changed:
+        parts = path.split(".")
+        if len(parts) < 3 or parts[0] != "zones" or parts[1] not in zone_names:
+            continue
+        field = parts[-1]
+        if field in field_labels:
+            suffix = "是否达标" if parts[2] == "targets_met" else ""
+            out[path] = f"{zone_names[parts[1]]}·{field_labels[field]}{suffix}"
+    return out
+
+
 def suggested_citation(
     issuer: str, title: str, date: str | None, version: str = __version__
 ) -> str:
@@ -328,6 +349,7 @@ def release_block(
     manifest_href: str | None,
     config: dict,
     revision_record: list[dict] | None = None,
+    labels: dict[str, str] | None = None,
     version: str = __version__,
 ) -> str:
     """Return a page's release information as a Markdown raw-HTML block (both renderers).
@@ -335,7 +357,9 @@ def release_block(
     Release date, evalkit version, issuing body and contact (*config*, from
     :func:`site_config`), a suggested citation, a link to the year's
     ``manifest.json`` (*manifest_href*, relative to the page) and, when the year
-    was revised (:func:`revisions`), a revision note. Every value is HTML-escaped.
+    was revised (:func:`revisions`), a revision note naming up to five changed
+    figures in plain words (*labels*: :func:`change_labels`; figures without a
+    label are counted, not named). Every value is HTML-escaped.
     """
     e = html.escape
     facts = [f"发布日期 released {e(date or '—')}", f"evalkit {e(str(version))}"]
@@ -356,11 +380,13 @@ def release_block(
             "manifest.json</a></p>"
         )
     for rev in revision_record or []:
-        n = len(rev.get("changed") or [])
+        changed = list(rev.get("changed") or [])
+        named = [labels[c] for c in changed if labels and c in labels]
+        which = f"（{'、'.join(named[:5])}{' 等' if len(named) > 5 else ''}）" if named else ""
         lines.append(
             f'<p class="evalkit-revision"><strong>修订说明 / Revision</strong>：'
             f"本年度报告于 {e(str(rev.get('date')))} 以相同截至日期（{e(str(rev.get('as_of')))}）"
-            f"重新生成，{n} 项主要指标与此前发布的版本不同；"
+            f"重新生成，{len(changed)} 项主要指标{e(which)}与此前发布的版本不同；"
             "逐项列表见 manifest.json 的 revisions。</p>"
         )
     lines += ["</div>", "```", ""]

@@ -27,7 +27,7 @@ import yaml
 from .. import paths
 from ..core import publish
 from . import manifest as mf
-from . import provenance
+from . import provenance, site_pages
 from . import registry as reg
 from .canonical import canonical_notebook
 from .canonical import lines as _lines
@@ -169,13 +169,9 @@ def _rebase_cell(cell: dict, prefix: str) -> dict:
     return cell
 
 
-def _front_matter(title: str, other: dict | None = None) -> dict:
-    """Return a raw front-matter cell with *title* (and the other keys of *other*)."""
-    front = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
-    rest = {k: v for k, v in (other or {}).items() if k != "title"}
-    if rest:
-        front += yaml.safe_dump(rest, allow_unicode=True, sort_keys=False)
-    front += "---\n"
+def _front_matter(title: str) -> dict:
+    """Return a raw front-matter cell with *title*."""
+    front = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
     return {"cell_type": "raw", "metadata": {}, "source": _lines(front)}
 
 
@@ -293,7 +289,7 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     pages = registry()
     home = _stage_home(src, staged_years, static_footer, pages)
     _stage_navigation(src, staged_years, pages, home)
-    _stage_release_info(src, staged_years)
+    site_pages.stage_release_info(src, staged_years, pilot_titles()[0], pages)
     return src
 
 
@@ -367,9 +363,9 @@ def _stage_navigation(
     into a menu button below :data:`NAVBAR_COLLAPSE_BELOW`. The report pages get
     the year in their title (search results show it), a link to the same page in
     the other years, and pages with no content in a year are not staged
-    (:func:`_year_aware_pages`).
+    (:func:`evalkit.run.site_pages.year_aware_pages`).
     """
-    _year_aware_pages(staged_years, pages)
+    site_pages.year_aware_pages(staged_years, pages)
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
     website = cfg.setdefault("website", {})
     website["title"], website["description"] = pilot_titles()
@@ -385,7 +381,7 @@ def _stage_navigation(
         if isinstance(e, dict):
             if e.get("href") == "index.qmd":
                 e["href"] = home
-            e["text"] = _short_label(str(e.get("text") or ""))
+            e["text"] = site_pages.short_label(str(e.get("text") or ""))
     nav["left"] = left[:1] + navbar(staged_years, pages) + left[1:]
     # Pages with a `navbar` text in the registry also get a top-level link (latest year).
     if staged_years:
@@ -395,7 +391,7 @@ def _stage_navigation(
                 nav["left"].append(
                     {
                         "href": f"reports/{max(staged_years)}/{page.notebook}.ipynb",
-                        "text": _short_label(page.navbar or page.title),
+                        "text": site_pages.short_label(page.navbar or page.title),
                     }
                 )
     reference = [
@@ -411,136 +407,6 @@ def _stage_navigation(
     (src / "_quarto.yml").write_text(
         yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-
-
-def _short_label(text: str) -> str:
-    """Return the Chinese part of a bilingual navbar label (``"首页 Home"`` → ``"首页"``).
-
-    A label with no Chinese before its first space is returned unchanged.
-    """
-    m = re.match(r"^([^\sA-Za-z]*[\u4e00-\u9fff][^\sA-Za-z]*)\s+[A-Za-z]", text.strip())
-    return m.group(1) if m else text.strip()
-
-
-def year_title(title: str, year: int) -> str:
-    """Return a report page's title with its year, e.g. ``"2026 年 招商引资专项评估"``."""
-    title = title.strip()
-    return title if title.startswith(f"{int(year)} 年") else f"{int(year)} 年 {title}"
-
-
-def other_years_markdown(notebook: str, year: int, years_with_page: list[int]) -> str:
-    """Return a Markdown line linking the same page in the other years (``""`` when none).
-
-    Links are relative to ``reports/<year>/`` (``../2025/investment.ipynb``), latest first.
-    """
-    others = sorted((y for y in years_with_page if y != int(year)), reverse=True)
-    if not others:
-        return ""
-    links = " · ".join(f"[{y} 年](../{y}/{notebook}.ipynb)" for y in others)
-    return f"**本专题其他年度 / Other years**：{links}\n"
-
-
-def _drop_list_links(cell: dict, gone: set[str]) -> dict:
-    """Return *cell* without the Markdown list items linking to a page in *gone* (same year).
-
-    E.g. an executive summary's "- [三年总结评估](closing_review.html)" in a year
-    that has no closing review. Markdown cells and ``text/markdown`` outputs.
-    """
-    if not gone:
-        return cell
-    names = "|".join(re.escape(n) for n in sorted(gone))
-    item = re.compile(
-        rf"^\s*[-*+] .*\]\((?:\./)?(?:{names})\.(?:html|ipynb)(?:#[^)]*)?\).*(?:\n|$)", re.M
-    )
-    cell = copy.deepcopy(cell)
-    if cell.get("cell_type") == "markdown":
-        cell["source"] = _lines(item.sub("", _source(cell)))
-    for out in cell.get("outputs", []) or []:
-        data = out.get("data") or {}
-        if "text/markdown" in data:
-            v = data["text/markdown"]
-            data["text/markdown"] = _lines(item.sub("", "".join(v) if isinstance(v, list) else v))
-    return cell
-
-
-def _year_aware_pages(staged_years: dict[int, Path], pages: reg.Registry | None) -> None:
-    """Drop staged pages without content that year; add the year to titles and other-year links.
-
-    Works on the staged copies only (``build/site-src/reports/<year>/``): the
-    executed reports keep their titles, so nbval's comparisons are unaffected.
-    The other-year line goes just above the provenance footer (the last cell).
-    """
-    by_notebook: dict[str, list[int]] = {}
-    dropped: dict[int, set[str]] = {}
-    for year, folder in staged_years.items():
-        for nb_path in sorted(folder.glob("*.ipynb")):
-            if pages is not None and not pages.in_year(nb_path.stem, year):
-                nb_path.unlink()
-                dropped.setdefault(year, set()).add(nb_path.stem)
-                continue
-            by_notebook.setdefault(nb_path.stem, []).append(year)
-    for year, folder in staged_years.items():
-        for nb_path in sorted(folder.glob("*.ipynb")):
-            nb = json.loads(nb_path.read_text(encoding="utf-8"))
-            cells = [_drop_list_links(c, dropped.get(year, set())) for c in nb.get("cells", [])]
-            page = pages.page(nb_path.stem) if pages else None
-            title = year_title(notebook_title(nb, page.title if page else nb_path.stem), year)
-            if (
-                cells
-                and cells[0].get("cell_type") == "raw"
-                and _source(cells[0]).lstrip().startswith("---")
-            ):
-                meta, _ = _split_front(_source(cells[0]))
-                cells[0] = _front_matter(title, meta)
-            else:
-                cells.insert(0, _front_matter(title))
-            line = other_years_markdown(nb_path.stem, year, by_notebook.get(nb_path.stem, []))
-            if line:
-                last = _source(cells[-1]) if cells else ""
-                at = len(cells) - 1 if provenance.FOOTER_CLASS in last else len(cells)
-                cells.insert(at, _md_cell(line))
-            nb["cells"] = cells
-            _write_notebook(nb_path, nb)
-
-
-def _stage_release_info(src: Path, staged_years: dict[int, Path]) -> None:
-    """Append the release block (:func:`provenance.release_block`) to every staged page.
-
-    Report pages: their year's release date, revisions and ``manifest.json``; the
-    home page and the static pages: the latest year's. Runs after the navigation
-    step, so titles already carry the year.
-    """
-    config = provenance.site_config()
-    site_title = pilot_titles()[0]
-
-    def block(title: str, year: int | None, href_prefix: str) -> str:
-        man = mf.read_manifest(staged_years[year]) if year is not None else {}
-        href = f"{href_prefix}manifest.json" if man else None
-        return provenance.release_block(
-            title=title,
-            date=provenance.release_date(man),
-            manifest_href=href,
-            config=config,
-            revision_record=man.get("revisions"),
-        )
-
-    for year, folder in staged_years.items():
-        for nb_path in sorted(folder.glob("*.ipynb")):
-            nb = json.loads(nb_path.read_text(encoding="utf-8"))
-            title = f"{site_title}：{notebook_title(nb, nb_path.stem)}"
-            nb["cells"].append(_md_cell(block(title, year, "")))
-            _write_notebook(nb_path, nb)
-    latest = max(staged_years) if staged_years else None
-    prefix = f"reports/{latest}/"
-    home = src / "index.ipynb"
-    if home.exists():
-        nb = json.loads(home.read_text(encoding="utf-8"))
-        nb["cells"].append(_md_cell(block(notebook_title(nb, site_title), latest, prefix)))
-        _write_notebook(home, nb)
-    for path in sorted(src.glob("*.qmd")):
-        text = path.read_text(encoding="utf-8")
-        title = f"{site_title}：{_split_front(text)[0].get('title') or path.stem}"
-        path.write_text(text + "\n\n" + block(title, latest, prefix), encoding="utf-8")
 
 
 def pilot_titles() -> tuple[str, str]:

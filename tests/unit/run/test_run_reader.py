@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from evalkit.core import paths
-from evalkit.run import execute, pipeline, provenance, site
+from evalkit.intake import quality
+from evalkit.run import execute, provenance, site, site_pages
 from evalkit.run import registry as reg
 
 PAGES = {
@@ -70,22 +71,22 @@ def test_year_pages_and_menus_leave_out_pages_without_content(tmp_path):
 
 
 def test_navbar_labels_keep_the_chinese_part():
-    assert site._short_label("首页 Home") == "首页"
-    assert site._short_label("数据质量 Data quality") == "数据质量"
-    assert site._short_label("2026 年度") == "2026 年度"
-    assert site._short_label("Only English") == "Only English"
+    assert site_pages.short_label("首页 Home") == "首页"
+    assert site_pages.short_label("数据质量 Data quality") == "数据质量"
+    assert site_pages.short_label("2026 年度") == "2026 年度"
+    assert site_pages.short_label("Only English") == "Only English"
 
 
 def test_titles_carry_the_year_once():
-    assert site.year_title("招商引资专项评估", 2026) == "2026 年 招商引资专项评估"
-    assert site.year_title("2026 年 招商引资专项评估", 2026) == "2026 年 招商引资专项评估"
+    assert site_pages.year_title("招商引资专项评估", 2026) == "2026 年 招商引资专项评估"
+    assert site_pages.year_title("2026 年 招商引资专项评估", 2026) == "2026 年 招商引资专项评估"
 
 
 def test_other_year_links_name_every_other_year_latest_first():
-    line = site.other_years_markdown("investment", 2025, [2024, 2025, 2026])
+    line = site_pages.other_years_markdown("investment", 2025, [2024, 2025, 2026])
     assert line.index("../2026/investment.ipynb") < line.index("../2024/investment.ipynb")
     assert "../2025/" not in line
-    assert site.other_years_markdown("closing_review", 2026, [2026]) == ""
+    assert site_pages.other_years_markdown("closing_review", 2026, [2026]) == ""
 
 
 def test_list_items_linking_a_dropped_page_are_removed():
@@ -93,7 +94,7 @@ def test_list_items_linking_a_dropped_page_are_removed():
         "cell_type": "markdown",
         "source": "## 页面\n\n- [综合](comprehensive.html)\n- [三年总结评估](closing_review.html)\n",
     }
-    out = site._drop_list_links(cell, {"closing_review"})
+    out = site_pages.drop_list_links(cell, {"closing_review"})
     text = "".join(out["source"])
     assert "closing_review" not in text and "[综合](comprehensive.html)" in text
     assert "closing_review" in cell["source"]  # the input is not modified
@@ -136,6 +137,28 @@ def test_release_block_links_the_manifest_and_escapes_every_value():
     assert "修订说明" in block and "2 项" in block
 
 
+def test_revision_note_names_changed_figures_in_plain_words():
+    changed = ["zones.z1.composite_score", "zones.z1.targets_met.funds_growth", "impact.x"]
+    labels = provenance.change_labels(
+        changed, {"z1": "肇东片区"}, {"composite_score": "综合得分", "funds_growth": "到位资金增长"}
+    )
+    assert labels == {
+        "zones.z1.composite_score": "肇东片区·综合得分",
+        "zones.z1.targets_met.funds_growth": "肇东片区·到位资金增长是否达标",
+    }
+    rev = [{"date": "2026-11-29", "as_of": "2026-10-31", "changed": changed}]
+    block = provenance.release_block(
+        title="t",
+        date=None,
+        manifest_href=None,
+        config={"issuer": "i"},
+        revision_record=rev,
+        labels=labels,
+    )
+    assert "3 项主要指标（肇东片区·综合得分、肇东片区·到位资金增长是否达标）" in block
+    assert "z1" not in block and "impact.x" not in block
+
+
 def test_site_config_defaults_to_the_pilot_zone_without_a_file(tmp_path):
     (tmp_path / "config").mkdir()
     cfg = provenance.site_config(tmp_path)
@@ -161,10 +184,10 @@ def test_quarantine_note_says_demo_errors_are_intended_and_where_the_list_is(tmp
     curated = tmp_path / "curated"
     curated.mkdir()
     (curated / "_meta.json").write_text('{"synthetic": true}', "utf-8")
-    note = pipeline.quarantine_note(tmp_path)
+    note = quality.quarantine_note(tmp_path)
     assert "_quarantine.csv" in note and "数据质量" in note and "预期" in note
     (curated / "_meta.json").write_text('{"synthetic": false}', "utf-8")
-    assert "预期" not in pipeline.quarantine_note(tmp_path)
+    assert "预期" not in quality.quarantine_note(tmp_path)
 
 
 def test_heartbeat_names_running_notebooks_with_elapsed_seconds():
