@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -238,7 +239,8 @@ def site_config(data: Path | None = None) -> dict:
     """Return the release configuration (``<data>/config/site.yaml``): issuer and contact.
 
     Keys: ``issuer`` (issuing body; default the pilot zone's name from ``zones.yaml``)
-    and ``contact`` (None when not configured). Raises ``ValueError`` when the file
+    and ``contact`` (None when not configured). ``{name}``, ``{short_name}`` and
+    ``{city}`` in them stand for the pilot zone's (so a copied file names its own zone). Raises ``ValueError`` when the file
     exists but is not a mapping of text values.
     """
     import yaml
@@ -251,9 +253,18 @@ def site_config(data: Path | None = None) -> dict:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(doc, dict) or not all(isinstance(v, str | None) for v in doc.values()):
             raise ValueError(f"{path}: 应为文本字段映射 / must map keys to text")
+    pilot = schema.PILOT_ZONE
+    names = {"name": pilot.name, "short_name": pilot.short_name, "city": pilot.city}
+
+    def fill(text: str | None) -> str:
+        """Replace ``{name}``, ``{short_name}``, ``{city}`` by the pilot zone's; nothing else."""
+        return re.sub(
+            r"\{(name|short_name|city)\}", lambda m: names[m.group(1)], text or ""
+        ).strip()
+
     return {
-        "issuer": (doc.get("issuer") or "").strip() or schema.PILOT_ZONE.name,
-        "contact": (doc.get("contact") or "").strip() or None,
+        "issuer": fill(doc.get("issuer")) or pilot.name,
+        "contact": fill(doc.get("contact")) or None,
     }
 
 

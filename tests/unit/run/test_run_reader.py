@@ -165,6 +165,9 @@ def test_site_config_defaults_to_the_pilot_zone_without_a_file(tmp_path):
     assert cfg["issuer"] and cfg["contact"] is None
     (tmp_path / "config" / "site.yaml").write_text("issuer: 某工作组\ncontact: 电话 123\n", "utf-8")
     assert provenance.site_config(tmp_path) == {"issuer": "某工作组", "contact": "电话 123"}
+    (tmp_path / "config" / "site.yaml").write_text('issuer: "{short_name}工作组 {x}"\n', "utf-8")
+    short = provenance.site_config(tmp_path)["issuer"]
+    assert short.endswith("工作组 {x}") and "{short_name}" not in short
     (tmp_path / "config" / "site.yaml").write_text("- a list\n", "utf-8")
     with pytest.raises(ValueError, match="site.yaml"):
         provenance.site_config(tmp_path)
