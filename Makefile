@@ -1,4 +1,4 @@
-# evalkit — two commands: `make report YEAR=2026` and `make test`. `make` alone lists every target.
+# evalkit — two commands: `make report YEAR=2026` and `make test`. `make` alone lists the user targets.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
@@ -23,13 +23,19 @@ unexport YEAR AS_OF JOBS BENCH_COMPARE
 
 .PHONY: help report render test lint format serve clean templates validate demo lock bench
 
-help: ## 列出所有目标 / list every target with its description
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+# Only targets named like commands (letters, digits, - and _) are listed: file targets
+# such as .venv/.installed are built on the way, never typed.
+help: ## 列出用户目标 / list the user targets with their descriptions
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.venv/.installed: pyproject.toml requirements.lock ## 创建/更新虚拟环境 / create the venv (rebuilt when pyproject.toml or the lock changes)
+# Creates/updates the venv (rebuilt when pyproject.toml or the lock changes); pip's own
+# "Collecting …/Installing …" lines show the progress of the first, slow install.
+.venv/.installed: pyproject.toml requirements.lock
+	@echo "== 安装依赖到 $(VENV)/（首次约 5–10 分钟）/ installing dependencies into $(VENV)/ (first time: 5–10 min) =="
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet -c requirements.lock -e ".[test]"
+	$(VENV)/bin/pip install -c requirements.lock -e ".[test]"
 	touch $@
+	@echo "== 依赖已安装 / dependencies installed =="
 
 data/raw/demo/dataset.yaml: | .venv/.installed
 	$(PY) -m evalkit demo

@@ -287,7 +287,9 @@ def test_incremental_runs_and_site(project):
     res, log = _run(project)
     assert res.executed == ["a", "b"] and res.up_to_date == []
     year_dir = project / "reports" / str(YEAR)
-    assert (year_dir / "a.ipynb").exists() and (year_dir / "tables" / "a_items.csv").exists()
+    assert (year_dir / "a.ipynb").exists() and (
+        year_dir / "tables" / f"a_items_{YEAR}.csv"
+    ).exists()
 
     # The injected parameters cell and the parameters cell are hidden from renderers.
     nb = nbformat.read(year_dir / "a.ipynb", as_version=4)
@@ -328,7 +330,7 @@ def test_incremental_runs_and_site(project):
     assert "改革事项行数" in page and "测试甲" in page
     assert "as_of = " not in page and "Parameters" not in page
     assert "Provenance" in page and a_inputs[next(iter(a_inputs))][:12] in page
-    assert (project / "_site" / "reports" / str(YEAR) / "tables" / "a_items.csv").exists()
+    assert (project / "_site" / "reports" / str(YEAR) / "tables" / f"a_items_{YEAR}.csv").exists()
     assert "2026 年度" in (project / "_site" / "index.html").read_text(encoding="utf-8")
 
     # Second run: nothing changed, nothing executed.
@@ -351,7 +353,7 @@ def test_incremental_runs_and_site(project):
 def test_code_or_parameter_change_reexecutes(project, monkeypatch):
     _run(project)
     year_dir = project / "reports" / str(YEAR)
-    outputs = ["summary.json", "tables/a_items.csv"]
+    outputs = ["summary.json", f"tables/a_items_{YEAR}.csv"]
     before = {f: (year_dir / f).read_bytes() for f in outputs}
     monkeypatch.setattr(mf, "source_sha256", lambda: "code-v2")
     res, _ = _run(project)

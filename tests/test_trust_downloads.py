@@ -117,10 +117,13 @@ def test_save_table_writes_csv_and_xlsx(tmp_path, monkeypatch):
     monkeypatch.setenv("EVALKIT_REPORTS_DIR", str(tmp_path))
     link = report.save_table(_frame(), "hostile_demo", 2026)
     folder = tmp_path / "2026" / "tables"
-    assert (folder / "hostile_demo.csv").exists() and (folder / "hostile_demo.xlsx").exists()
+    # File names carry the year: every year's download is told apart once saved.
+    csv, xlsx = folder / "hostile_demo_2026.csv", folder / "hostile_demo_2026.xlsx"
+    assert csv.exists() and xlsx.exists()
     md = link._repr_markdown_()
-    assert "](tables/hostile_demo.csv){" in md and "](tables/hostile_demo.xlsx){" in md
+    assert f"](tables/{csv.name}){{" in md and f"](tables/{xlsx.name}){{" in md
     assert not hasattr(link, "_repr_html_")  # Markdown only: no HTML output on the page
-    wb = openpyxl.load_workbook(folder / "hostile_demo.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
     assert wb.active.title == "hostile_demo"
+    assert wb.sheetnames == ["hostile_demo", report.NOTES_SHEET]
     assert not list(tmp_path.rglob(".*.tmp"))

@@ -151,7 +151,7 @@ def _readable(root: Path) -> None:
     nbformat.read(year / "trust.ipynb", as_version=4)
     json.loads((year / "manifest.json").read_text(encoding="utf-8"))
     json.loads((year / "summary.json").read_text(encoding="utf-8"))
-    openpyxl.load_workbook(year / "tables" / "items.xlsx")
+    openpyxl.load_workbook(year / "tables" / f"items_{YEAR}.xlsx")
     assert "</html>" in (root / "_site" / "reports" / str(YEAR) / "trust.html").read_text("utf-8")
 
 

@@ -1,4 +1,10 @@
-"""The data-dictionary page, generated from the schema (the pipeline writes it into the site)."""
+"""The data-dictionary page, generated from the schema (the pipeline writes it into the site).
+
+The page is for submitters and readers: tables, columns, zones, clusters,
+indicators and rules are named by the contract's Chinese titles, headers and
+labels only. Internal names (``reform_items``, ``zone_id``, ``suihua_etdz``) live
+in ``evalkit.schema`` and ``data/config/zones.yaml``, never on a page.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +27,8 @@ def _cell(text: object) -> str:
 
 
 def _enum_text(enum: dict[str, str], limit: int = 12) -> str:
-    """Return "label (id)" pairs of an enumeration, shortened after *limit* entries."""
-    items = [f"{label}（`{k}`）" for k, label in enum.items()]
+    """Return the labels of an enumeration, shortened after *limit* entries."""
+    items = list(enum.values())
     if len(items) > limit:
         return "、".join(items[:limit]) + f" 等 {len(items)} 项，见下文"
     return "、".join(items)
@@ -30,33 +36,30 @@ def _enum_text(enum: dict[str, str], limit: int = 12) -> str:
 
 def _rules(table: schema.Table) -> list[str]:
     """Return the validation rules that involve *table*, one Markdown bullet each."""
-    out = [f"- 唯一键 unique key：{' + '.join(f'`{k}`' for k in table.key)}"]
     label = {c.name: c.label for c in table.columns}
+    out = [f"- 唯一键 unique key：{' + '.join(label[k] for k in table.key)}"]
     for r in schema.REQUIRED_WHEN:
         if r.table == table.name:
             enum = table.column(r.when_column).enum or {}
             when = "、".join(enum.get(v, v) for v in r.when_values)
-            out.append(
-                f"- {label[r.when_column]}为“{when}”时，{label[r.column]}必填 "
-                f"(`{r.column}` required when `{r.when_column}` is {', '.join(r.when_values)})"
-            )
+            out.append(f"- {label[r.when_column]}为“{when}”时，{label[r.column]}必填 / required")
     for r in schema.ALLOWED_WHEN:
         if r.table == table.name:
+            enum_w = table.column(r.when_column).enum or {}
+            enum_c = table.column(r.column).enum or {}
             out.append(
-                f"- `{r.when_column}` ∈ {{{', '.join(r.when_values)}}} ⇒ `{r.column}` ∈ "
-                f"{{{', '.join(r.allowed)}}}（{'警告 warning' if r.severity == 'warning' else '错误 error'}）"
+                f"- {label[r.when_column]}为“{'、'.join(enum_w.get(v, v) for v in r.when_values)}”时，"
+                f"{label[r.column]}应为“{'、'.join(enum_c.get(v, v) for v in r.allowed)}”"
+                f"（{'警告 warning' if r.severity == 'warning' else '错误 error'}）"
             )
     for r in schema.TEMPORAL_ORDER:
         if r.table == table.name:
-            out.append(
-                f"- {label[r.earlier]} 不晚于 {label[r.later]} (`{r.earlier}` ≤ `{r.later}`)"
-            )
+            out.append(f"- {label[r.earlier]} 不晚于 {label[r.later]}")
     for r in schema.REFERENCES:
         if r.table == table.name:
             same = "，且" + "、".join(label[c] for c in r.same) + "一致" if r.same else ""
             out.append(
-                f"- `{r.column}` 须为 {schema.TABLES[r.ref_table].title} 中已登记的编号{same} "
-                f"(must name a row of `{r.ref_table}`)"
+                f"- {label[r.column]}须为{schema.TABLES[r.ref_table].title}中已登记的编号{same}"
             )
     if table.name in schema.ZONE_CLUSTER_TABLES:
         out.append(
@@ -81,8 +84,7 @@ def _rules(table: schema.Table) -> list[str]:
         )
     for name in POSITIVE_COLUMNS.get(table.name, ()):
         out.append(
-            f"- {label[name]} 应大于 0（影响评估取对数；0 视为错误，无统计请删除该行）/ "
-            f"`{name}` must be > 0"
+            f"- {label[name]} 应大于 0（影响评估取对数；0 视为错误，无统计请删除该行）/ must be > 0"
         )
     for (tname, name), (low, high) in PLAUSIBLE_RANGE.items():
         if tname == table.name:
@@ -96,10 +98,11 @@ def _rules(table: schema.Table) -> list[str]:
             "warning when a value is about 10⁴ or 10⁸ times its series' median (likely unit error)"
         )
     if "indicator" in table.column_names:
-        pct = [k for k in schema.INDICATOR_MAXIMUM if k in (table.column("indicator").enum or {})]
+        enum = table.column("indicator").enum or {}
+        pct = [enum[k] for k in schema.INDICATOR_MAXIMUM if k in enum]
         if pct:
             out.append(
-                f"- 百分比指标（{'、'.join(f'`{k}`' for k in pct)}）取值 0–100；"
+                f"- 百分比指标（{'、'.join(pct)}）取值 0–100；"
                 "百分比格式的单元格（80.6%）按显示值读入，其他指标不接受百分数；"
                 "填 0–1 之间的数时警告（是 0.965 还是 96.5%？）"
             )
@@ -125,25 +128,27 @@ def data_dictionary_markdown() -> str:
         "",
         "## 片区 / Zones",
         "",
-        "| 标识 id | 名称 | 可识别的别名 aliases |",
-        "|---|---|---|",
+        "| 名称 | 可识别的别名 aliases |",
+        "|---|---|",
     ]
     for zid, name in schema.ZONES.items():
         aliases = sorted(
-            a for a, z in schema.ZONE_ALIASES.items() if z == zid and a not in (zid, name)
+            a
+            for a, z in schema.ZONE_ALIASES.items()
+            if z == zid and a not in (zid, name) and not a.isascii()
         )
-        lines.append(f"| `{zid}` | {_cell(name)} | {_cell('、'.join(aliases))} |")
+        lines.append(f"| {_cell(name)} | {_cell('、'.join(aliases))} |")
     lines += ["", "## 数据表 / Tables", ""]
     for table in schema.TABLES.values():
         lines += [
-            f"### {table.title}（`{table.name}`）",
+            f"### {table.title}",
             "",
         ]
         if table.description:
             lines += [_cell(table.description), ""]
         lines += [
-            "| 表头 header | 字段 column | 类型 type | 单位 unit | 必填 required | 取值/范围 allowed | 说明 notes |",
-            "|---|---|---|---|---|---|---|",
+            "| 表头 header | 类型 type | 单位 unit | 必填 required | 取值/范围 allowed | 说明 notes |",
+            "|---|---|---|---|---|---|",
         ]
         for col in table.columns:
             allowed = _enum_text(col.enum) if col.enum else ""
@@ -159,7 +164,6 @@ def data_dictionary_markdown() -> str:
                 + " | ".join(
                     [
                         _cell(col.header),
-                        f"`{col.name}`",
                         _TYPE.get(col.dtype, col.dtype),
                         _cell(col.unit or ""),
                         "是" if col.required else "否",
@@ -173,26 +177,26 @@ def data_dictionary_markdown() -> str:
     lines += [
         "## 产业集群 / Industry clusters",
         "",
-        "| 片区 zone | 集群 id | 名称 |",
-        "|---|---|---|",
+        "| 片区 zone | 产业集群 |",
+        "|---|---|",
     ]
     for zid, clusters in schema.CLUSTERS.items():
-        for cid, name in clusters.items():
-            lines.append(f"| {_cell(schema.zone_name(zid))} | `{cid}` | {_cell(name)} |")
+        lines.append(f"| {_cell(schema.zone_name(zid))} | {_cell('、'.join(clusters.values()))} |")
     lines += [
         "",
         "## 指标 / Indicators",
         "",
-        "| 表 table | 指标 id | 名称 | 单位 unit |",
-        "|---|---|---|---|",
+        "| 数据表 table | 指标 | 单位 unit |",
+        "|---|---|---|",
     ]
     for tname, indicators in (
         ("logistics_monthly", schema.LOGISTICS_INDICATORS),
         ("gov_services_quarterly", schema.GOV_SERVICE_INDICATORS),
         ("county_panel", schema.COUNTY_INDICATORS),
     ):
-        for iid, (name, unit) in indicators.items():
-            lines.append(f"| `{tname}` | `{iid}` | {_cell(name)} | {_cell(unit)} |")
+        for name, unit in indicators.values():
+            title = schema.TABLES[tname].title
+            lines.append(f"| {_cell(title)} | {_cell(name)} | {_cell(unit)} |")
     lines += [
         "",
         "## 报送与处理 / Submission and handling",

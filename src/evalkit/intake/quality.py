@@ -80,13 +80,23 @@ def _counts(report: dict) -> pd.DataFrame:
     return pd.DataFrame(report.get("tables", []), columns=["table", "file", "sheet", *_ROWS])
 
 
+def table_title(name: str) -> str:
+    """Return the Chinese title of the data-contract table *name* (unknown names unchanged)."""
+    table = schema.TABLES.get(name)
+    return table.title if table is not None else name
+
+
 def table_counts(report: dict) -> pd.DataFrame:
-    """Return rows read / accepted / quarantined per table, in schema order, with Chinese titles."""
+    """Return rows read / accepted / quarantined per table, in schema order, by Chinese title.
+
+    Columns ``数据表`` (the table's title in the data contract, never its internal
+    name), ``读入行数``, ``入库行数``, ``隔离行数``.
+    """
     g = _counts(report).groupby("table")[_ROWS].sum()
     g = g.reindex(list(schema.TABLES)).fillna(0).astype("int64")
     out = g.reset_index()
-    out.insert(1, "title", [schema.TABLES[n].title for n in out["table"]])
-    out.columns = ["数据表", "名称", "读入行数", "入库行数", "隔离行数"]
+    out["table"] = out["table"].map(table_title)
+    out.columns = ["数据表", "读入行数", "入库行数", "隔离行数"]
     return out
 
 
@@ -95,6 +105,7 @@ def file_counts(report: dict) -> pd.DataFrame:
     df = _counts(report)
     df = df.sort_values(["file", "sheet", "table"], kind="stable")
     df["sheet"] = df["sheet"].replace("", "（CSV）")
+    df["table"] = df["table"].map(table_title)
     df = df[["file", "sheet", "table", *_ROWS]]
     df.columns = ["文件", "工作表", "数据表", "读入行数", "入库行数", "隔离行数"]
     return df.reset_index(drop=True)
@@ -127,10 +138,14 @@ def findings_frame(report: dict, severity: str | None = None) -> pd.DataFrame:
 
 
 def findings_by_code(report: dict) -> pd.DataFrame:
-    """Return how many findings of each kind, errors first."""
+    """Return how many findings of each kind, errors first: ``级别``, ``问题类型``, ``条数``.
+
+    Kinds are named in Chinese (:data:`CODE_NAMES`); the internal codes stay in
+    the intake report and the feedback workbooks.
+    """
     df = pd.DataFrame(report.get("findings", []), columns=["severity", "code"])
     if df.empty:
-        return pd.DataFrame(columns=["级别", "问题类型", "代码", "条数"])
+        return pd.DataFrame(columns=["级别", "问题类型", "条数"])
     g = df.groupby(["severity", "code"]).size().reset_index(name="n")
     g["order"] = g["severity"].map({"error": 0, "warning": 1})
     g = g.sort_values(["order", "n", "code"], ascending=[True, False, True], kind="stable")
@@ -138,7 +153,6 @@ def findings_by_code(report: dict) -> pd.DataFrame:
         {
             "级别": g["severity"].map(SEVERITY_ZH),
             "问题类型": g["code"].map(lambda c: CODE_NAMES.get(c, c)),
-            "代码": g["code"],
             "条数": g["n"],
         }
     )
@@ -197,3 +211,24 @@ def summary_part(report: dict) -> dict:
             "synthetic_data": bool(report.get("synthetic", False)),
         }
     }
+
+
+def quarantine_note(data) -> str:
+    """Return the run's line saying where the quarantine list is (and, for demo data, why).
+
+    *data* is the data folder. The demo dataset (``synthetic: true``) carries
+    malformed rows on purpose, so the validation and quarantine can be seen working.
+    """
+    from ..core import paths
+    from ..core.store import read_meta
+
+    where = paths.curated_dir(data) / "_quarantine.csv"
+    if where.is_relative_to(paths.ROOT):
+        where = where.relative_to(paths.ROOT)
+    note = f"  隔离清单 list: {where}，及网站「数据质量」页 / and the site's data-quality page"
+    if read_meta(data).get("synthetic"):
+        note = (
+            "  演示数据特意含有这些错误，用于展示校验与隔离，属预期结果 / the demo data contain "
+            "these on purpose to show validation and quarantine: expected\n" + note
+        )
+    return note

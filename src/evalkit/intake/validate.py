@@ -253,7 +253,7 @@ def _cross_field(
         enum = table.column(rule.when_column).enum or {}
         labels = "、".join(enum.get(v, v) for v in rule.when_values)
         detail = f"{table.column(rule.when_column).label}为“{labels}”"
-        detail_en = f"{rule.when_column} is {' / '.join(rule.when_values)}"
+        detail_en = f"{table.column(rule.when_column).label} is {labels}"
         issues.add(
             np.flatnonzero(live & when & missing),
             rule.column,
@@ -272,7 +272,14 @@ def _cross_field(
             f"{table.column(rule.when_column).label}为“{'、'.join(enum_w.get(v, v) for v in rule.when_values)}”"
             f"时，{table.column(rule.column).label}应为“{'、'.join(enum_c.get(v, v) for v in rule.allowed)}”"
         )
-        detail_en = f"when {rule.when_column} is {'/'.join(rule.when_values)}, {rule.column} should be {'/'.join(rule.allowed)}"
+        # The English text names columns and values by the contract's labels too:
+        # field names and codes are never shown to a submitter or a reader.
+        detail_en = (
+            f"when {table.column(rule.when_column).label} is "
+            f"{'/'.join(enum_w.get(v, v) for v in rule.when_values)}, "
+            f"{table.column(rule.column).label} should be "
+            f"{'/'.join(enum_c.get(v, v) for v in rule.allowed)}"
+        )
         issues.add(
             np.flatnonzero(live & when & bad.to_numpy()),
             rule.column,
@@ -295,10 +302,7 @@ def _cross_field(
             rule.later,
             "temporal_order",
             detail=[f"{lb}（{y}）早于{la}（{x}）" for x, y in zip(da, db, strict=True)],
-            detail_en=[
-                f"{rule.later} ({y}) is before {rule.earlier} ({x})"
-                for x, y in zip(da, db, strict=True)
-            ],
+            detail_en=[f"{lb} ({y}) is before {la} ({x})" for x, y in zip(da, db, strict=True)],
         )
     if "indicator" in cols and "value" in cols:
         limit = frame["indicator"].map(schema.INDICATOR_MAXIMUM).to_numpy(dtype=float)

@@ -77,6 +77,14 @@ def _first_line(source: str) -> str:
     return ""
 
 
+#: Kernel command-line arguments: the kernel logs errors only. Its start-up warning
+#: "Kernel is running over TCP without encryption" (a local kernel on 127.0.0.1,
+#: started and stopped by this run) would otherwise print once per notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: Seconds between "still running" lines while notebooks execute (plain-text progress).
+HEARTBEAT_SECONDS = 15
+
+
 def execute_task(task: dict) -> dict:
     """Execute one notebook with papermill (in a worker process); return a result dict.
 
@@ -99,6 +107,7 @@ def execute_task(task: dict) -> dict:
             parameters=task["params"],
             cwd=task["cwd"],
             progress_bar=False,
+            extra_arguments=KERNEL_ARGUMENTS,
             engine_name="evalkit-progress" if _progress_queue is not None else None,
         )
     except PapermillExecutionError as e:
@@ -193,9 +202,13 @@ class Progress:
         self.bars: dict[str, object] = {}
         self.last: dict[str, int] = {}
         self.position = {n: i for i, n in enumerate(names)}
+        self.started: dict[str, float] = {}
+        self.finished: set[str] = set()
 
     def update(self, kind: str, name: str, done: int, total: int) -> None:
         """Record one progress message from a worker."""
+        if kind == "start":
+            self.started[name] = time.monotonic()
         if self.tty:
             from tqdm import tqdm
 
@@ -222,6 +235,15 @@ class Progress:
             if quarter > self.last.get(name, 0):
                 self.last[name] = quarter
                 print(f"  … {name} {done}/{total} 个单元格 cells", file=self.stream, flush=True)
+
+    def heartbeat(self) -> None:
+        """Print one line naming the notebooks still running and their elapsed seconds (not on a TTY)."""
+        now = time.monotonic()
+        running = [
+            f"{n} {now - t:.0f} s" for n, t in self.started.items() if n not in self.finished
+        ]
+        if running and not self.tty:
+            print(f"  … 仍在执行 still running: {', '.join(running)}", file=self.stream, flush=True)
 
     def close(self) -> None:
         """Close the progress bars."""
@@ -268,10 +290,15 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
         ) as pool:
             pending = {pool.submit(execute_task, t) for t in tasks}
             while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, pending = wait(
+                    pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED
+                )
+                if not finished:
+                    progress.heartbeat()
                 for fut in finished:
                     res = fut.result()
                     results.append(res)
+                    progress.finished.add(res["name"])
                     if res["ok"]:
                         out(f"  ✓ {res['name']} 完成 done ({res['seconds']:.1f} s)")
                 if any(not r["ok"] for r in results):

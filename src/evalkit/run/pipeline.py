@@ -124,6 +124,10 @@ def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) 
         f"  已整理 curated: {len(errors)} 个行级错误已隔离 row errors quarantined, "
         f"{len(findings) - len(errors)} 个警告 warnings"
     )
+    if findings:
+        from ..intake.quality import quarantine_note
+
+        out(quarantine_note(data))
     # Intake never writes into the raw dataset: only the curated hashes changed.
     state["curated"] = _file_hashes(paths.curated_dir(data))
     state_path.parent.mkdir(parents=True, exist_ok=True)
@@ -333,6 +337,8 @@ def run_report(
         entries: dict[str, dict] = {}
         stale: list[str] = []
         for template in templates():
+            if registry is not None and not registry.in_year(template.stem, year):
+                continue  # no content that year (pages.yaml `first_year`): no page
             entry = page_entry(template, registry, data, params, code_sha, cache)
             entries[template.stem] = entry
             previous = (old.get("notebooks") or {}).get(template.stem, {})
@@ -356,7 +362,10 @@ def run_report(
             and not (render and _editions().is_stale(published, old, data))
         ):
             out(f"0 个已执行 executed, {len(result.up_to_date)} 个无变化 up to date")
-            out("· 报告无变化，未重新发布 / reports unchanged: nothing to publish")
+            out(
+                f"· {year} 年度已发布的报告已是最新（数据、配置与代码均未变化），无需重新执行或发布 / "
+                "the published (committed) reports are current: nothing to run or publish"
+            )
             if render:
                 result.renderer, result.site_rendered = _render_if_changed(None, code_sha, out)
             return result
@@ -380,10 +389,22 @@ def run_report(
 
 
 def _manifest(
-    year: int, params: dict, entries: dict, renderer: str | None, data: Path, run: dict
+    year: int,
+    params: dict,
+    entries: dict,
+    renderer: str | None,
+    data: Path,
+    run: dict,
+    revisions: list | None = None,
 ) -> dict:
-    """Return the run manifest of *entries* (annotated with provenance) and *run* block."""
+    """Return the run manifest of *entries* (annotated with provenance) and *run* block.
+
+    *revisions*: the year's revision record (:func:`evalkit.run.provenance.revisions`),
+    kept under ``revisions`` when there is one.
+    """
     man = mf.base_manifest(year, params, renderer)
+    if revisions:
+        man["revisions"] = revisions
     man["notebooks"] = dict(sorted(entries.items()))
     man["inputs_sha256"] = dict(
         sorted({k: v for e in entries.values() for k, v in e["inputs_sha256"].items()}.items())
@@ -418,7 +439,9 @@ def _publish_unchanged(
     summary = merge_summary(published, year, as_of, read_meta(data).get("synthetic"), registry)
     if summary_json(summary) != (published / "summary.json").read_text(encoding="utf-8"):
         return False
-    man = _manifest(year, params, entries, renderer, data, old.get("run") or {})
+    man = _manifest(
+        year, params, entries, renderer, data, old.get("run") or {}, old.get("revisions")
+    )
     man.update({k: old[k] for k in (mf.EDITIONS_KEY,) if k in old})  # checked apart
     return mf.stable_view(man) == mf.stable_view(old)
 
@@ -516,7 +539,12 @@ def _stage_and_publish(
             },
             "seconds": {n: seconds[n] for n in sorted(entries) if n in seconds},
         }
-        man = _manifest(year, params, entries, renderer, data, run)
+        # Same as-of date, other figures than published: a revision, shown on the pages.
+        before = published / "summary.json"
+        revisions = provenance.revisions(
+            old, _read_json(before) if before.exists() else {}, summary, started_at
+        )
+        man = _manifest(year, params, entries, renderer, data, run, revisions)
         # Official editions (.docx/.pdf), rebuilt only when their inputs changed (#15).
         eds = _editions().update(stage, old, data=data, build_new=render, out=out)
         man.update({mf.EDITIONS_KEY: eds} if eds else {})

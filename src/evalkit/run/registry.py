@@ -56,6 +56,13 @@ class Page:
     owns: tuple[str, ...] = ()
     home: bool = False
     navbar: str | None = None
+    #: First report year the page has content for (None: every year), e.g. the
+    #: closing review of a three-year pilot only from its final year.
+    first_year: int | None = None
+
+    def in_year(self, year: int) -> bool:
+        """Return True when the page exists in *year*'s reports (``first_year`` on)."""
+        return self.first_year is None or int(year) >= self.first_year
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,11 @@ class Registry:
     def page(self, notebook: str) -> Page | None:
         """Return the entry of *notebook* (template stem), None when it has none."""
         return self.by_name.get(notebook)
+
+    def in_year(self, notebook: str, year: int) -> bool:
+        """Return True when *notebook* has a page in *year* (a page it does not list: always)."""
+        page = self.page(notebook)
+        return page is None or page.in_year(year)
 
     def part_owner(self, part: str) -> Page | None:
         """Return the page that writes ``summary.parts/<part>.json``, None if no page does."""
@@ -106,6 +118,7 @@ def _page(entry, where: str) -> Page:
         "owns",
         "home",
         "navbar",
+        "first_year",
     }
     unknown = set(entry) - known
     if unknown:
@@ -125,6 +138,9 @@ def _page(entry, where: str) -> Page:
     if part is not None and not (isinstance(part, str) and _NAME.fullmatch(part)):
         raise RegistryError(f"{where}: summary_part 应为名称 / `summary_part` must be a name")
     navbar = entry.get("navbar")
+    first_year = entry.get("first_year")
+    if first_year is not None and (isinstance(first_year, bool) or not isinstance(first_year, int)):
+        raise RegistryError(f"{where}: first_year 应为年份 / `first_year` must be a year")
     return Page(
         notebook=name,
         title=entry["title"].strip(),
@@ -136,6 +152,7 @@ def _page(entry, where: str) -> Page:
         owns=tuple(owns),
         home=bool(entry.get("home", False)),
         navbar=str(navbar) if navbar else None,
+        first_year=first_year,
     )
 
 

@@ -26,14 +26,25 @@ import yaml
 
 from .. import paths
 from ..core import publish
-from . import crossref, provenance
+from . import crossref, provenance, site_pages
 from . import manifest as mf
 from . import registry as reg
 from .canonical import canonical_notebook
 from .canonical import lines as _lines
 
 #: Static files of the site, copied from the project root into the staging project.
-STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "styles.css")
+STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "glossary.qmd", "styles.css")
+#: Reference pages (file, navbar text), grouped under one navbar menu so the bar fits at 1280 px.
+REFERENCE_PAGES = (
+    ("methodology.qmd", "方法说明"),
+    ("glossary.qmd", "术语表"),
+    ("data-dictionary.qmd", "数据字典"),
+)
+#: Navbar menu holding :data:`REFERENCE_PAGES`.
+REFERENCE_MENU = "参考资料"
+#: Below this Bootstrap breakpoint (xl: 1200 px) the navbar folds into its menu button
+#: (``navbar.collapse-below``, read by Quarto and smalldocs).
+NAVBAR_COLLAPSE_BELOW = "xl"
 
 
 class SiteError(Exception):
@@ -87,14 +98,19 @@ def registry() -> reg.Registry | None:
         raise SiteError(str(e)) from None
 
 
-def year_pages(folder: Path, pages: reg.Registry | None = None) -> list[tuple[str, str]]:
+def year_pages(
+    folder: Path, pages: reg.Registry | None = None, year: int | None = None
+) -> list[tuple[str, str]]:
     """Return ``[(file name, title)]`` of a year's report notebooks in navigation order.
 
     Title and order come from the page registry; a notebook it does not list
-    uses its front-matter title and ``metadata.evalkit.order``.
+    uses its front-matter title and ``metadata.evalkit.order``. With *year*, pages
+    the registry gives no content that year (``first_year``) are left out.
     """
     found = []
     for f in folder.glob("*.ipynb"):
+        if pages is not None and year is not None and not pages.in_year(f.stem, year):
+            continue
         page = pages.page(f.stem) if pages else None
         if page is not None:
             found.append((page.order, f.name, page.title))
@@ -172,7 +188,8 @@ def year_links_markdown(years: dict[int, Path], pages: reg.Registry | None = Non
     lines = ["## 各年度报告 / Reports by year", ""]
     for year in sorted(years, reverse=True):
         links = " · ".join(
-            f"[{title}](reports/{year}/{name})" for name, title in year_pages(years[year], pages)
+            f"[{title}](reports/{year}/{name})"
+            for name, title in year_pages(years[year], pages, year)
         )
         lines.append(f"- **{year} 年度**：{links}")
     return "\n".join(lines) + "\n"
@@ -238,7 +255,7 @@ def navbar(years: dict[int, Path], pages: reg.Registry | None = None) -> list[di
     for year in sorted(years, reverse=True):
         menu = [
             {"href": f"reports/{year}/{name}", "text": title}
-            for name, title in year_pages(years[year], pages)
+            for name, title in year_pages(years[year], pages, year)
         ]
         entries.append({"text": f"{year} 年度", "menu": menu})
     return entries
@@ -272,6 +289,7 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     static_footer = _stage_static_pages(src, staged_years, renderer, renderer_version)
     home = _stage_home(src, staged_years, static_footer, pages)
     _stage_navigation(src, staged_years, pages, home)
+    site_pages.stage_release_info(src, staged_years, pilot_titles()[0], pages)
     _stage_renderer_options(src, renderer)
     return src
 
@@ -398,28 +416,43 @@ def _stage_static_pages(
     if not dictionary.lstrip().startswith("---"):
         dictionary = '---\ntitle: "数据字典 / Data dictionary"\n---\n\n' + dictionary
     (src / "data-dictionary.qmd").write_text(dictionary + "\n\n" + static_footer, encoding="utf-8")
-    meth = src / "methodology.qmd"
-    if meth.exists():
-        meth.write_text(
-            meth.read_text(encoding="utf-8") + "\n\n" + static_footer,
-            encoding="utf-8",
-        )
+    for name in ("methodology.qmd", "glossary.qmd"):
+        page = src / name
+        if page.exists():
+            page.write_text(page.read_text(encoding="utf-8") + "\n\n" + static_footer, "utf-8")
     return static_footer
 
 
 def _stage_navigation(
     src: Path, staged_years: dict[int, Path], pages: reg.Registry | None, home: str
 ) -> None:
-    """Write the staged ``_quarto.yml``: the pilot zone's titles, year menus, top links."""
-    # Navigation: the committed _quarto.yml plus one menu per year with reports.
+    """Write the staged ``_quarto.yml`` and make the staged report pages year-aware.
+
+    The navbar fits at 1280 px: home, one menu per year (latest first), the
+    registry's top-level links (e.g. 数据质量), then one 参考资料 menu with the
+    reference pages (:data:`REFERENCE_PAGES`); Chinese labels only, and it folds
+    into a menu button below :data:`NAVBAR_COLLAPSE_BELOW`. The report pages get
+    the year in their title (search results show it), a link to the same page in
+    the other years, and pages with no content in a year are not staged
+    (:func:`evalkit.run.site_pages.year_aware_pages`).
+    """
+    site_pages.year_aware_pages(staged_years, pages)
     cfg = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8")) or {}
     website = cfg.setdefault("website", {})
     website["title"], website["description"] = pilot_titles()
     nav = website.setdefault("navbar", {})
-    left = [e for e in nav.get("left", []) if not (isinstance(e, dict) and "menu" in e)]
+    nav["collapse-below"] = NAVBAR_COLLAPSE_BELOW
+    reference_files = {name for name, _ in REFERENCE_PAGES}
+    left = [
+        e
+        for e in nav.get("left", [])
+        if not (isinstance(e, dict) and ("menu" in e or e.get("href") in reference_files))
+    ]
     for e in left:
-        if isinstance(e, dict) and e.get("href") == "index.qmd":
-            e["href"] = home
+        if isinstance(e, dict):
+            if e.get("href") == "index.qmd":
+                e["href"] = home
+            e["text"] = site_pages.short_label(str(e.get("text") or ""))
     nav["left"] = left[:1] + navbar(staged_years, pages) + left[1:]
     # Pages with a `navbar` text in the registry also get a top-level link (latest year).
     if staged_years:
@@ -429,14 +462,19 @@ def _stage_navigation(
                 nav["left"].append(
                     {
                         "href": f"reports/{max(staged_years)}/{page.notebook}.ipynb",
-                        "text": page.navbar,
+                        "text": site_pages.short_label(page.navbar or page.title),
                     }
                 )
+    reference = [
+        {"href": name, "text": text} for name, text in REFERENCE_PAGES if (src / name).exists()
+    ]
+    if reference:
+        nav["left"].append({"text": REFERENCE_MENU, "menu": reference})
     # Quarto refuses render entries naming missing files: keep globs and files that exist.
     project = cfg.setdefault("project", {})
-    project["render"] = [
-        r for r in project.get("render", []) if any(c in r for c in "*?[") or (src / r).exists()
-    ]
+    render = list(project.get("render", []))
+    render += [e["href"] for e in reference if e["href"] not in render]
+    project["render"] = [r for r in render if any(c in r for c in "*?[") or (src / r).exists()]
     (src / "_quarto.yml").write_text(
         yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )

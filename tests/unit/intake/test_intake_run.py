@@ -121,7 +121,10 @@ def test_quality_tables_and_code_names(tmp_path):
     # #REF! on ZH-P2, its six fund rows (unknown project), and the 大庆 logistics row.
     assert set(errors["级别"]) == {"错误"} and len(errors) == 1 + 6 + 1
     by_code = quality.findings_by_code(report)
-    assert by_code.set_index("代码").loc["excel_error", "条数"] == 1
+    assert by_code.set_index("问题类型").loc[quality.CODE_NAMES["excel_error"], "条数"] == 1
+    # Readers see the contract's Chinese names, never internal table names or codes.
+    assert list(by_code.columns) == ["级别", "问题类型", "条数"]
+    assert set(counts["数据表"]) == {t.title for t in schema.TABLES.values()}
     text = quality.quality_narrative(report)
     assert "读入 64 行" in text and "56 行通过校验入库" in text and "8 行因存在错误被隔离" in text
     assert quality.summary_part(report)["data_quality"]["rows_quarantined"] == 8

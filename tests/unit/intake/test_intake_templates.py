@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import openpyxl
 import pandas as pd
@@ -147,15 +148,27 @@ def test_example_rows_are_valid(templates, tmp_path):
 def test_dictionary_covers_every_column_and_rule():
     md = data_dictionary_markdown()
     for table in schema.TABLES.values():
-        assert f"`{table.name}`" in md
+        assert f"### {table.title}\n" in md
         for col in table.columns:
-            assert f"`{col.name}`" in md
             assert col.header.replace("|", "\\|") in md
     for label in schema.REFORM_SOURCES.values():
         assert label in md
     for rule in schema.TEMPORAL_ORDER:
-        assert f"`{rule.earlier}` ≤ `{rule.later}`" in md
+        label = {c.name: c.label for c in schema.TABLES[rule.table].columns}
+        assert f"{label[rule.earlier]} 不晚于 {label[rule.later]}" in md
     assert md.startswith("---\ntitle:")
+
+
+def test_dictionary_names_things_in_plain_words_only():
+    """Issue 16: no table name, column name, zone, cluster or indicator id on the page."""
+    md = data_dictionary_markdown()
+    ids = set(schema.TABLES) | set(schema.ZONES)
+    ids |= {c.name for t in schema.TABLES.values() for c in t.columns if "_" in c.name}
+    ids |= {cid for clusters in schema.CLUSTERS.values() for cid in clusters if "_" in cid}
+    found = sorted(
+        i for i in ids if re.search(rf"(?<![A-Za-z0-9_]){re.escape(i)}(?![A-Za-z0-9_])", md)
+    )
+    assert not found
 
 
 def test_template_print_setup_units_and_submitter_fields(templates):

@@ -451,7 +451,7 @@ def show_panel(res: LogisticsResult) -> None:
         (latest, "logistics_panel_latest", "截至月份指标面板"),
         (panel_csv(res.panel), "logistics_panel_monthly", "逐月指标面板"),
     ):
-        display(report.save_table(frame, name, res.year, label=f"下载{what} {name}.csv"))
+        display(report.save_table(frame, name, res.year, label=f"下载{what} {name}_{res.year}.csv"))
 
 
 def show_missing(res: LogisticsResult) -> None:
@@ -473,7 +473,7 @@ def show_decomposition(res: LogisticsResult) -> None:
     )
     display(report.save_table(status, "logistics_decomposition_status", res.year))
     trend = trend_table(res.components)
-    label = "下载报送值与趋势 logistics_trend.csv"
+    label = f"下载报送值与趋势 logistics_trend_{res.year}.csv"
     display(report.save_table(trend, "logistics_trend", res.year, label=label))
 
 

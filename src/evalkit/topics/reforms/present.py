@@ -110,7 +110,6 @@ def attainment_table(att: pd.DataFrame, *, in_progress: bool = False) -> pd.Data
     out = pd.DataFrame(
         {
             "片区": [zone_name(z) for z in att["zone_id"]],
-            "片区代码": att["zone_id"].astype(str).to_numpy(),
             "年度": att["year"].to_numpy(),
             "复制推广（条）": att["replicated"].to_numpy(),
             "复制推广目标（条）": att["target_replicated"].to_numpy(),

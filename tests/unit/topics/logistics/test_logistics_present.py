@@ -105,7 +105,7 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
         show(res)
     plt.close("all")
     tables = tmp_path / str(YEAR) / "tables"
-    names = {p.stem for p in tables.glob("*.csv")}
+    names = {p.stem.removesuffix(f"_{YEAR}") for p in tables.glob(f"*_{YEAR}.csv")}
     assert names == {
         "logistics_panel_latest",
         "logistics_panel_monthly",
@@ -118,12 +118,12 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
         "logistics_corridor_shares",
         "logistics_rules",
     }
-    rules = pd.read_csv(tables / "logistics_rules.csv", encoding="utf-8-sig")
+    rules = pd.read_csv(tables / f"logistics_rules_{YEAR}.csv", encoding="utf-8-sig")
     assert len(rules) == len(S.all_indicators())
     assert list(rules["累计口径"]).count("月度累加") == sum(
         1 for i in S.all_indicators() if res.config.how(i) == "sum" and i != S.FOREIGN_TRADE
     )
-    anomalies = pd.read_csv(tables / "logistics_anomalies.csv", encoding="utf-8-sig")
+    anomalies = pd.read_csv(tables / f"logistics_anomalies_{YEAR}.csv", encoding="utf-8-sig")
     assert list(anomalies["月份"]) == ["2025-03"]
     # The planted rail-freight spike is listed with the value used for the sensitivity figures.
     flagged = pd.read_csv(tables / "logistics_flagged.csv", encoding="utf-8-sig")

@@ -26,6 +26,7 @@ def test_attainment_table_words():
     base = present.attainment_table(compute.attainment(A, 2024, "2024-12-31", SMALL))
     assert set(base["复制推广是否达标"]) == {"基线年，不考核"}
     assert "复制推广差额（条）" not in base.columns
+    assert "片区代码" not in t.columns  # zones by name only: no internal ids on the page
 
 
 def test_item_table_has_no_missing_markers():
