@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from evalkit.core import paths, schema
-from evalkit.run import site
+from evalkit.run import site, site_pages
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_staged_config_ships_figures_and_sets_quarto_only_options_for_quarto(sta
     # smalldocs would warn that it ignores Quarto's column-width option: not given to it.
     assert "tbl-colwidths" not in cfg["format"]["html"]
     (tmp_path / "_quarto.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
-    site._stage_renderer_options(tmp_path, "quarto")
+    site_pages.stage_renderer_options(tmp_path, "quarto")
     quarto = yaml.safe_load((tmp_path / "_quarto.yml").read_text(encoding="utf-8"))
     assert quarto["format"]["html"]["tbl-colwidths"] is False
     assert quarto["format"]["html"]["lang"] == "zh" and quarto["website"] == cfg["website"]
@@ -224,14 +224,14 @@ def test_topic_pages_open_with_a_key_points_box(staged):
 
 
 def test_the_years_summary_links_its_editions_only_when_built(tmp_path):
-    assert site.edition_links_markdown(2026, tmp_path) == ""
+    assert site_pages.edition_links_markdown(2026, tmp_path) == ""
     (tmp_path / "report-2026.pdf").write_bytes(b"%PDF")
-    assert site.edition_links_markdown(2026, tmp_path) == (
+    assert site_pages.edition_links_markdown(2026, tmp_path) == (
         "**2026 年度评估报告正式文本 / Official editions**：[PDF 版（report-2026.pdf）](report-2026.pdf)\n"
     )
     (tmp_path / "report-2026.docx").write_bytes(b"PK")
     assert "[Word 版（report-2026.docx）](report-2026.docx) · [PDF 版" in (
-        site.edition_links_markdown(2026, tmp_path)
+        site_pages.edition_links_markdown(2026, tmp_path)
     )
     banner = {"data": {"text/markdown": [":::: {.evalkit-page-header}\n", "x\n", "::::\n"]}}
     cells = [
@@ -239,4 +239,4 @@ def test_the_years_summary_links_its_editions_only_when_built(tmp_path):
         {"cell_type": "code", "outputs": [banner]},
         {"cell_type": "code"},
     ]
-    assert site._after_page_header(cells) == 2
+    assert site_pages.after_page_header(cells) == 2

@@ -290,34 +290,8 @@ def stage_project(overrides: dict[int, Path] | None = None, renderer: str | None
     home = _stage_home(src, staged_years, static_footer, pages)
     _stage_navigation(src, staged_years, pages, home)
     site_pages.stage_release_info(src, staged_years, pilot_titles()[0], pages)
-    _stage_renderer_options(src, renderer)
+    site_pages.stage_renderer_options(src, renderer)
     return src
-
-
-#: Options for one renderer only, added to the staged ``_quarto.yml`` (another renderer
-#: would warn that it ignores them). Quarto: pipe tables wider than a source line would
-#: get fixed relative column widths from their dash counts (Pandoc); ``false`` lets the
-#: browser size each column to its content (quarto-cli filters/modules/tablecolwidths.lua).
-RENDERER_OPTIONS = {"quarto": {"format": {"html": {"tbl-colwidths": False}}}}
-
-
-def _stage_renderer_options(src: Path, renderer: str) -> None:
-    """Merge :data:`RENDERER_OPTIONS` of *renderer* into the staged ``_quarto.yml``."""
-    options = RENDERER_OPTIONS.get(renderer)
-    if not options:
-        return
-    path = src / "_quarto.yml"
-    cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-    def merge(into: dict, extra: dict) -> None:
-        for key, value in extra.items():
-            if isinstance(value, dict) and isinstance(into.get(key), dict):
-                merge(into[key], value)
-            else:
-                into[key] = value
-
-    merge(cfg, options)
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _stage_years(
@@ -330,7 +304,7 @@ def _stage_years(
     """Copy each year's reports into *src* with a provenance footer per page; return the copies.
 
     The year's executive summary (*home*) also links the year's Word/PDF editions,
-    when they were built (:func:`edition_links_markdown`).
+    when they were built (:func:`evalkit.run.site_pages.edition_links_markdown`).
     """
     staged_years: dict[int, Path] = {}
     for year, folder in years.items():
@@ -359,44 +333,14 @@ def _stage_years(
                     )
                 )
             )
-            editions = edition_links_markdown(year, dest) if nb_path.stem == home else ""
+            editions = site_pages.edition_links_markdown(year, dest) if nb_path.stem == home else ""
             if editions:
-                nb["cells"].insert(_after_page_header(nb["cells"]), _md_cell(editions))
+                nb["cells"].insert(site_pages.after_page_header(nb["cells"]), _md_cell(editions))
             if renderer == "smalldocs":
                 # Quarto numbers tables and figures itself; smalldocs does not (its gap).
                 crossref.number_notebook(nb)
             _write_notebook(nb_path, nb)
     return staged_years
-
-
-def edition_links_markdown(year: int, folder: Path) -> str:
-    """Return a line linking the year's Word and PDF editions in *folder*, or "" if none exist."""
-    from ..editions.builder import load_config
-
-    names = load_config().file_names(year)
-    links = [
-        f"[{label}（{names[suffix]}）]({names[suffix]})"
-        for suffix, label in ((".docx", "Word 版"), (".pdf", "PDF 版"))
-        if (folder / names[suffix]).is_file()
-    ]
-    if not links:
-        return ""
-    return f"**{int(year)} 年度评估报告正式文本 / Official editions**：" + " · ".join(links) + "\n"
-
-
-def _after_page_header(cells: list[dict]) -> int:
-    """Return the index just after the cell showing the page banner (else after the front matter)."""
-    from ..report import PAGE_HEADER_CLASS
-
-    for i, cell in enumerate(cells):
-        for out in cell.get("outputs", []) or []:
-            if PAGE_HEADER_CLASS in _joined((out.get("data") or {}).get("text/markdown", "")):
-                return i + 1
-    return 1 if cells else 0
-
-
-def _joined(value) -> str:
-    return "".join(value) if isinstance(value, list) else (value or "")
 
 
 def _stage_static_pages(

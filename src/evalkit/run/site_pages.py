@@ -4,6 +4,9 @@
   content in a year (``first_year`` in ``pages.yaml``) is not staged and list items
   linking it are dropped; every report page's title carries its year, so search
   results tell the years apart; each page links the same page in the other years.
+* Links to the year's Word/PDF editions on its summary page
+  (:func:`edition_links_markdown`) and options for one renderer only
+  (:func:`stage_renderer_options`).
 * Release information (:func:`stage_release_info`): release date, evalkit version,
   issuing body and contact (``config/site.yaml``), a suggested citation, a link to
   the year's ``manifest.json`` and any revision note, at the foot of every page.
@@ -211,3 +214,62 @@ def stage_release_info(
         text = path.read_text(encoding="utf-8")
         title = f"{site_title}：{(_front(text) or {}).get('title') or path.stem}"
         path.write_text(text + "\n\n" + block(title, latest, prefix), encoding="utf-8")
+
+
+# --- Official editions and renderer-specific options -------------------------------
+
+
+def edition_links_markdown(year: int, folder: Path) -> str:
+    """Return a line linking the year's Word and PDF editions in *folder*, or "" if none exist."""
+    from ..editions.builder import load_config
+
+    names = load_config().file_names(year)
+    links = [
+        f"[{label}（{names[suffix]}）]({names[suffix]})"
+        for suffix, label in ((".docx", "Word 版"), (".pdf", "PDF 版"))
+        if (folder / names[suffix]).is_file()
+    ]
+    if not links:
+        return ""
+    return f"**{int(year)} 年度评估报告正式文本 / Official editions**：" + " · ".join(links) + "\n"
+
+
+def after_page_header(cells: list[dict]) -> int:
+    """Return the index just after the cell showing the page banner (else after the front matter)."""
+    from ..report import PAGE_HEADER_CLASS
+
+    for i, cell in enumerate(cells):
+        for out in cell.get("outputs", []) or []:
+            if PAGE_HEADER_CLASS in _joined((out.get("data") or {}).get("text/markdown", "")):
+                return i + 1
+    return 1 if cells else 0
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else (value or "")
+
+
+#: Options for one renderer only, added to the staged ``_quarto.yml`` (another renderer
+#: would warn that it ignores them). Quarto: pipe tables wider than a source line would
+#: get fixed relative column widths from their dash counts (Pandoc); ``false`` lets the
+#: browser size each column to its content (quarto-cli filters/modules/tablecolwidths.lua).
+RENDERER_OPTIONS = {"quarto": {"format": {"html": {"tbl-colwidths": False}}}}
+
+
+def stage_renderer_options(src: Path, renderer: str) -> None:
+    """Merge :data:`RENDERER_OPTIONS` of *renderer* into the staged ``_quarto.yml``."""
+    options = RENDERER_OPTIONS.get(renderer)
+    if not options:
+        return
+    path = src / "_quarto.yml"
+    cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+    def merge(into: dict, extra: dict) -> None:
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(into.get(key), dict):
+                merge(into[key], value)
+            else:
+                into[key] = value
+
+    merge(cfg, options)
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
