@@ -77,10 +77,12 @@ def _first_line(source: str) -> str:
     return ""
 
 
-#: Kernel command-line arguments: the kernel logs errors only. Its start-up warning
+#: Kernel command-line arguments: the kernel's own log is silent. Its start-up warning
 #: "Kernel is running over TCP without encryption" (a local kernel on 127.0.0.1,
-#: started and stopped by this run) would otherwise print once per notebook.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: started and stopped by this run) would print once per notebook, and "KeyboardInterrupt
+#: caught in kernel" (logged at ERROR when the finished kernel is interrupted on shutdown)
+#: now and then. A failing cell still fails the run: papermill reads the cell's error.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: Seconds between "still running" lines while notebooks execute (plain-text progress).
 HEARTBEAT_SECONDS = 15
 
