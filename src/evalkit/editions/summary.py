@@ -8,7 +8,9 @@ Two tables and the main findings:
 * composite score and rank per zone;
 * the findings list of the summary page (its section under ``findings_heading``).
 
-Verdict of one target: a per-target ``status`` in the zone's summary (``met``,
+Verdict of one target: the summary's ``targets.<target>`` entry, worded as on the
+site (:meth:`evalkit.present.verdict.Verdict.text`); for older summaries a per-target
+``status`` in the zone's summary (``met``,
 ``not_met``, ``not_yet``, ``baseline``, ``undefined``) when present; else
 ``targets_met`` (True/False/None), "not yet met" while the year is in progress (the
 zone's or the summary's ``provisional`` flag when present, else the as-of date before
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from ..core.config import Targets
 from ..core.period import ReportPeriod, date_zh
+from ..present import verdict as vd
 from ..present.format import MISSING, fmt_count, fmt_growth, fmt_number, fmt_percent
 from ..report import md_escape
 from ..topics.summary import present as summary_present
@@ -60,7 +63,22 @@ def _in_progress(summary: dict, zone: dict) -> bool:
 
 
 def verdict_words(summary: dict, zone: dict, target: str, first_year: int | None) -> str:
-    """Return the verdict words of *zone* (its summary fields) on *target* (a targets_met key)."""
+    """Return the verdict words of *zone* (its summary fields) on *target* (a targets_met key).
+
+    The summary's own verdict (``targets.<target>``: ``status``, ``provisional``,
+    ``as_of``, ``p_reach_target``; :mod:`evalkit.present.verdict`) is worded exactly as
+    on the site; older summaries fall back to ``status`` / ``targets_met``.
+    """
+    entry = (zone.get("targets") or {}).get(target)
+    if isinstance(entry, dict) and entry.get("status") in vd.STATUS_WORDS:
+        verdict = vd.Verdict(
+            status=entry["status"],
+            provisional=bool(entry.get("provisional")),
+            as_of=str(entry.get("as_of") or summary["as_of"]),
+            probability=entry.get("p_reach_target"),
+            reached_early=entry.get("verdict") == "已达标",
+        )
+        return verdict.text(probability=True)
     status = zone.get("status")
     if isinstance(status, dict) and status.get(target) in STATUS_WORDS:
         return STATUS_WORDS[status[target]]

@@ -83,3 +83,31 @@ def test_composite_table_and_executive_summary_parts():
     assert text.index("## 硬性目标完成情况") < text.index("## 综合得分与排名")
     assert text.endswith("## 主要发现\n\n1. 发现")
     assert "## 主要发现" not in es.executive_summary(summary, {"a": "甲"}, TARGETS, "")
+
+
+def test_verdict_from_the_summarys_own_verdict_is_worded_as_on_the_site():
+    """summary.json's targets.<t> (present.verdict) wins over targets_met (null while provisional)."""
+    zone = {
+        "targets_met": {"funds_growth": None, "reforms_original": None},
+        "targets": {
+            "funds_growth": {
+                "status": "at_risk",
+                "provisional": True,
+                "as_of": "2026-10-31",
+                "verdict": "存在风险",
+                "p_reach_target": 0.4428,
+            },
+            "reforms_original": {
+                "status": "met",
+                "provisional": True,
+                "as_of": "2026-10-31",
+                "verdict": "已达标",
+            },
+        },
+    }
+    s = _summary(2026, "2026-10-31", zone)
+    assert (
+        es.verdict_words(s, zone, "funds_growth", 2024)
+        == "△ 存在风险（截至10月31日，达标概率 44%）"
+    )
+    assert es.verdict_words(s, zone, "reforms_original", 2024) == "✓ 已达标（截至10月31日）"
