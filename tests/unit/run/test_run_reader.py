@@ -238,3 +238,26 @@ def test_make_help_lists_only_user_targets():
     targets = [line.split()[0] for line in out.splitlines() if line.strip()]
     assert "report" in targets and "test" in targets
     assert not [t for t in targets if "/" in t or t.startswith(".")]
+
+
+def test_links_to_a_page_without_content_go_even_when_no_copy_was_published(tmp_path):
+    """A regenerated earlier year has no closing_review.ipynb, but its summary still lists it."""
+    pages = reg.load(paths.ROOT / "data")
+    year = pages.page("closing_review").first_year - 1
+    folder = tmp_path / str(year)
+    folder.mkdir()
+    cell = {
+        "cell_type": "markdown",
+        "metadata": {},
+        "source": [
+            "## 页面\n",
+            "\n",
+            "- [综合](comprehensive.html)\n",
+            "- [总结](closing_review.html)\n",
+        ],
+    }
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (folder / "index.ipynb").write_text(json.dumps(nb), "utf-8")
+    site_pages.year_aware_pages({year: folder}, pages)
+    text = (folder / "index.ipynb").read_text("utf-8")
+    assert "closing_review" not in text and "comprehensive.html" in text
