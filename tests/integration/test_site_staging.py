@@ -233,10 +233,12 @@ def test_the_years_summary_links_its_editions_only_when_built(tmp_path):
     assert "[Word 版（report-2026.docx）](report-2026.docx) · [PDF 版" in (
         site_pages.edition_links_markdown(2026, tmp_path)
     )
-    banner = {"data": {"text/markdown": [":::: {.evalkit-page-header}\n", "x\n", "::::\n"]}}
+    md = {"cell_type": "markdown"}
     cells = [
-        {"cell_type": "raw"},
-        {"cell_type": "code", "outputs": [banner]},
-        {"cell_type": "code"},
+        {"cell_type": "raw", "source": ["---\n"]},
+        {**md, "source": ["## 一、目标\n"]},
+        {**md, "source": ["## 本年度各评估页面\n"]},
+        {**md, "source": ['<div class="evalkit-provenance">']},
     ]
-    assert site_pages.after_page_header(cells) == 2
+    assert site_pages.before_last_section(cells) == 2
+    assert site_pages.before_last_section([cells[0], cells[3]]) == 1

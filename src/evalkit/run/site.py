@@ -335,7 +335,7 @@ def _stage_years(
             )
             editions = site_pages.edition_links_markdown(year, dest) if nb_path.stem == home else ""
             if editions:
-                nb["cells"].insert(site_pages.after_page_header(nb["cells"]), _md_cell(editions))
+                nb["cells"].insert(site_pages.before_last_section(nb["cells"]), _md_cell(editions))
             if renderer == "smalldocs":
                 # Quarto numbers tables and figures itself; smalldocs does not (its gap).
                 crossref.number_notebook(nb)

@@ -237,15 +237,22 @@ def edition_links_markdown(year: int, folder: Path) -> str:
     return f"**{int(year)} 年度评估报告正式文本 / Official editions**：" + " · ".join(links) + "\n"
 
 
-def after_page_header(cells: list[dict]) -> int:
-    """Return the index just after the cell showing the page banner (else after the front matter)."""
-    from ..report import PAGE_HEADER_CLASS
+def before_last_section(cells: list[dict]) -> int:
+    """Return where the editions line goes: before the page's last ``## `` section.
 
-    for i, cell in enumerate(cells):
-        for out in cell.get("outputs", []) or []:
-            if PAGE_HEADER_CLASS in _joined((out.get("data") or {}).get("text/markdown", "")):
-                return i + 1
-    return 1 if cells else 0
+    On the year's summary that is the list of the year's pages, after the targets,
+    scores and findings, so the first screen keeps the answer (the targets table).
+    Without such a section: before the provenance footer, else at the end.
+    """
+    headings = [
+        i
+        for i, c in enumerate(cells)
+        if c.get("cell_type") == "markdown" and _joined(c.get("source")).startswith("## ")
+    ]
+    if headings:
+        return headings[-1]
+    footer = [i for i, c in enumerate(cells) if provenance.FOOTER_CLASS in _joined(c.get("source"))]
+    return footer[0] if footer else len(cells)
 
 
 def _joined(value) -> str:
