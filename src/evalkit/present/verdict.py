@@ -131,16 +131,19 @@ class Verdict:
         ts = pd.Timestamp(self.as_of)
         return f"截至{ts.month}月{ts.day}日"
 
-    def text(self, *, probability: bool = False, figure: str | None = None) -> str:
+    def text(
+        self, *, probability: bool = False, figure: str | None = None, dated: bool = True
+    ) -> str:
         """Return the cell text: ``✓ 达标``, ``◎ 预计达标（截至10月31日）``, ``✓ 已达标（截至10月31日）``.
 
         A provisional verdict and a count reached before the year ends always carry
         the as-of date; with *probability* a projected verdict also gives P; a
-        *figure* (``+34.0%``, ``19 条``) comes first in the brackets.
+        *figure* (``+34.0%``, ``19 条``) comes first in the brackets. ``dated=False``
+        leaves the date out, for a table whose caption states it once (the home page).
         """
         head = f"{self.symbol} {self.word}"
         notes = [figure] if figure else []
-        if self.provisional or self.reached_early:
+        if dated and (self.provisional or self.reached_early):
             notes.append(self.as_of_words)
         if probability and self.probability is not None:
             notes.append(probability_words(self.probability))

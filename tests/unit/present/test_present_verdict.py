@@ -150,3 +150,10 @@ def test_legend_names_the_thresholds_only_for_a_year_in_progress():
     text = vd.legend(in_progress=True, rules=RULES)
     assert "P ≥ 80%" in text and "P < 20%" in text and "◇ 进行中" in text
     assert "预计" not in vd.legend(in_progress=False, rules=RULES)
+
+
+def test_a_table_with_a_dated_caption_may_leave_the_date_out_of_each_cell():
+    v = vd.Verdict(status="likely", provisional=True, as_of="2026-10-31", probability=0.96)
+    assert v.text(probability=True) == "◎ 预计达标（截至10月31日，达标概率 96%）"
+    assert v.text(probability=True, dated=False) == "◎ 预计达标（达标概率 96%）"
+    assert vd.Verdict("in_progress", True, "2026-10-31").text(dated=False) == "◇ 进行中"

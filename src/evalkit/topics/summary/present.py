@@ -138,11 +138,11 @@ def traffic_lights(
         rows.append(
             {
                 "片区": zone_name(z),
-                "复制推广经验": v[(z, "reforms_replicated")].text(),
+                "复制推广经验": v[(z, "reforms_replicated")].text(dated=False),
                 "复制推广（条）/目标": f"{int(rr['replicated'])} / {int(rr['target_replicated'])}",
-                "自主创新经验": v[(z, "reforms_original")].text(),
+                "自主创新经验": v[(z, "reforms_original")].text(dated=False),
                 "自主创新（条）/目标": f"{int(rr['original'])} / {int(rr['target_original'])}",
-                "到位资金同比增长": funds.text(probability=True),
+                "到位资金同比增长": funds.text(probability=True, dated=False),
                 "同比增速（目标）": _funds_figure(ii, funds.provisional),
             }
         )
@@ -531,6 +531,19 @@ def lights_table(summ) -> pd.DataFrame:
         as_of=summ.as_of,
         verdicts=verdict_map(summ.verdicts),
     )
+
+
+def lights_caption(summ) -> str:
+    """Return the targets table's caption; while the year runs it states the as-of date once.
+
+    The table's verdict cells leave the date out (:func:`traffic_lights`), so the first
+    screen stays short; a provisional verdict is still dated, here.
+    """
+    caption = f"{summ.year} 年各片区三项硬性目标完成情况"
+    if summ.in_progress:
+        ts = pd.Timestamp(summ.as_of)
+        caption += f"（判定截至{ts.month}月{ts.day}日，年内判定为预计或进行中）"
+    return caption
 
 
 def rules_of(summ) -> vd.VerdictRules:
