@@ -386,10 +386,9 @@ def page_header(year: int, as_of: str, data_dir: str = "data") -> MarkdownOutput
     plain = f"评估年度 {int(year)} · 数据截至 {as_of}"
     notice = synthetic_notice(meta)
     if notice:
-        title = (
-            "演示数据 / Demo data" if notice == SYNTHETIC_BANNER else "合成数据 / Synthetic data"
-        )
-        line += "\n" + markdown.callout("warning", markdown.md_escape(notice), title=title)
+        # Untitled and simple: the notice's own first words say what it is, and the
+        # banner stays short so the page's answer is on the first screen.
+        line += "\n" + markdown.callout("warning", markdown.md_escape(notice), simple=True)
         plain += "\n" + notice
     # One div the Word/PDF editions drop (their cover carries the year, date and notice once).
     return MarkdownOutput(f":::: {{.{PAGE_HEADER_CLASS}}}\n{line}::::\n", plain=plain)

@@ -51,7 +51,7 @@ def test_page_header_names_a_synthetic_dataset_not_made_by_evalkit_escaped(tmp_p
         ":::: {.evalkit-page-header}\n**评估年度 2026** · 数据截至 2026\\-10\\-31\n"
     )
     assert head.text.endswith("::::\n")
-    assert '::: {.callout-warning title="合成数据 / Synthetic data"}' in head.text
+    assert '::: {.callout-warning appearance="simple"}\n合成数据：' in head.text
     assert "\\*培训\\*数据 &lt;b&gt;" in head.text and "evalkit 的合成数据生成器" not in head.text
     (curated / "_meta.json").write_text(json.dumps({"synthetic": False}), "utf-8")
     assert "callout" not in report.page_header(2026, "2026-10-31", str(tmp_path)).text

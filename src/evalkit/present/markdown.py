@@ -168,17 +168,20 @@ def _attribute_text(text: str) -> str:
     return html.escape(out, quote=False)
 
 
-def callout(kind: str, text: str, *, title: str | None = None) -> str:
+def callout(kind: str, text: str, *, title: str | None = None, simple: bool = False) -> str:
     """Return a Quarto callout block (``note``, ``tip``, ``warning``, ``caution``, ``important``).
 
     *text* is Markdown written by evalkit (not escaped here: escape submitted parts with
-    :func:`md_escape` first); *title* is plain text and is escaped.
+    :func:`md_escape` first); *title* is plain text and is escaped. *simple*: Quarto's
+    ``appearance="simple"`` (no coloured header: one compact block).
     """
     if kind not in ("note", "tip", "warning", "caution", "important"):
         raise ValueError(f"unknown callout kind: {kind!r}")
     attrs = f".callout-{kind}"
     if title:
         attrs += f' title="{_attribute_text(title)}"'
+    if simple:
+        attrs += ' appearance="simple"'
     return f"::: {{{attrs}}}\n{text.strip()}\n:::\n"
 
 

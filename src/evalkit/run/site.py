@@ -496,7 +496,8 @@ def _stage_home(
     body = [_rebase_cell(c, prefix) for c in cells]
     footer_cells = [c for c in body if provenance.FOOTER_CLASS in _source(c)]
     home["cells"] = [
-        _front_matter(f"{title}：{page_title}" if page_title != title else title),
+        # Short enough for one line: the navbar already names the pilot zone's site.
+        _front_matter(site_pages.year_title(page_title, latest) if page_title != title else title),
         *(c for c in body if c not in footer_cells),
         _md_cell("## 关于本站 / About\n\n" + intro),
         *footer_cells,
