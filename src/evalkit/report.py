@@ -263,10 +263,6 @@ class MarkdownOutput:
         return self.plain
 
 
-#: Tables with this many columns or more get the page width (``.column-page``), not the
-#: ~760 px text column, so no column is squeezed to a character a line.
-WIDE_COLUMNS = 8
-
 #: Sequence number of the last automatic table label in this kernel (one page a kernel).
 _table_count = 0
 
@@ -297,9 +293,6 @@ def table_output(
     if caption and label is None:
         label = next_table_label()
     text = markdown.markdown_table(df, caption=caption, label=label, max_rows=max_rows)
-    if len(df.columns) >= WIDE_COLUMNS:
-        # Quarto's page column: the table may use the margins beside the text column.
-        text = f"::: {{.column-page}}\n{text}:::\n"
     with pd.option_context(
         "display.max_rows", None, "display.max_columns", None, "display.width", 200
     ):
@@ -386,9 +379,9 @@ def page_header(year: int, as_of: str, data_dir: str = "data") -> MarkdownOutput
     plain = f"评估年度 {int(year)} · 数据截至 {as_of}"
     notice = synthetic_notice(meta)
     if notice:
-        # Untitled and simple: the notice's own first words say what it is, and the
+        # Untitled and minimal: the notice's own first words say what it is, and the
         # banner stays short so the page's answer is on the first screen.
-        line += "\n" + markdown.callout("warning", markdown.md_escape(notice), simple=True)
+        line += "\n" + markdown.callout("warning", markdown.md_escape(notice), minimal=True)
         plain += "\n" + notice
     # One div the Word/PDF editions drop (their cover carries the year, date and notice once).
     return MarkdownOutput(f":::: {{.{PAGE_HEADER_CLASS}}}\n{line}::::\n", plain=plain)

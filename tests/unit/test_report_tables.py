@@ -20,15 +20,6 @@ def test_captioned_tables_get_the_pages_next_label_and_a_text_form():
     assert explicit.text.endswith(": 表三 {#tbl-three}\n")
 
 
-def test_wide_tables_use_the_page_column():
-    narrow = report.table_output(pd.DataFrame({c: [1] for c in "abc"}), caption="窄")
-    wide = report.table_output(
-        pd.DataFrame({c: [1] for c in "abcdefgh"[: report.WIDE_COLUMNS]}), caption="宽"
-    )
-    assert not narrow.text.startswith(":::")
-    assert wide.text.startswith("::: {.column-page}\n") and wide.text.endswith(":::\n")
-
-
 def test_key_points_box_is_a_titled_callout_of_one_to_five_sentences():
     box = report.key_points(["甲片区达标。", " ", "乙片区存在风险。"])
     assert box.text == (
@@ -51,7 +42,7 @@ def test_page_header_names_a_synthetic_dataset_not_made_by_evalkit_escaped(tmp_p
         ":::: {.evalkit-page-header}\n**评估年度 2026** · 数据截至 2026\\-10\\-31\n"
     )
     assert head.text.endswith("::::\n")
-    assert '::: {.callout-warning appearance="simple"}\n合成数据：' in head.text
+    assert '::: {.callout-warning appearance="minimal"}\n合成数据：' in head.text
     assert "\\*培训\\*数据 &lt;b&gt;" in head.text and "evalkit 的合成数据生成器" not in head.text
     (curated / "_meta.json").write_text(json.dumps({"synthetic": False}), "utf-8")
     assert "callout" not in report.page_header(2026, "2026-10-31", str(tmp_path)).text

@@ -168,20 +168,21 @@ def _attribute_text(text: str) -> str:
     return html.escape(out, quote=False)
 
 
-def callout(kind: str, text: str, *, title: str | None = None, simple: bool = False) -> str:
+def callout(kind: str, text: str, *, title: str | None = None, minimal: bool = False) -> str:
     """Return a Quarto callout block (``note``, ``tip``, ``warning``, ``caution``, ``important``).
 
     *text* is Markdown written by evalkit (not escaped here: escape submitted parts with
-    :func:`md_escape` first); *title* is plain text and is escaped. *simple*: Quarto's
-    ``appearance="simple"`` (no coloured header: one compact block).
+    :func:`md_escape` first); *title* is plain text and is escaped. *minimal*: Quarto's
+    ``appearance="minimal"`` (no header, no icon: one compact block, also in smalldocs,
+    which would title a "simple" callout with an English "Warning").
     """
     if kind not in ("note", "tip", "warning", "caution", "important"):
         raise ValueError(f"unknown callout kind: {kind!r}")
     attrs = f".callout-{kind}"
     if title:
         attrs += f' title="{_attribute_text(title)}"'
-    if simple:
-        attrs += ' appearance="simple"'
+    if minimal:
+        attrs += ' appearance="minimal"'
     return f"::: {{{attrs}}}\n{text.strip()}\n:::\n"
 
 

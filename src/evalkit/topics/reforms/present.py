@@ -291,7 +291,7 @@ class SearchableTable:
             '<p><label>检索 / search：<input type="search" class="evalkit-search" '
             f'placeholder="输入编号、名称、文号等" oninput="{_SEARCH_JS}"></label></p>'
         )
-        # Four colons: the table inside may bring its own ::: div (a wide table's page column).
+        # Four colons: any ::: div inside the table Markdown cannot close this one.
         return f":::: {{.evalkit-searchable}}\n{box}\n{self._table.text}\n::::\n"
 
     def __repr__(self) -> str:
