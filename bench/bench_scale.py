@@ -238,22 +238,22 @@ STAGES = (
 )
 
 
-def _tree_rss(pid: int) -> int:
-    """Return the summed RSS in bytes of *pid* and all its descendants (0 once gone)."""
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """Return (summed RSS, largest RSS) in bytes of *pid* and its descendants ((0, 0) once gone)."""
     import psutil
 
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0
-    total = 0
+        return 0, 0
+    sizes = []
     for p in procs:
         try:
-            total += p.memory_info().rss
+            sizes.append(p.memory_info().rss)
         except psutil.Error:
             pass
-    return total
+    return sum(sizes), max(sizes, default=0)
 
 
 def run_report(root: Path, env: dict, jobs: int) -> dict:
@@ -275,12 +275,13 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     )
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            total, largest = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -308,7 +309,7 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "marks": marks,
         "peak_tree_mb": peak[0] / 2**20,
-        "peak_process_mb": after.ru_maxrss / 1024,
+        "peak_process_mb": peak[1] / 2**20,
         "log": "".join(lines),
     }
 
@@ -328,6 +329,25 @@ def bench(scale: float, root: Path, jobs: int) -> dict:
     return figures | {"rows": rows}
 
 
+def show(name: str, r: dict, log: bool) -> None:
+    """Print one size's figures: wall/CPU per stage, peak memory, notebooks slowest first."""
+    if log:
+        print(r["log"])
+    m, previous, parts = r["marks"], 0.0, []
+    for stage, _ in STAGES:
+        if stage in m:
+            parts.append(f"{stage} {m[stage] - previous:.1f} s")
+            previous = m[stage]
+    print(
+        f"{name:>9} ({r['rows']}): {r['wall']:6.1f} s wall, {r['cpu']:6.1f} s CPU "
+        f"[{' · '.join(parts)}] · peak memory {r['peak_tree_mb']:6.0f} MB all processes, "
+        f"{r['peak_process_mb']:6.0f} MB largest process"
+    )
+    slowest = sorted(r["notebooks"].items(), key=lambda kv: -kv[1])
+    print("           notebooks, slowest first: " + ", ".join(f"{n} {s:.0f} s" for n, s in slowest))
+    sys.stdout.flush()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -340,33 +360,19 @@ def main() -> int:
         print(generate(Path(args.generate[0]), float(args.generate[1])))
         return 0
     root = args.keep or Path(tempfile.mkdtemp(prefix="evalkit-bench-scale-"))
+    print(
+        f"province scale: {N_ZONES} sub-zones × {YEARS} years, report {REPORT_YEAR}, "
+        f"jobs {args.jobs}",
+        flush=True,
+    )
     try:
         small = bench(args.scale / 10, root / "tenth", args.jobs)
+        show("1/10 size", small, args.log)
         full = bench(args.scale, root / "full", args.jobs)
+        show("full size", full, args.log)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
-    print(
-        f"province scale: {N_ZONES} sub-zones × {YEARS} years, report {REPORT_YEAR}, jobs {args.jobs}"
-    )
-    for name, r in (("1/10 size", small), ("full size", full)):
-        if args.log:
-            print(r["log"])
-        m, previous, parts = r["marks"], 0.0, []
-        for stage, _ in STAGES:
-            if stage in m:
-                parts.append(f"{stage} {m[stage] - previous:.1f} s")
-                previous = m[stage]
-        print(
-            f"{name:>9} ({r['rows']}): {r['wall']:6.1f} s wall, {r['cpu']:6.1f} s CPU "
-            f"[{' · '.join(parts)}] · peak memory {r['peak_tree_mb']:6.0f} MB all processes, "
-            f"{r['peak_process_mb']:6.0f} MB largest process"
-        )
-        slowest = sorted(r["notebooks"].items(), key=lambda kv: -kv[1])
-        print(
-            "           notebooks, slowest first: "
-            + ", ".join(f"{n} {s:.0f} s" for n, s in slowest)
-        )
     print(
         f"full size: {full['wall']:.1f} s wall (goal ≤ {GOALS['seconds']:.0f} s) · "
         f"peak {full['peak_tree_mb']:.0f} MB (goal ≤ {GOALS['peak_mb']:.0f} MB)"
