@@ -100,6 +100,7 @@ lock: ## 重新生成锁定文件 / regenerate requirements.lock from a fresh re
 
 # BENCH_COMPARE=DIR also times an older src/ (e.g. `git archive <commit> | tar -x -C DIR`)
 # interleaved with this one: the before/after speed comparison.
-bench: .venv/.installed data/curated/_meta.json ## 性能基准 / intake at province scale; report: changed-input sets, warm/cold, vs single-process floor [BENCH_COMPARE=old-src]
+bench: .venv/.installed data/curated/_meta.json ## 性能基准 / intake at province scale; report: changed-input sets, warm/cold, vs single-process floor; whole pipeline at province scale [BENCH_COMPARE=old-src]
 	$(PY) bench/bench_intake.py
+	$(PY) bench/bench_scale.py
 	$(PY) bench/bench_pipeline.py$(if $(value BENCH_COMPARE), --compare-src $(call shquote,$(value BENCH_COMPARE)))

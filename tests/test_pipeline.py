@@ -434,3 +434,40 @@ def test_intake_skipped_when_raw_and_curated_unchanged(tmp_path, monkeypatch):
     (data / "curated" / "projects.parquet").write_bytes(b"not parquet")
     assert pipeline.run_intake(raw, data, out=quiet) is True
     assert (data / "curated" / "projects.parquet").read_bytes()[:4] == b"PAR1"
+
+
+def test_no_change_run_leaves_manifest_of_another_commit_untouched(project):
+    """#16 item 12: a fresh clone (another commit, another renderer) rewrites no report file."""
+    _run(project)
+    year_dir = project / "reports" / str(YEAR)
+    path = year_dir / "manifest.json"
+    man = json.loads(path.read_text(encoding="utf-8"))
+    # As committed from another checkout: its commit, dirty flag and renderer version.
+    man.update(git_commit="0" * 40, git_dirty=True, renderer_version="0.0.1")
+    path.write_text(mf.manifest_json(man), encoding="utf-8")
+    before = _snapshot(year_dir)
+    mtime = path.stat().st_mtime_ns
+    res, log = _run(project)
+    assert res.executed == [] and not res.reports_published
+    assert "reports unchanged" in log
+    assert _snapshot(year_dir) == before and path.stat().st_mtime_ns == mtime
+    # The same run as a new process (as `make report` runs it, no --as-of) loads no pandas.
+    probe = (
+        "import sys\n"
+        "from evalkit.run import manifest as mf\n"
+        "mf.source_sha256 = lambda: 'code-v1'\n"
+        "from evalkit import pipeline\n"
+        f"r = pipeline.run_report({YEAR}, dataset={str(project / 'none')!r}, out=print)\n"
+        "print('RESULT', r.executed, r.reports_published, r.site_rendered, 'pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "RESULT [] False False False" in proc.stdout, proc.stdout
+    assert _snapshot(year_dir) == before
+    # What the reports are made from is compared still: another input hash republishes.
+    man["inputs_sha256"] = {**man["inputs_sha256"], "data/curated/_meta.json": "f" * 64}
+    path.write_text(mf.manifest_json(man), encoding="utf-8")
+    res2, _ = _run(project)
+    assert res2.executed == [] and res2.reports_published
+    fresh = json.loads(path.read_text(encoding="utf-8"))
+    assert fresh["git_commit"] != "0" * 40 and fresh["renderer_version"] != "0.0.1"

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .core import publish
 from .core.digest import meta_view_sha256, sha256_file, sha256_text, source_sha256
 from .topics.declarations import topic_closure, topic_declarations
 
@@ -115,19 +116,21 @@ def save(result, folder: Path, key: str = "") -> Path:
     if not dataclasses.is_dataclass(result) or isinstance(result, type):
         raise TypeError(f"not a dataclass result: {type(result).__name__}")
     folder = Path(folder)
+    if key and stored_key(folder) == key:
+        # Another kernel of the run (pages load the same topic in parallel) stored this
+        # very result meanwhile: keep it, never replace a folder others may be reading.
+        return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     _write(result, tmp, key)
-    old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
-    if folder.exists():
-        os.replace(folder, old)
     try:
-        os.replace(tmp, folder)
+        # An atomic exchange: *folder* never disappears under a concurrent reader
+        # (which would silently get a field's default for a file it cannot find).
+        publish.swap_dir(tmp, folder)
     except OSError:
         # Another process stored the same result first: keep theirs.
         shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
     return folder
 
 

@@ -50,6 +50,19 @@ def test_round_trip_keeps_values_index_and_dict_order(tmp_path):
     assert results.stored_key(folder) == "k1"
 
 
+def test_same_result_stored_twice_keeps_the_first_folder(tmp_path):
+    """Pages load a topic in parallel: a second store of the same key must not swap the folder."""
+    folder = results.save(sample(), tmp_path / "r", key="k1")
+    inode = folder.stat().st_ino
+    results.save(sample(), tmp_path / "r", key="k1")
+    assert folder.stat().st_ino == inode
+    changed = dataclasses.replace(sample(), share=0.5)
+    results.save(changed, tmp_path / "r", key="k2")
+    assert folder.stat().st_ino != inode
+    assert results.stored_key(folder) == "k2" and results.read(folder).share == 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no temporary folder left
+
+
 def test_save_refuses_what_is_not_a_dataclass(tmp_path):
     with pytest.raises(TypeError):
         results.save({"a": 1}, tmp_path / "r")

@@ -32,6 +32,11 @@ MANIFEST_NAME = "manifest.json"
 EDITIONS_KEY = "editions"
 #: Keys of the manifest that change on every run and are excluded from comparisons.
 VOLATILE_KEYS = ("run",)
+#: Provenance of the run that last published the reports: the checkout's commit and the
+#: renderer of that machine. They say how the published reports were made, not what they
+#: are made from (the code itself is in every key), so a run that executes nothing and
+#: reads the same inputs leaves the manifest as it is (a fresh clone stays clean).
+RUN_PROVENANCE_KEYS = ("git_commit", "git_dirty", "renderer", "renderer_version")
 
 
 def params_sha256(params: dict) -> str:
@@ -178,6 +183,18 @@ def _cached(cache: dict, key: tuple, fn) -> str:
     return cache[key]
 
 
+def read_meta(data: Path) -> dict:
+    """Return the curated ``_meta.json`` of *data*, ``{}`` if absent.
+
+    The same as :func:`evalkit.core.store.read_meta`, without importing the store
+    (and pandas): a no-change run reads the metadata and nothing else of the store.
+    """
+    path = paths.curated_dir(data) / "_meta.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def read_manifest(report_dir: Path) -> dict:
     """Return the manifest of a year's reports, ``{}`` if there is none or it is unreadable."""
     path = Path(report_dir) / MANIFEST_NAME
@@ -195,6 +212,16 @@ def manifest_json(manifest: dict) -> str:
 def stable_view(manifest: dict) -> dict:
     """Return *manifest* without the run timestamps, for determinism comparisons."""
     return {k: v for k, v in manifest.items() if k not in VOLATILE_KEYS}
+
+
+def content_view(manifest: dict) -> dict:
+    """Return *manifest* without timestamps and :data:`RUN_PROVENANCE_KEYS`.
+
+    Two manifests with the same content view describe reports made from the same
+    templates, inputs, code and parameters: a run that executes nothing republishes
+    nothing when its view equals the published one.
+    """
+    return {k: v for k, v in stable_view(manifest).items() if k not in RUN_PROVENANCE_KEYS}
 
 
 def base_manifest(year: int, params: dict, renderer: str | None) -> dict:

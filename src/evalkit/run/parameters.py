@@ -66,7 +66,7 @@ def default_as_of(year: int, data: Path) -> str:
     A year the curated data cover completely gets ``YEAR-12-31``; the year the data
     end in gets the curated ``_meta.json`` ``as_of``. Without metadata: ``YEAR-12-31``.
     """
-    from ..store import read_meta
+    from .manifest import read_meta  # stdlib only: the store would import pandas
 
     try:
         meta = read_meta(data)

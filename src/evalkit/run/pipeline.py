@@ -428,22 +428,22 @@ def _publish_unchanged(
     """Return True when the published year already is what this run would publish.
 
     Nothing must run, every template's report is there and no other, and the
-    merged summary and the manifest (without run timestamps) are unchanged.
+    merged summary and the manifest (without run timestamps, commit and renderer:
+    :func:`evalkit.run.manifest.content_view`) are unchanged. So a no-change run on a
+    fresh clone, at another commit or with another renderer, rewrites no file.
     """
     if not old or not (published / "summary.json").exists():
         return False
     if {p.stem for p in published.glob("*.ipynb")} != set(entries):
         return False
-    from ..store import read_meta
-
-    summary = merge_summary(published, year, as_of, read_meta(data).get("synthetic"), registry)
+    summary = merge_summary(published, year, as_of, mf.read_meta(data).get("synthetic"), registry)
     if summary_json(summary) != (published / "summary.json").read_text(encoding="utf-8"):
         return False
     man = _manifest(
         year, params, entries, renderer, data, old.get("run") or {}, old.get("revisions")
     )
     man.update({k: old[k] for k in (mf.EDITIONS_KEY,) if k in old})  # checked apart
-    return mf.stable_view(man) == mf.stable_view(old)
+    return mf.content_view(man) == mf.content_view(old)
 
 
 def _render_if_changed(overrides, code_sha: str, out) -> tuple[str | None, bool]:
@@ -523,10 +523,8 @@ def _stage_and_publish(
         result.executed = sorted(r["name"] for r in results)
         seconds.update({r["name"]: round(float(r["seconds"]), 1) for r in results})
 
-        from ..store import read_meta
-
         summary = merge_summary(
-            stage, year, result.as_of, read_meta(data).get("synthetic"), registry
+            stage, year, result.as_of, mf.read_meta(data).get("synthetic"), registry
         )
         (stage / "summary.json").write_text(summary_json(summary), encoding="utf-8")
         # Timestamps and durations live under "run" only (excluded from comparisons).

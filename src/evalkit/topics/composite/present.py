@@ -529,8 +529,8 @@ def dimension_bars(res, config: IndicatorConfig):
             np.nan_to_num(heights, nan=0.0),
             width,
             label=zone_name(z),
-            color=figures.PALETTE[k],
-            hatch=figures.HATCHES[k],
+            color=figures.PALETTE[k % len(figures.PALETTE)],
+            hatch=figures.HATCHES[k % len(figures.HATCHES)],
             edgecolor="white",
         )
     for k, d in enumerate(config.dimensions):
@@ -556,8 +556,20 @@ def sensitivity_ranges(res):
     base = comp[comp["year"] == year].set_index("zone_id")["score"]
     sens = res.sensitivity
     for k, r in enumerate(sens.itertuples(index=False)):
-        ax.plot([r.p05, r.p95], [k, k], color=figures.PALETTE[k], linewidth=6, alpha=0.6)
-        ax.plot([base[r.zone_id]], [k], marker=figures.MARKERS[k], color="black", linestyle="none")
+        ax.plot(
+            [r.p05, r.p95],
+            [k, k],
+            color=figures.PALETTE[k % len(figures.PALETTE)],
+            linewidth=6,
+            alpha=0.6,
+        )
+        ax.plot(
+            [base[r.zone_id]],
+            [k],
+            marker=figures.MARKERS[k % len(figures.MARKERS)],
+            color="black",
+            linestyle="none",
+        )
     ax.set_yticks(range(len(sens)), [zone_name(z) for z in sens["zone_id"]])
     ax.set_ylabel("")
     ax.set_xlabel("综合得分（分）；黑点为配置权重下的得分")
