@@ -151,3 +151,58 @@ def test_no_page_shows_an_internal_id_or_code(demo_report):
         if names:
             found[page.relative_to(demo_report / "_site").as_posix()] = names
     assert not found
+
+
+# --- One number style in every table ---------------------------------------------------
+
+#: A number of five or more digits without thousands separators (``230560``), not part of
+#: a date, a decimal fraction, a code or a file name.
+BARE_NUMBER = re.compile(r"(?<![\d.,\-/_A-Za-z])\d{5,}(?![\d,_A-Za-z])")
+WHOLE_WITH_ZEROS = re.compile(r"^[+\-−]?[\d,]+\.0+$")
+DECIMAL_RATE = re.compile(r"^[+\-−]?0\.\d+$")
+
+
+def number_style_problems(table) -> list[str]:
+    """Return the cells of a rendered *table* (BeautifulSoup) outside the one number style."""
+    heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+    rows = [
+        [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in table.select("tbody tr")
+    ]
+    problems = [f"bare {m}" for row in rows for cell in row for m in BARE_NUMBER.findall(cell)]
+    for i, head in enumerate(heads):
+        cells = [row[i] for row in rows if i < len(row) and row[i] not in ("", "—")]
+        if cells and all(WHOLE_WITH_ZEROS.match(c) for c in cells):
+            problems.append(f"{head}: whole numbers shown with decimals ({cells[0]})")
+        if ("增长" in head or "增速" in head) and any(DECIMAL_RATE.match(c) for c in cells):
+            problems.append(f"{head}: growth as a decimal fraction ({cells[0]})")
+    return problems
+
+
+def test_the_number_style_scan_finds_what_it_looks_for():
+    html = (
+        "<table><thead><tr><th>片区</th><th>条数</th><th>同比增长</th><th>资金</th></tr></thead>"
+        "<tbody><tr><td>甲</td><td>19.00</td><td>0.34</td><td>230560</td></tr>"
+        "<tr><td>乙</td><td>3.00</td><td>+34.0%</td><td>241,042.5</td></tr></tbody></table>"
+    )
+    table = BeautifulSoup(html, "html.parser").find("table")
+    assert number_style_problems(table) == [
+        "bare 230560",
+        "条数: whole numbers shown with decimals (19.00)",
+        "同比增长: growth as a decimal fraction (0.34)",
+    ]
+
+
+def test_every_table_of_every_page_uses_the_one_number_style(demo_report):
+    found = {}
+    for page in sorted((demo_report / "_site").rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for footer in soup.select(f".{provenance.FOOTER_CLASS}"):
+            footer.decompose()  # hashes and file names
+        for table in (soup.find("main") or soup).find_all("table"):
+            problems = number_style_problems(table)
+            if problems:
+                found.setdefault(page.relative_to(demo_report / "_site").as_posix(), []).extend(
+                    problems
+                )
+    assert not found, found

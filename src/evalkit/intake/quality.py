@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .. import schema
@@ -111,6 +113,22 @@ def file_counts(report: dict) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def value_as_shown(value) -> str:
+    """Return a finding's submitted value for the page: a plain number gets thousands separators.
+
+    Every digit stays as submitted (``14157`` → ``14,157``, ``1089.30`` → ``1,089.30``);
+    anything else (text, dates, a number already written with separators) is shown as it
+    was typed.
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = str(value)
+    m = re.fullmatch(r"([+-]?)(\d{4,})(\.\d+)?", text.strip())
+    if not m:
+        return text
+    return f"{m.group(1)}{int(m.group(2)):,}{m.group(3) or ''}"
+
+
 def findings_frame(report: dict, severity: str | None = None) -> pd.DataFrame:
     """Return findings (optionally one severity) as a table: where, value, problem, fix."""
     cols = [
@@ -131,6 +149,7 @@ def findings_frame(report: dict, severity: str | None = None) -> pd.DataFrame:
     df = df.assign(
         severity=df["severity"].map(SEVERITY_ZH),
         row=df["row"].map(lambda r: "" if pd.isna(r) else str(int(r))),
+        value=df["value"].map(value_as_shown),
     )
     out = df[["severity", "file", "sheet", "row", "column", "value", "message", "fix"]]
     out.columns = ["级别", "文件", "工作表", "行号", "列", "值", "问题", "修改建议"]

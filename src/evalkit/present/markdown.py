@@ -85,11 +85,18 @@ def _column_text(col: pd.Series) -> list[str]:
     decimals; every number with thousands separators; missing as "—".
     """
     values = list(col)
-    numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+    shown = [v for v in values if not _is_missing(v) and not (isinstance(v, str) and v == MISSING)]
+    numeric = bool(shown) and all(
+        isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+        for v in shown
+    )
     if numeric:
-        finite = [float(v) for v in values if not _is_missing(v) and math.isfinite(float(v))]
+        finite = [float(v) for v in shown if math.isfinite(float(v))]
         if finite and all(v == int(v) for v in finite):
-            return [MISSING if _is_missing(v) else f"{float(v):,.0f}" for v in values]
+            return [
+                v if v == MISSING else format_cell(v) if _is_missing(v) else f"{float(v):,.0f}"
+                for v in values
+            ]
     return [format_cell(v) for v in values]
 
 

@@ -30,3 +30,16 @@ def test_the_dataset_year_says_one_date():
     assert quality.quality_narrative(REPORT, as_of="2026-10-31") == quality.quality_narrative(
         REPORT
     )
+
+
+def test_a_findings_value_keeps_its_digits_with_thousands_separators():
+    from evalkit.intake.quality import value_as_shown
+
+    assert [value_as_shown(v) for v in ("14157", "1089.30", "-12345.5", "abc", "1,089.3")] == [
+        "14,157",
+        "1,089.30",
+        "-12,345.5",
+        "abc",
+        "1,089.3",
+    ]
+    assert value_as_shown(None) == "" and value_as_shown("2026-10-31") == "2026-10-31"

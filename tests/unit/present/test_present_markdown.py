@@ -97,3 +97,11 @@ def test_one_number_style_within_a_column():
     # whole numbers: thousands separators, no decimals (never 230560 or 19.00)
     assert rows[0] == "| 230,560 | 19 | 85\\.91 |"
     assert rows[1] == "| 1,200 | — | 100\\.00 |"  # a column keeps one number of decimals
+
+
+def test_one_number_style_also_in_object_columns_with_dashes():
+    from evalkit.present.format import for_page
+
+    df = for_page(pd.DataFrame({"零分值": [0.0, 100.0, np.nan], "名称": ["甲", "乙", "丙"]}))
+    rows = markdown.markdown_table(df).splitlines()[2:]
+    assert [r.split(" | ")[0] for r in rows] == ["| 0", "| 100", "| —"]
