@@ -215,23 +215,21 @@ def test_cli_help_lines_match_the_modules_that_register_them():
 
 
 def test_summary_merge_combines_parts(tmp_path):
+    """Each page's part fills the fields it owns (pages.yaml): target verdicts come from the
+    summary page (index), counts from the reforms page."""
     parts = tmp_path / "summary.parts"
     parts.mkdir()
     (parts / "reforms.json").write_text(
+        json.dumps({"zones": {"qinggang": {"reforms_replicated": 21}}}), encoding="utf-8"
+    )
+    (parts / "summary.json").write_text(
         json.dumps(
             {
                 "zones": {
-                    "qinggang": {
-                        "reforms_replicated": 21,
-                        "targets_met": {"reforms_replicated": True, "funds_growth": None},
-                    }
+                    "qinggang": {"targets_met": {"reforms_replicated": True, "funds_growth": False}}
                 }
             }
         ),
-        encoding="utf-8",
-    )
-    (parts / "investment.json").write_text(
-        json.dumps({"zones": {"qinggang": {"targets_met": {"funds_growth": False}}}}),
         encoding="utf-8",
     )
     (parts / "impact.json").write_text(json.dumps({"impact": {"att": 0.12}}), encoding="utf-8")
@@ -248,6 +246,17 @@ def test_summary_merge_combines_parts(tmp_path):
     assert s["synthetic_data"] is True and s["as_of"] == AS_OF and s["year"] == 2026
     assert set(s["zones"]) == {"suihua_etdz", "zhaodong", "qinggang"}
     assert s["zones"]["zhaodong"]["targets_met"]["funds_growth"] is None
+
+
+def test_a_page_filling_targets_it_does_not_own_is_refused(tmp_path):
+    parts = tmp_path / "summary.parts"
+    parts.mkdir()
+    (parts / "investment.json").write_text(
+        json.dumps({"zones": {"qinggang": {"targets_met": {"funds_growth": False}}}}),
+        encoding="utf-8",
+    )
+    with pytest.raises(pipeline.PipelineError, match="targets_met.funds_growth"):
+        pipeline.merge_summary(tmp_path, 2026, AS_OF, True)
 
 
 def test_summary_merge_conflict_named(tmp_path):
