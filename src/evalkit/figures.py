@@ -130,6 +130,47 @@ def thousands_axes(fig) -> None:
                 axis.set_major_formatter(FuncFormatter(fmt))
 
 
+def label_zero_bars(fig) -> None:
+    """Write "0" on every bar of height (or width) zero and "无数据" where the value is missing.
+
+    A bar of 0 draws nothing, which a reader cannot tell from a missing value; both
+    are labelled at the bar's base, in the axis' small text.
+    """
+    import math
+
+    from matplotlib.container import BarContainer
+
+    for ax in fig.get_axes():
+        for container in ax.containers:
+            if not isinstance(container, BarContainer):
+                continue
+            horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+            for bar in container.patches:
+                size = bar.get_width() if horizontal else bar.get_height()
+                if size != 0 and not math.isnan(size):
+                    continue
+                text = "无数据" if math.isnan(size) else "0"
+                if horizontal:
+                    x, y, ha, va = bar.get_x(), bar.get_y() + bar.get_height() / 2, "left", "center"
+                else:
+                    x, y, ha, va = (
+                        bar.get_x() + bar.get_width() / 2,
+                        bar.get_y(),
+                        "center",
+                        "bottom",
+                    )
+                ax.annotate(
+                    text,
+                    (x, y),
+                    ha=ha,
+                    va=va,
+                    fontsize=8,
+                    color="#333333",
+                    xytext=(2, 0) if horizontal else (0, 2),
+                    textcoords="offset points",
+                )
+
+
 def _figure_texts(fig) -> tuple[str, str, str]:
     """Return the title, unit label and source note :func:`new_figure` drew on *fig*."""
     title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
@@ -184,6 +225,7 @@ def show(
     if alt is None:
         alt = "。".join(s for s in (caption, note) if s)
     thousands_axes(fig)
+    label_zero_bars(fig)
     _atomic_write_bytes(paths.report_dir(year) / "figures" / f"{name}.png", to_png(fig))
     plt.close(fig)
     text = markdown.figure_markdown(f"figures/{name}.png", caption, alt, figure_label(name))

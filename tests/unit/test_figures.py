@@ -98,3 +98,20 @@ def test_large_axis_numbers_get_thousands_separators():
     assert all("," not in t.get_text() for t in ax3.get_xticklabels())  # dates unchanged
     for f in (fig, fig2, fig3):
         figures.plt.close(f)
+
+
+def test_zero_and_missing_bars_are_labelled():
+    import math
+
+    from evalkit import figures
+
+    fig, ax = figures.new_figure("得分", "分")
+    ax.bar(["甲", "乙", "丙"], [50.0, 0.0, math.nan])
+    fig2, ax2 = figures.new_figure("得分", "分")
+    ax2.barh(["甲", "乙"], [0.0, 3.0])
+    figures.label_zero_bars(fig)
+    figures.label_zero_bars(fig2)
+    assert sorted(t.get_text() for t in ax.texts) == ["0", "无数据"]
+    assert [t.get_text() for t in ax2.texts] == ["0"]
+    figures.plt.close(fig)
+    figures.plt.close(fig2)
