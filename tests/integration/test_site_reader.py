@@ -15,23 +15,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from evalkit.core import paths, schema
+from evalkit.core import schema
 from evalkit.intake.quality import CODE_NAMES
 from evalkit.run import provenance, site
 
 YEARS = (2024, 2025, 2026)
-
-
-@pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    build = tmp_path_factory.mktemp("build")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("EVALKIT_BUILD_DIR", str(build))
-    mp.setenv("EVALKIT_REPORTS_DIR", str(paths.ROOT / "reports"))
-    try:
-        yield site.stage_project(renderer="smalldocs")
-    finally:
-        mp.undo()
 
 
 @pytest.fixture(scope="module")

@@ -9,24 +9,10 @@ the pipeline hands to either renderer; they need no Quarto.
 import json
 import re
 
-import pytest
 import yaml
 
-from evalkit.core import paths, schema
+from evalkit.core import schema
 from evalkit.run import site, site_pages
-
-
-@pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    build = tmp_path_factory.mktemp("build")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("EVALKIT_BUILD_DIR", str(build))
-    # The committed reports (``make test`` points EVALKIT_REPORTS_DIR at nbval's scratch copy).
-    mp.setenv("EVALKIT_REPORTS_DIR", str(paths.ROOT / "reports"))
-    try:
-        yield site.stage_project(renderer="smalldocs")
-    finally:
-        mp.undo()
 
 
 def notebooks(src):
