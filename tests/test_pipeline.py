@@ -458,7 +458,7 @@ def test_no_change_run_leaves_manifest_of_another_commit_untouched(project):
     mtime = path.stat().st_mtime_ns
     res, log = _run(project)
     assert res.executed == [] and not res.reports_published
-    assert "reports unchanged" in log
+    assert "reports are current: nothing to run or publish" in log
     assert _snapshot(year_dir) == before and path.stat().st_mtime_ns == mtime
     # The same run as a new process (as `make report` runs it, no --as-of) loads no pandas.
     probe = (

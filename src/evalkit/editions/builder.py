@@ -22,7 +22,6 @@ import yaml
 from .. import __version__, paths
 from ..core.digest import sha256_file, sha256_text
 from . import assemble, engines, style
-from . import summary as exec_summary
 
 CONFIG_FILE = "editions.yaml"
 SUFFIXES = (".docx", ".pdf")
@@ -122,6 +121,10 @@ def _summary_section(report_dir: Path, data: Path, cfg: EditionConfig, pages) ->
     if home is not None:
         nb = assemble.read_notebook(report_dir / f"{home.notebook}.ipynb")
         findings = assemble.section_of(assemble.notebook_markdown(nb), cfg.findings_heading)
+    # Imported here: the summary reads the topic presenters (pandas); a no-change run,
+    # which only asks whether the editions are stale, never loads them.
+    from . import summary as exec_summary
+
     body = exec_summary.executive_summary(summary, names, targets, findings)
     return assemble.Section("执行摘要", body)
 

@@ -126,7 +126,7 @@ def test_page_sections_write_their_tables(res, monkeypatch, tmp_path, capsys):
     anomalies = pd.read_csv(tables / f"logistics_anomalies_{YEAR}.csv", encoding="utf-8-sig")
     assert list(anomalies["月份"]) == ["2025-03"]
     # The planted rail-freight spike is listed with the value used for the sensitivity figures.
-    flagged = pd.read_csv(tables / "logistics_flagged.csv", encoding="utf-8-sig")
+    flagged = pd.read_csv(tables / f"logistics_flagged_{YEAR}.csv", encoding="utf-8-sig")
     assert "2025-03" in list(flagged["月份"])
     assert flagged["拟合值（敏感性测算用）"].notna().all()
 
