@@ -502,16 +502,13 @@ def score_sentences(res, config: IndicatorConfig) -> list[str]:
 
 # --- Charts ---------------------------------------------------------------------------------
 
-#: Label of a dimension whose scores are missing for every zone (the bar height is zero).
-NOT_SUBMITTED = "数据尚未报送"
-
 
 def dimension_bars(res, config: IndicatorConfig):
     """Return ``(fig, ax)``: grouped bars of *res.year*'s dimension scores (0–100) per zone.
 
     One group per configured dimension, one bar per zone (palette colour and hatch by
-    zone order); a dimension missing for every zone is drawn at zero and labelled
-    :data:`NOT_SUBMITTED`. The values are those of :func:`dimension_table`.
+    zone order); a missing score draws no bar (NaN), which :func:`evalkit.figures.show`
+    labels 无数据 (a score of 0 is labelled 0). The values are those of :func:`dimension_table`.
     """
     year = res.year
     fig, ax = figures.new_figure(
@@ -526,16 +523,13 @@ def dimension_bars(res, config: IndicatorConfig):
         heights = [d_year.get((z, d.id), np.nan) for d in config.dimensions]
         ax.bar(
             x + (k - (len(zones) - 1) / 2) * width,
-            np.nan_to_num(heights, nan=0.0),
+            heights,  # a missing score draws no bar; figures.show labels it 无数据, a 0 as 0
             width,
             label=zone_name(z),
             color=figures.PALETTE[k % len(figures.PALETTE)],
             hatch=figures.HATCHES[k % len(figures.HATCHES)],
             edgecolor="white",
         )
-    for k, d in enumerate(config.dimensions):
-        if all(np.isnan(d_year.get((z, d.id), np.nan)) for z in zones):
-            ax.text(k, 3, NOT_SUBMITTED, ha="center", va="bottom", fontsize=9, color="#555555")
     ax.set_xticks(x, [d.name for d in config.dimensions])
     ax.set_ylim(0, 105)
     ax.legend(ncols=len(zones), loc="upper center", bbox_to_anchor=(0.5, -0.08))

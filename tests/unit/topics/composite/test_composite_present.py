@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit import figures
 from evalkit.schema import ZONES, zone_name
 from evalkit.topics.composite import compute, indicators, present, text
 
@@ -91,9 +92,11 @@ def test_dimension_bars_label_a_dimension_missing_for_every_zone():
     res, config = make_result(missing_dim=config_first_dimension())
     fig, ax = present.dimension_bars(res, config)
     try:
-        labels = [t.get_text() for t in ax.texts]
-        assert labels == [present.NOT_SUBMITTED]
-        assert sum(p.get_height() == 0 for p in ax.patches) == len(ZONES3)
+        # No bar for a missing score (not a bar of height 0, which reads as a score of 0) ...
+        assert sum(np.isnan(p.get_height()) for p in ax.patches) == len(ZONES3)
+        # ... and figures.show labels each such bar 无数据.
+        figures.label_zero_bars(fig)
+        assert [t.get_text() for t in ax.texts] == ["无数据"] * len(ZONES3)
     finally:
         plt.close(fig)
 
