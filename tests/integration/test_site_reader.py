@@ -162,6 +162,8 @@ def number_style_problems(table) -> list[str]:
         cells = [row[i] for row in rows if i < len(row) and row[i] not in ("", "—")]
         if cells and all(WHOLE_WITH_ZEROS.match(c) for c in cells):
             problems.append(f"{head}: whole numbers shown with decimals ({cells[0]})")
+        if "年" in head and any(re.fullmatch(r"[12],\d{3}", c) for c in cells):
+            problems.append(f"{head}: a year with a thousands separator ({cells[0]})")
         if ("增长" in head or "增速" in head) and any(DECIMAL_RATE.match(c) for c in cells):
             problems.append(f"{head}: growth as a decimal fraction ({cells[0]})")
     return problems
@@ -170,14 +172,18 @@ def number_style_problems(table) -> list[str]:
 def test_the_number_style_scan_finds_what_it_looks_for():
     html = (
         "<table><thead><tr><th>片区</th><th>条数</th><th>同比增长</th><th>资金</th></tr></thead>"
-        "<tbody><tr><td>甲</td><td>19.00</td><td>0.34</td><td>230560</td></tr>"
-        "<tr><td>乙</td><td>3.00</td><td>+34.0%</td><td>241,042.5</td></tr></tbody></table>"
+        "<tbody><tr><td>甲</td><td>19.00</td><td>0.34</td><td>230560</td><td>2,026</td></tr>"
+        "<tr><td>乙</td><td>3.00</td><td>+34.0%</td><td>241,042.5</td><td>2,025</td></tr>"
+        "</tbody></table>"
     )
-    table = BeautifulSoup(html, "html.parser").find("table")
-    assert number_style_problems(table) == [
+    table = BeautifulSoup(
+        html.replace("<th>资金</th>", "<th>资金</th><th>年度</th>"), "html.parser"
+    )
+    assert number_style_problems(table.find("table")) == [
         "bare 230560",
         "条数: whole numbers shown with decimals (19.00)",
         "同比增长: growth as a decimal fraction (0.34)",
+        "年度: a year with a thousands separator (2,026)",
     ]
 
 

@@ -77,12 +77,13 @@ def format_cell(value) -> str:
     return str(value)
 
 
-def _column_text(col: pd.Series) -> list[str]:
+def _column_text(col: pd.Series, header: str = "") -> list[str]:
     """Format one column for a page: one number style within the column.
 
     A numeric column whose values are all whole numbers is shown without decimals
     (``230,560``, counts as ``19``, never ``19.00``); other numeric columns with two
-    decimals; every number with thousands separators; missing as "—".
+    decimals; every number with thousands separators; missing as "—". A column of
+    years (header with 年, whole values 1900–2100) is shown as written: 2026, not 2,026.
     """
     values = list(col)
     shown = [v for v in values if not _is_missing(v) and not (isinstance(v, str) and v == MISSING)]
@@ -93,6 +94,8 @@ def _column_text(col: pd.Series) -> list[str]:
     if numeric:
         finite = [float(v) for v in shown if math.isfinite(float(v))]
         if finite and all(v == int(v) for v in finite):
+            if "年" in header and all(1900 <= v <= 2100 for v in finite):
+                return [MISSING if _is_missing(v) or v == MISSING else str(int(v)) for v in values]
             return [
                 v if v == MISSING else format_cell(v) if _is_missing(v) else f"{float(v):,.0f}"
                 for v in values
@@ -144,7 +147,7 @@ def markdown_table(
         check_label(label)
     if len(df.columns) == 0:
         return "（无数据）\n"
-    text = list(zip(*(_column_text(rows[c]) for c in rows.columns), strict=True))
+    text = list(zip(*(_column_text(rows[c], str(c)) for c in rows.columns), strict=True))
     columns = list(zip(*text, strict=True)) if text else [() for _ in df.columns]
     head = "| " + " | ".join(md_escape(c) or " " for c in df.columns) + " |"
     rule = "|" + "|".join(_alignment(list(col)) for col in columns) + "|"

@@ -105,3 +105,11 @@ def test_one_number_style_also_in_object_columns_with_dashes():
     df = for_page(pd.DataFrame({"零分值": [0.0, 100.0, np.nan], "名称": ["甲", "乙", "丙"]}))
     rows = markdown.markdown_table(df).splitlines()[2:]
     assert [r.split(" | ")[0] for r in rows] == ["| 0", "| 100", "| —"]
+
+
+def test_year_columns_are_written_as_years():
+    df = pd.DataFrame(
+        {"年度": [2024, 2026], "签约年份": [2021.0, np.nan], "到位资金（万元）": [2086, 1000]}
+    )
+    rows = markdown.markdown_table(df).splitlines()[2:]
+    assert rows == ["| 2024 | 2021 | 2,086 |", "| 2026 | — | 1,000 |"]
