@@ -61,7 +61,7 @@ def test_the_closing_review_exists_only_in_its_year(staged, rendered):
 def test_titles_and_search_results_carry_the_year(staged, rendered):
     for year in YEARS:
         for nb_path in (staged / "reports" / str(year)).glob("*.ipynb"):
-            assert _title(nb_path).startswith(f"{year} 年 "), nb_path
+            assert re.match(rf"{year} (年 |年度)", _title(nb_path)), nb_path
     entries = json.loads((rendered / "search.json").read_text(encoding="utf-8"))
     investment = {e["title"] for e in entries if re.search(r"reports/\d{4}/investment", e["href"])}
     assert investment and all(re.match(r"\d{4} 年 ", t) for t in investment)

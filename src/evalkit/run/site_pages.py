@@ -90,9 +90,15 @@ def short_label(text: str) -> str:
 
 
 def year_title(title: str, year: int) -> str:
-    """Return a report page's title with its year, e.g. ``"2026 年 招商引资专项评估"``."""
+    """Return a report page's title with its year, e.g. ``"2026 年 招商引资专项评估"``.
+
+    A title that starts with 年度 takes the year directly: ``"2026 年度评估摘要"``, not
+    "2026 年 年度评估摘要".
+    """
     title = title.strip()
-    return title if title.startswith(f"{int(year)} 年") else f"{int(year)} 年 {title}"
+    if title.startswith(f"{int(year)} 年"):
+        return title
+    return f"{int(year)} {title}" if title.startswith("年度") else f"{int(year)} 年 {title}"
 
 
 def other_years_markdown(notebook: str, year: int, years_with_page: list[int]) -> str:

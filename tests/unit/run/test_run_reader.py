@@ -80,6 +80,8 @@ def test_navbar_labels_keep_the_chinese_part():
 def test_titles_carry_the_year_once():
     assert site_pages.year_title("招商引资专项评估", 2026) == "2026 年 招商引资专项评估"
     assert site_pages.year_title("2026 年 招商引资专项评估", 2026) == "2026 年 招商引资专项评估"
+    assert site_pages.year_title("年度评估摘要", 2026) == "2026 年度评估摘要"
+    assert site_pages.year_title("2026 年度评估摘要", 2026) == "2026 年度评估摘要"
 
 
 def test_other_year_links_name_every_other_year_latest_first():
