@@ -188,3 +188,41 @@ def test_home_page_shows_each_zones_target_verdicts_on_the_first_screen(site, br
         # The row states the zone's own counts from summary.json (its verdicts sit beside them).
         zone = summary["zones"][zid]
         assert f"{zone['reforms_replicated']} / " in " ".join(row["cells"]), (name, row)
+
+
+def test_no_table_column_is_narrower_than_four_chinese_characters(site, browser):
+    """At 1280 px every table cell is at least four CJK characters wide (or as wide as its
+    text, when shorter) and a number never wraps, on the home page and two topic pages."""
+    latest = max(int(p.parent.name) for p in _report_notebooks())
+    pages = [site / "index.html"] + [
+        site / "reports" / str(latest) / f"{name}.html" for name in ("investment", "reforms")
+    ]
+    for page in pages:
+        _open(browser, page)
+        narrow = browser.execute_script(
+            """
+            const out = [];
+            const number = /^[+\\-−]?[\\d,]+(\\.\\d+)?%?$/;
+            for (const table of document.querySelectorAll('main table')) {
+              const em = parseFloat(getComputedStyle(table).fontSize);
+              for (const cell of table.querySelectorAll('th, td')) {
+                const text = cell.innerText.trim();
+                const pad = parseFloat(getComputedStyle(cell).paddingLeft)
+                          + parseFloat(getComputedStyle(cell).paddingRight);
+                const inner = cell.getBoundingClientRect().width - pad;
+                // Four CJK characters, or the whole text when it is shorter (a rank "1").
+                let natural = 0;
+                for (const ch of text) natural += /[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? em : 0.5 * em;
+                if (inner < Math.min(4 * em, natural) - 1) out.push('narrow: ' + text.slice(0, 20));
+                const line = parseFloat(getComputedStyle(cell).lineHeight) || 1.5 * em;
+                const range = document.createRange();
+                range.selectNodeContents(cell);
+                const lines = range.getClientRects().length
+                  ? Math.round(range.getBoundingClientRect().height / line) : 1;
+                if (number.test(text) && lines > 1) out.push('number wraps: ' + text);
+              }
+            }
+            return out;
+            """
+        )
+        assert narrow == [], f"{page.name}: {narrow[:5]}"
