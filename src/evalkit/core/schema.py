@@ -440,6 +440,20 @@ FUNDS_OVER_CONTRACT_RATIO: float = 1.5
 #: Plausibility: a value this many times both its neighbouring periods warns.
 SPIKE_RATIO: float = 10.0
 
+
+def spike_masks(value, prev, nxt, ratio: float = SPIKE_RATIO):
+    """Return ``(up, down)``: the spike rule on aligned Series of values and their neighbours.
+
+    ``up``: over *ratio* times both neighbouring periods; ``down``: positive and under
+    1/*ratio* of both. Both neighbours must be positive (a missing one never flags).
+    One rule for the intake's warnings and the logistics page's flagged values.
+    """
+    both = (prev > 0) & (nxt > 0)
+    up = both & (value > ratio * prev) & (value > ratio * nxt)
+    down = both & (value > 0) & (value * ratio < prev) & (value * ratio < nxt)
+    return up, down
+
+
 #: Series checked for spikes: table → columns identifying one series (sorted by the period column).
 SPIKE_SERIES: dict[str, tuple[str, ...]] = {
     "logistics_monthly": ("zone_id", "indicator"),

@@ -352,9 +352,7 @@ def _warnings(warn: _Issues, table: schema.Table, frame: pd.DataFrame, ok, rows)
         prev, nxt = g.shift(1), g.shift(-1)
         v = sub[value]
         unit = table.column(value).unit or ""
-        both = (prev > 0) & (nxt > 0)
-        up = both & (v > schema.SPIKE_RATIO * np.maximum(prev, nxt))
-        down = both & (v > 0) & (v * schema.SPIKE_RATIO < np.minimum(prev, nxt))
+        up, down = schema.spike_masks(v, prev, nxt)
         for code, mask in (("spike", up), ("spike_down", down)):
             idx = sub.index.to_numpy()[mask.to_numpy()]
             detail = [

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...schema import SPIKE_RATIO, ZONE_ORDER
+from ...schema import SPIKE_RATIO, ZONE_ORDER, spike_masks
 from .anomaly import anomalies_in_window
 from .indicators import change, change_flag, clip_as_of, indicator_panel, month_start
 from .settings import FOREIGN_TRADE, LogisticsConfig
@@ -55,7 +55,7 @@ CHECK_COLUMNS = [
 def spike_months(data: pd.DataFrame, ratio: float = SPIKE_RATIO) -> pd.DataFrame:
     """Return (zone_id, indicator, month, value, neighbours' mean) of values failing the spike rule.
 
-    The intake rule (``evalkit.intake.validate``) on the curated values: a positive
+    The intake's rule (:func:`evalkit.core.schema.spike_masks`) on the curated values: a positive
     value over *ratio* times both neighbouring submitted months, or under 1/*ratio*
     of both. Months are consecutive submitted months of one (zone, indicator).
     """
@@ -67,8 +67,8 @@ def spike_months(data: pd.DataFrame, ratio: float = SPIKE_RATIO) -> pd.DataFrame
     d = d.sort_values(["zone_id", "indicator", "month"], kind="stable")
     g = d.groupby(["zone_id", "indicator"], sort=False)["value"]
     prev, nxt, v = g.shift(1), g.shift(-1), d["value"]
-    both = (prev > 0) & (nxt > 0) & (v > 0)
-    hit = both & ((v > ratio * np.maximum(prev, nxt)) | (v * ratio < np.minimum(prev, nxt)))
+    up, down = spike_masks(v, prev, nxt, ratio)
+    hit = up | down
     out = d.loc[hit].assign(neighbours=((prev + nxt) / 2)[hit])
     return out[cols].reset_index(drop=True)
 
