@@ -30,6 +30,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .format import MISSING, is_missing
+
 #: ASCII punctuation that Markdown (Pandoc or CommonMark) could read as markup.
 #: ``&`` and ``;`` are left alone: :func:`html.escape` has turned ``<``, ``>`` and ``&``
 #: into entities first, and those entities must stay intact.
@@ -41,8 +43,6 @@ _LABEL = re.compile(r"^(tbl|fig)-[A-Za-z0-9][A-Za-z0-9_-]*$")
 #: A cell that reads as a number (thousands separators, sign, decimals, %, 万元 etc. not
 #: included): such columns are right-aligned.
 _NUMBER = re.compile(r"^[+\-−]?[\d,]*\.?\d+%?$")
-
-MISSING = "—"
 
 
 def md_escape(text) -> str:
@@ -66,9 +66,7 @@ def format_cell(value) -> str:
     Display tables are formatted by :mod:`evalkit.present.format` before they get here;
     this only covers raw values (a float column left unformatted shows ``1,234.50``).
     """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return MISSING
-    if isinstance(value, float | np.floating) and math.isnan(value):
+    if is_missing(value):
         return MISSING
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
@@ -86,7 +84,7 @@ def _column_text(col: pd.Series, header: str = "") -> list[str]:
     years (header with 年, whole values 1900–2100) is shown as written: 2026, not 2,026.
     """
     values = list(col)
-    shown = [v for v in values if not _is_missing(v) and not (isinstance(v, str) and v == MISSING)]
+    shown = [v for v in values if not is_missing(v) and not (isinstance(v, str) and v == MISSING)]
     numeric = bool(shown) and all(
         isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
         for v in shown
@@ -95,18 +93,12 @@ def _column_text(col: pd.Series, header: str = "") -> list[str]:
         finite = [float(v) for v in shown if math.isfinite(float(v))]
         if finite and all(v == int(v) for v in finite):
             if "年" in header and all(1900 <= v <= 2100 for v in finite):
-                return [MISSING if _is_missing(v) or v == MISSING else str(int(v)) for v in values]
+                return [MISSING if is_missing(v) or v == MISSING else str(int(v)) for v in values]
             return [
-                v if v == MISSING else format_cell(v) if _is_missing(v) else f"{float(v):,.0f}"
+                v if v == MISSING else format_cell(v) if is_missing(v) else f"{float(v):,.0f}"
                 for v in values
             ]
     return [format_cell(v) for v in values]
-
-
-def _is_missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def check_label(label: str) -> str:
