@@ -21,7 +21,7 @@ import yaml
 
 from .. import __version__, paths
 from ..core.digest import sha256_file, sha256_text
-from . import assemble, engines, style
+from . import assemble, engines
 
 CONFIG_FILE = "editions.yaml"
 SUFFIXES = (".docx", ".pdf")
@@ -259,6 +259,8 @@ def build(report_dir: Path, data: Path | None = None, *, key: str | None = None)
         meta = metadata(summary, pilot, cfg)
         (work / "metadata.yaml").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         reference = work / "reference.docx"
+        from . import style  # python-docx: loaded only when an edition is built
+
         reference.write_bytes(style.reference_docx(engines.default_reference_docx()))
         docx, pdf = work / "out.docx", work / "out.pdf"
         engines.write_docx(work, "edition.md", work / "metadata.yaml", reference, docx, as_of)

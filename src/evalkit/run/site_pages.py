@@ -253,16 +253,12 @@ def before_last_section(cells: list[dict]) -> int:
     headings = [
         i
         for i, c in enumerate(cells)
-        if c.get("cell_type") == "markdown" and _joined(c.get("source")).startswith("## ")
+        if c.get("cell_type") == "markdown" and _text(c).startswith("## ")
     ]
     if headings:
         return headings[-1]
-    footer = [i for i, c in enumerate(cells) if provenance.FOOTER_CLASS in _joined(c.get("source"))]
+    footer = [i for i, c in enumerate(cells) if provenance.FOOTER_CLASS in _text(c)]
     return footer[0] if footer else len(cells)
-
-
-def _joined(value) -> str:
-    return "".join(value) if isinstance(value, list) else (value or "")
 
 
 #: Options for one renderer only, added to the staged ``_quarto.yml`` (another renderer
