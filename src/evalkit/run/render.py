@@ -1,0 +1,66 @@
+"""Rendering the staged site project: Quarto where its CLI is on PATH, smalldocs otherwise.
+
+The renderer's warnings are shown even when it succeeds (Quarto prints them on stderr,
+with ANSI colours and progress lines that are dropped here), and the run says how many
+there were. Staging the project is :mod:`evalkit.run.site`'s work.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+
+class SiteError(Exception):
+    """Rendering failed; the published site is unchanged."""
+
+
+def renderer_name() -> str:
+    """Return ``"quarto"`` when the Quarto CLI is on PATH, else ``"smalldocs"``."""
+    return "quarto" if shutil.which("quarto") else "smalldocs"
+
+
+def quarto_warnings(stderr: str) -> list[str]:
+    """Return the lines of Quarto's stderr worth showing: warnings and errors, not progress.
+
+    Quarto prints progress (``[ 1/27] reports/2026/index.ipynb``, ``Output created``)
+    on stderr too; those and blank lines are dropped, everything else is kept.
+    """
+    noise = re.compile(r"^\s*(\[\s*\d+/\d+\]|Output created|Watching files|pandoc\b|$)")
+    # Quarto colours its output (ANSI escapes, also on lines of their own): plain text here.
+    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", stderr)
+    return [line.rstrip() for line in plain.splitlines() if not noise.match(line)]
+
+
+def render_project(src: Path, renderer: str, out=print) -> Path:
+    """Render the staging project with *renderer*; return its output folder."""
+    if renderer == "quarto":
+        proc = subprocess.run(
+            ["quarto", "render", str(src), "--no-execute"], capture_output=True, text=True
+        )
+        if proc.returncode:
+            raise SiteError(f"Quarto 渲染失败 / quarto render failed:\n{proc.stderr[-4000:]}")
+        warnings = quarto_warnings(proc.stderr)
+        for line in warnings:
+            out(f"  ! quarto: {line}")
+        _say_warnings(len(warnings), "quarto", out)
+        return src / "_site"
+    from smalldocs.config import BuildError, ConfigError
+    from smalldocs.site import build
+
+    try:
+        site = build(src, quiet=True)
+    except (BuildError, ConfigError) as e:
+        raise SiteError(f"smalldocs 渲染失败 / smalldocs render failed: {e}") from e
+    for w in site.warnings:
+        out(f"  ! smalldocs: {w}")
+    _say_warnings(len(site.warnings), "smalldocs", out)
+    return site.out
+
+
+def _say_warnings(n: int, renderer: str, out) -> None:
+    """Say in the run's summary that the render gave *n* warnings (printed just above)."""
+    if n:
+        out(f"渲染有 {n} 条警告 / {renderer} rendered with {n} warning(s), listed above")
