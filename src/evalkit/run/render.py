@@ -7,6 +7,7 @@ there were. Staging the project is :mod:`evalkit.run.site`'s work.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -46,6 +47,7 @@ def render_project(src: Path, renderer: str, out=print) -> Path:
         for line in warnings:
             out(f"  ! quarto: {line}")
         _say_warnings(len(warnings), "quarto", out)
+        write_offline_search_index(src / "_site")
         return src / "_site"
     from smalldocs.config import BuildError, ConfigError
     from smalldocs.site import build
@@ -57,7 +59,38 @@ def render_project(src: Path, renderer: str, out=print) -> Path:
     for w in site.warnings:
         out(f"  ! smalldocs: {w}")
     _say_warnings(len(site.warnings), "smalldocs", out)
+    write_offline_search_index(site.out)
     return site.out
+
+
+#: The search index as a script, for a site opened from local files (``search-offline.html``).
+OFFLINE_SEARCH_INDEX = "search-index.js"
+
+
+def write_offline_search_index(site: Path) -> Path | None:
+    """Write ``search-index.js`` beside the rendered site's ``search.json``; return its path.
+
+    Browsers refuse ``fetch()`` of ``file://`` URLs, so a site opened from local files
+    could not load ``search.json``; a ``<script>`` may load a local file. The script
+    sets ``window.EVALKIT_SEARCH_INDEX`` to the same entries (list of dicts, as the
+    renderer wrote them), which ``search-offline.html`` hands to the search under
+    ``file://``. Returns None when the renderer wrote no ``search.json``.
+
+    Raises :class:`SiteError` when ``search.json`` is not valid JSON.
+    """
+    index = site / "search.json"
+    if not index.exists():
+        return None
+    try:
+        entries = json.loads(index.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise SiteError(f"search.json 无法解析 / search.json is not valid JSON: {e}") from e
+    # U+2028/U+2029 end a line inside older JavaScript string literals: written escaped.
+    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    dest = site / OFFLINE_SEARCH_INDEX
+    dest.write_text(f"window.EVALKIT_SEARCH_INDEX = {text};\n", encoding="utf-8")
+    return dest
 
 
 def _say_warnings(n: int, renderer: str, out) -> None:

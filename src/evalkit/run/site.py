@@ -25,6 +25,7 @@ import yaml
 
 from .. import paths
 from ..core import publish
+from ..present import glossary
 from . import crossref, provenance, site_pages
 from . import manifest as mf
 from . import registry as reg
@@ -33,7 +34,14 @@ from .canonical import lines as _lines
 from .render import SiteError, quarto_warnings, render_project, renderer_name  # noqa: F401
 
 #: Static files of the site, copied from the project root into the staging project.
-STATIC_FILES = ("_quarto.yml", "index.qmd", "methodology.qmd", "glossary.qmd", "styles.css")
+STATIC_FILES = (
+    "_quarto.yml",
+    "index.qmd",
+    "methodology.qmd",
+    "glossary.qmd",
+    "styles.css",
+    "search-offline.html",
+)
 #: Reference pages (file, navbar text), grouped under one navbar menu so the bar fits at 1280 px.
 REFERENCE_PAGES = (
     ("methodology.qmd", "方法说明"),
@@ -351,6 +359,12 @@ def _stage_static_pages(
     if not dictionary.lstrip().startswith("---"):
         dictionary = '---\ntitle: "数据字典 / Data dictionary"\n---\n\n' + dictionary
     (src / "data-dictionary.qmd").write_text(dictionary + "\n\n" + static_footer, encoding="utf-8")
+    glossary_page = src / "glossary.qmd"
+    if glossary_page.exists():
+        text = glossary_page.read_text(encoding="utf-8")
+        table = glossary.glossary_table(glossary.load())
+        text = re.sub(r"<!-- evalkit:glossary-table\b.*?-->", lambda _: table, text, flags=re.S)
+        glossary_page.write_text(text, encoding="utf-8")
     for name in ("methodology.qmd", "glossary.qmd"):
         page = src / name
         if page.exists():

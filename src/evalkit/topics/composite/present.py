@@ -15,7 +15,9 @@ import pandas as pd
 
 from ... import figures
 from ...config import Targets
+from ...present import glossary
 from ...present.format import fmt_fixed, fmt_percent
+from ...present.markdown import md_escape
 from ...present.text import zh_count, zh_sentences
 from ...schema import ZONE_ORDER, ZONES, zone_name
 from .indicators import IndicatorConfig
@@ -191,9 +193,9 @@ def revision_notes(res) -> list[str]:
     for method, g in rev.groupby("method", sort=False):
         when = g["replaced"].iloc[0]
         out.append(
-            f"**方法修订**：本年度得分曾按“{method}”发布"
-            + (f"，该方法已于 {when} 停用" if when else "")
-            + f"。{g['why'].iloc[0]}上表并列原方法已发布的得分与现方法的得分，二者不可直接相减比较。"
+            f"**方法修订**：本年度得分曾按“{md_escape(method)}”发布"
+            + (f"，该方法已于 {md_escape(str(when))} 停用" if when else "")
+            + f"。{md_escape(g['why'].iloc[0])}上表并列原方法已发布的得分与现方法的得分，二者不可直接相减比较。"
         )
     return out
 
@@ -473,7 +475,8 @@ def method_notes(
         "**排名**：得分保留两位小数后从高到低排名，得分相同的片区并列（如 1、1、3）。",
         f"**熵权法**：以当年{zones}各指标得分的离散程度客观赋权（熵值越小、权重越大），与配置权重的结果并列展示，只作对照；"
         "少于两个片区有得分、各片区得分相同或只有一个片区得分大于零的指标不赋予熵权（见第三节说明）。",
-        f"**权重敏感性**：以配置权重为中心，按 Dirichlet 分布（集中度 κ={concentration:g}）随机抽取 {draws} 组维度及指标权重，"
+        f"**权重敏感性**：以配置权重为中心，按 {glossary.explained('dirichlet', 'Dirichlet 分布')}"
+        f"随机抽取 {draws} 组维度及指标权重（集中度 κ={concentration:g}），"
         f"固定随机种子（{DEFAULT_SEED}），统计各片区排名第一的概率和得分区间；"
         f"第一名在至少 {fmt_percent(ROBUST_SHARE, 0)} 的抽样中保持第一才称“排名稳健”。",
         "**历年得分**：每年的得分只由该年数据计算，已发布的往年得分不会因新年度加入而改变；"

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ... import schema
+from ...present import glossary
 from ...present.format import fmt_fixed, fmt_p_value
 from ...present.markdown import md_escape
 from ...present.text import zh_count, zh_list
@@ -122,7 +123,8 @@ def narrative(
         f"的{label}，比按{others}同期变化推算的水平{direction}约 "
         f"{fmt_num(abs(est_pct), 1)}%（对数差异 {fmt_num(res.estimate)}）。"
         + (
-            f"wild bootstrap 95% 区间为 {fmt_num(lo_pct, 1)}% ～ {fmt_num(hi_pct, 1)}%，"
+            f"{glossary.explained('wild_bootstrap', 'wild bootstrap')} 给出的 95% 区间为 "
+            f"{fmt_num(lo_pct, 1)}% ～ {fmt_num(hi_pct, 1)}%，"
             f"p 值 {fmt_p(res.p_wild_bootstrap)}；"
             + (
                 "在 5% 水平上可以排除“没有效应”。"
@@ -182,8 +184,15 @@ def narrative(
     parts.append(
         f"**为什么不确定。** 比较单位只有 {res.n_clusters} 个县，其中试点县 "
         f"{res.n_treated_clusters} 个；同一县各年的波动彼此相关，只能按县计算误差，"
-        "县数这么少时常规标准误会低估不确定性，所以主结论采用 wild cluster bootstrap"
-        f"（Webb 权重，{res.bootstrap_reps} 次，固定随机种子）给出的 p 值和区间。"
+        "县数这么少时常规标准误会低估不确定性，所以主结论采用 "
+        # Explained here only when the estimate paragraph gave no interval (withheld).
+        + (
+            "wild cluster bootstrap"
+            if res.inference != "withheld"
+            else glossary.explained("wild_bootstrap", "wild cluster bootstrap")
+        )
+        + f" 给出的 p 值和区间（重抽样 {res.bootstrap_reps} 次，固定随机种子），"
+        f"随机权重为 {glossary.explained('webb')}。"
         + ("；".join(robust) + "。" if robust else "")
         + "这是相关证据而非精确计量：其他同期政策或冲击若只作用于试点县，也会混入估计值。"
     )

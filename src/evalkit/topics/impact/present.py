@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ... import schema
+from ...present import glossary
 from ...present.markdown import md_escape
 from ...present.text import zh_count, zh_list, zh_sentences
 from .compute import (
@@ -332,7 +333,8 @@ def intro(res: ImpactResult) -> str:
         "完成了多少项任务，说明发生了什么；先导区的设立本身带来了多少变化，需要一个比较对象。"
         f"本页把先导区{zh_count(len(schema.ZONES))}个片区所在的县（市、区）——{hosts}——"
         f"与{schema.PILOT_ZONE.city}其余{zh_count(len(res.comparison_counties))}个县（市）比较，"
-        f"看 {FIRST_TREATED_YEAR} 年 9 月先导区设立前后，两组县之间的差距有没有变化（双重差分法）。"
+        f"看 {FIRST_TREATED_YEAR} 年 9 月先导区设立前后，两组县之间的差距有没有变化，"
+        f"即{glossary.explained('did', '双重差分法')}。"
         f"主要指标是**{md_escape(res.outcome_label)}**，其他县域指标作为对照一并列出。"
     )
 

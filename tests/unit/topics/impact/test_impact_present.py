@@ -119,10 +119,13 @@ def test_period_note_per_report_year():
 # --- County names and counts follow the configuration ----------------------------------------------
 
 #: The page's opening paragraph as the notebook wrote it by hand before the redesign.
-OLD_INTRO = (
+# The page's intro for today's configuration; the method is explained where it first appears
+# with the glossary's sentence (issue #16).
+INTRO = (
     "完成了多少项任务，说明发生了什么；先导区的设立本身带来了多少变化，需要一个比较对象。"
     "本页把先导区三个片区所在的县（市、区）——北林区、肇东市、青冈县——与绥化市其余七个县（市）比较，"
-    "看 2024 年 9 月先导区设立前后，两组县之间的差距有没有变化（双重差分法）。"
+    "看 2024 年 9 月先导区设立前后，两组县之间的差距有没有变化，即双重差分法（估计政策效应的方法："
+    "比较先导区所在县区与其他县区在先导区设立前后的变化之差，扣除两组共同受到的影响）。"
     "主要指标是**实际利用内资**，其他县域指标作为对照一并列出。"
 )
 
@@ -159,8 +162,8 @@ def result(tmp_path_factory):
     return compute.run(2026, "2026-10-31", data)
 
 
-def test_intro_is_the_old_text_for_todays_configuration(result):
-    assert present.intro(result) == OLD_INTRO
+def test_intro_is_the_text_for_todays_configuration(result):
+    assert present.intro(result) == INTRO
 
 
 def test_intro_counts_zones_and_counties(result, monkeypatch):
