@@ -131,3 +131,74 @@ def test_search_finds_pages_when_the_site_is_opened_from_files(demo_report, brow
         assert hit["href"].startswith("file://"), hit
         target = unquote(hit["href"][len("file://") :].split("#")[0])
         assert Path(target).is_file(), hit
+
+
+PAGER_JS = r"""
+const box = document.querySelector('.evalkit-searchable');
+const rows = Array.from(box.querySelectorAll('tbody tr'));
+const pager = box.querySelector('.evalkit-pager span');
+return {all: rows.length,
+        shown: rows.filter(r => r.getClientRects().length > 0).map(r => r.textContent.trim()),
+        info: pager ? pager.textContent.trim() : null};
+"""
+
+
+def test_the_long_item_list_is_paged_and_filtered_and_prints_whole(demo_report, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 800)
+    browser.get((demo_report / "_site" / "reports" / "2026" / "reforms.html").as_uri())
+    got = browser.execute_script(PAGER_JS)
+    total, pages = got["all"], -(-got["all"] // 20)
+    assert total > 20, got["all"]  # long enough to page (the demo list has 50 items)
+    first = got["shown"]
+    assert len(first) == 20 and got["info"] == f"第 1 / {pages} 页，共 {total} 条", got["info"]
+    browser.execute_script("document.querySelectorAll('.evalkit-pager button')[1].click()")
+    got = browser.execute_script(PAGER_JS)
+    assert got["info"] == f"第 2 / {pages} 页，共 {total} 条"
+    assert got["shown"] and not set(got["shown"]) & set(first)
+    # Filtering goes back to page 1 and pages the matching rows only.
+    word = first[0].split()[0]  # the first item's id
+    browser.find_element(By.CSS_SELECTOR, "input.evalkit-search").send_keys(word)
+    got = browser.execute_script(PAGER_JS)
+    assert got["shown"] and all(word in row for row in got["shown"]), got
+    assert got["info"].startswith("第 1 / 1 页，共 ") and len(got["shown"]) < 20
+    # Printing shows every row the filter leaves, not just one page.
+    browser.find_element(By.CSS_SELECTOR, "input.evalkit-search").clear()
+    browser.execute_script(
+        "const i = document.querySelector('input.evalkit-search');"
+        "i.dispatchEvent(new Event('input', {bubbles: true}));"
+    )
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        got = browser.execute_script(PAGER_JS)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert len(got["shown"]) == total
+
+
+TOPIC_PAGES = ("reforms", "investment", "logistics", "impact", "comprehensive")
+
+
+@pytest.mark.parametrize("topic", TOPIC_PAGES)
+def test_each_topic_page_opens_with_its_key_points(demo_report, browser, topic):
+    """Right after the title and the data banner: the 要点 box, before any other text."""
+    browser.set_window_size(1280, 800)
+    browser.get((demo_report / "_site" / "reports" / "2026" / f"{topic}.html").as_uri())
+    got = browser.execute_script(
+        r"""
+        const main = document.querySelector('main');
+        const box = Array.from(main.querySelectorAll('.callout')).find(
+          c => c.textContent.includes('要点'));
+        if (!box) return null;
+        const header = main.querySelector('.evalkit-page-header');
+        const before = Array.from(main.querySelectorAll('p, h2, h3, table, img')).filter(e =>
+          !box.contains(e) && !(header && header.contains(e))
+          && !e.closest('#title-block-header, .quarto-title-block')
+          && (box.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING));
+        return {top: box.getBoundingClientRect().top, before: before.map(e => e.textContent.slice(0, 40))};
+        """
+    )
+    assert got is not None, f"{topic}: no 要点 box"
+    assert got["before"] == [], f"{topic}: text before the key points: {got['before']}"
+    assert got["top"] < 800, f"{topic}: key points start at {got['top']:.0f} px"

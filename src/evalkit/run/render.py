@@ -63,7 +63,7 @@ def render_project(src: Path, renderer: str, out=print) -> Path:
     return site.out
 
 
-#: The search index as a script, for a site opened from local files (``search-offline.html``).
+#: The search index as a script, for a site opened from local files (``site-scripts.html``).
 OFFLINE_SEARCH_INDEX = "search-index.js"
 
 
@@ -73,7 +73,7 @@ def write_offline_search_index(site: Path) -> Path | None:
     Browsers refuse ``fetch()`` of ``file://`` URLs, so a site opened from local files
     could not load ``search.json``; a ``<script>`` may load a local file. The script
     sets ``window.EVALKIT_SEARCH_INDEX`` to the same entries (list of dicts, as the
-    renderer wrote them), which ``search-offline.html`` hands to the search under
+    renderer wrote them), which ``site-scripts.html`` hands to the search under
     ``file://``. Returns None when the renderer wrote no ``search.json``.
 
     Raises :class:`SiteError` when ``search.json`` is not valid JSON.

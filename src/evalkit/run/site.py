@@ -40,7 +40,7 @@ STATIC_FILES = (
     "methodology.qmd",
     "glossary.qmd",
     "styles.css",
-    "search-offline.html",
+    "site-scripts.html",
 )
 #: Reference pages (file, navbar text), grouped under one navbar menu so the bar fits at 1280 px.
 REFERENCE_PAGES = (

@@ -405,8 +405,8 @@ def sensitivity_sentence(
     leaders = _leaders(comp, year)
     p = sens.set_index("zone_id")["p_first"]
     head = (
-        f"权重敏感性：以配置权重为中心按 Dirichlet 分布（集中度 κ={concentration:g}，固定随机种子）"
-        f"随机抽取 {draws} 组权重重新计算，"
+        f"权重敏感性：以配置权重为中心按 {glossary.explained('dirichlet', 'Dirichlet 分布')}"
+        f"随机抽取 {draws} 组权重（集中度 κ={concentration:g}，固定随机种子）重新计算，"
     )
     if len(leaders) > 1:
         names = "、".join(zone_name(z) for z in leaders)

@@ -265,7 +265,7 @@ def item_table(rows: pd.DataFrame, as_of: str | date | None = None) -> pd.DataFr
 _SEARCH_JS = (
     "var q=this.value.trim().toLowerCase();"
     "this.closest('.evalkit-searchable').querySelectorAll('tbody tr').forEach(function(r){"
-    "r.style.display=r.textContent.toLowerCase().indexOf(q)>=0?'':'none';});"
+    "r.classList.toggle('evalkit-filtered-out',r.textContent.toLowerCase().indexOf(q)<0);});"
 )
 
 
@@ -275,7 +275,8 @@ class SearchableTable:
     The table is :func:`evalkit.report.table_output` (a numbered pipe table, every cell
     escaped) inside a ``.evalkit-searchable`` div; the box is evalkit's own HTML in a
     ``{=html}`` raw block (no submitted text in it). Typing in the box hides the rows
-    that do not contain the text (any column).
+    that do not contain the text (any column: class ``evalkit-filtered-out``); the
+    site's script (``site-scripts.html``) shows a long list 20 rows a page.
     """
 
     def __init__(self, df: pd.DataFrame, caption: str | None = None, label: str | None = None):
