@@ -4,7 +4,7 @@ Columns: every page of a fresh demo run's ``_site`` (``demo_report``) at 1280 px
 in every table (folded ``<details>`` opened first, as a reader would), each column's
 content box is at least four times its font size wide (four CJK characters: a CJK
 glyph is one em wide), and no number (digits with separators, a sign, a decimal
-part, a per cent sign, or a hash of hex digits) is broken over two lines.
+part, a per cent sign, a hash of hex digits, or a date) is broken over two lines.
 
 Search: the site opened as local files (``file://``, as a reviewer opens a copied
 ``_site``) finds pages, from the home page and from a page one folder down, and
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 #: Measures every column of every table on the open page; returns the offenders.
 COLUMNS_JS = r"""
 document.querySelectorAll('details').forEach(d => { d.open = true; });
-const NUMBER = /^[+\-−]?[\d,]+(\.\d+)?%?$|^[0-9a-f]{12,}$/;
+const NUMBER = /^[+\-−]?[\d,]+(\.\d+)?%?$|^[0-9a-f]{12,}$|^\d{4}-\d{2}(-\d{2})?$/;
 const lines = (cell) => {
   const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
   const tops = new Set();
