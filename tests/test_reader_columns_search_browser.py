@@ -202,3 +202,31 @@ def test_each_topic_page_opens_with_its_key_points(demo_report, browser, topic):
     assert got is not None, f"{topic}: no 要点 box"
     assert got["before"] == [], f"{topic}: text before the key points: {got['before']}"
     assert got["top"] < 800, f"{topic}: key points start at {got['top']:.0f} px"
+
+
+def test_figure_text_is_at_least_eleven_pixels_at_1280(demo_report, browser):
+    """Each figure's smallest text (recorded in its PNG) times its shown scale is ≥ 11 px."""
+    from PIL import Image
+
+    from evalkit import figures
+
+    site = demo_report / "_site"
+    browser.set_window_size(1280, 800)
+    checked = 0
+    small = []
+    for page in sorted((site / "reports" / "2026").glob("*.html")):
+        browser.get(page.as_uri())
+        images = browser.execute_script(
+            "return Array.from(document.querySelectorAll('main img')).filter(i => i.naturalWidth)"
+            ".map(i => ({src: i.src, shown: i.getBoundingClientRect().width,"
+            " natural: i.naturalWidth}));"
+        )
+        for img in images:
+            path = Path(unquote(img["src"][len("file://") :]))
+            smallest = float(Image.open(path).text[figures.MIN_TEXT_KEY])
+            shown = smallest * img["shown"] / img["natural"]
+            checked += 1
+            if shown < figures.MIN_TEXT_PX - 0.05:
+                small.append((page.name, path.name, round(shown, 1)))
+    assert not small, small
+    assert checked >= 10, checked  # the demo's 2026 pages have well over ten figures

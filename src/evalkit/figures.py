@@ -97,15 +97,114 @@ def new_figure(
     return fig, ax
 
 
-def to_png(fig) -> bytes:
+#: Width of the site's text column at a 1280 px window (smalldocs 760 px, Quarto 800 px):
+#: a wider figure is shown scaled down to it.
+COLUMN_PX = 760
+#: Smallest text on a figure, in CSS pixels as shown at 1280 px (issue #16).
+MIN_TEXT_PX = 11.0
+#: The saved (tight) image is at most this much wider than the figure (its source note).
+TIGHT_MARGIN = 1.12
+#: PNG text chunk holding the figure's smallest text size at natural size (pixels).
+MIN_TEXT_KEY = "evalkit-min-text-px"
+
+
+def _texts(fig):
+    """Return the visible, non-empty text artists of *fig* (titles, labels, ticks, notes)."""
+    from matplotlib.text import Text
+
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is not None
+    ]
+
+
+def readable_text(fig, min_px: float = MIN_TEXT_PX, column_px: float = COLUMN_PX) -> float:
+    """Enlarge every text of *fig* smaller than *min_px* as shown in a *column_px* column.
+
+    A figure wider than the column is scaled down by ``column_px / width`` (the saved
+    image is up to :data:`TIGHT_MARGIN` wider than the figure: its source note), and
+    its text with it; text is set to at least ``min_px / scale`` pixels at natural size
+    (tick labels through ``tick_params``, so ticks made at draw time follow), then
+    crowded x tick labels are thinned (:func:`thin_tick_labels`). Returns the smallest
+    text size of the figure at natural size, in pixels (points × dpi / 72).
+    """
+    dpi = fig.dpi
+    scale = min(1.0, column_px / (fig.get_figwidth() * dpi * TIGHT_MARGIN))
+    floor_pt = min_px / scale * 72 / dpi
+    for ax in fig.get_axes():
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            for which in ("major", "minor"):
+                ticks = axis.get_major_ticks() if which == "major" else axis.get_minor_ticks()
+                if ticks and ticks[0].label1.get_fontsize() < floor_pt:
+                    ax.tick_params(axis=name, which=which, labelsize=floor_pt)
+    for t in _texts(fig):
+        if t.get_fontsize() < floor_pt:
+            t.set_fontsize(floor_pt)
+    thin_tick_labels(fig)  # draws the figure: ticks and their labels as they will be saved
+    return min(t.get_fontsize() for t in _texts(fig)) * dpi / 72
+
+
+def _overlapping(labels) -> bool:
+    """Return True when two of the (drawn) tick *labels* touch or overlap along the x axis."""
+    boxes = sorted((t.get_window_extent() for t in labels), key=lambda b: b.x0)
+    return any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+
+
+def thin_tick_labels(fig) -> None:
+    """Use fewer x ticks on every axes of *fig* whose tick labels would overlap.
+
+    Larger text (:func:`readable_text`) needs room: a date axis
+    (``AutoDateLocator``) gets a lower ``maxticks``, a numeric one (``MaxNLocator``)
+    fewer ``nbins``, until the labels no longer touch. Fixed ticks (categories) are
+    left as they are.
+    """
+    from matplotlib.dates import AutoDateLocator
+    from matplotlib.ticker import MaxNLocator
+
+    todo = list(fig.get_axes())
+    for _ in range(8):  # one draw a round, for all axes still crowded
+        if not todo:
+            break
+        fig.canvas.draw()
+        crowded = []
+        for ax in todo:
+            labels = [t for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
+            if len(labels) < 3 or not _overlapping(labels):
+                continue
+            # As many labels as fit side by side, with a label's width of space between.
+            widest = max(t.get_window_extent().width for t in labels)
+            fit = int(ax.get_window_extent().width // (1.6 * widest)) + 1
+            fewer = max(min(len(labels) - 1, fit), 2)
+            loc = ax.xaxis.get_major_locator()
+            if isinstance(loc, AutoDateLocator):
+                # Its count is a bound per frequency: lower it below the last one set, and
+                # let a coarser frequency (years for months) qualify with as few ticks.
+                fewer = max(min(fewer, max(loc.maxticks.values()) - 1), 2)
+                loc.maxticks = dict.fromkeys(loc.maxticks, fewer)
+                loc.minticks = min(loc.minticks, fewer)
+            elif isinstance(loc, MaxNLocator):
+                loc.set_params(nbins=fewer)
+            else:
+                continue
+            crowded.append(ax)
+        todo = crowded
+
+
+def to_png(fig, min_text_px: float | None = None) -> bytes:
     """Return *fig* as PNG bytes, without software metadata so the bytes are reproducible.
 
     ``bbox_inches="tight"`` keeps the source note (and demo-data label) below the axes.
+    *min_text_px* (from :func:`readable_text`) is recorded in the PNG's
+    ``evalkit-min-text-px`` text chunk, so a browser test can check the size as shown.
     """
     import io
 
+    meta = {"Software": None}
+    if min_text_px is not None:
+        meta[MIN_TEXT_KEY] = f"{min_text_px:.2f}"
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata=meta)
     return buf.getvalue()
 
 
@@ -226,7 +325,8 @@ def show(
         alt = "。".join(s for s in (caption, note) if s)
     thousands_axes(fig)
     label_zero_bars(fig)
-    _atomic_write_bytes(paths.report_dir(year) / "figures" / f"{name}.png", to_png(fig))
+    smallest = readable_text(fig)
+    _atomic_write_bytes(paths.report_dir(year) / "figures" / f"{name}.png", to_png(fig, smallest))
     plt.close(fig)
     text = markdown.figure_markdown(f"figures/{name}.png", caption, alt, figure_label(name))
     display(MarkdownOutput(text, plain=f"[图 figure] {caption}"))

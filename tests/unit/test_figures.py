@@ -115,3 +115,63 @@ def test_zero_and_missing_bars_are_labelled():
     assert [t.get_text() for t in ax2.texts] == ["0"]
     figures.plt.close(fig)
     figures.plt.close(fig2)
+
+
+def _small_multiples():
+    """A 12-inch-wide grid of monthly date panels with 7-point tick labels (the old trend figure)."""
+    import pandas as pd
+
+    months = pd.date_range("2023-01-01", "2026-10-01", freq="MS")
+    fig, axes = figures.new_figure("走势", nrows=2, ncols=3, figsize=(12, 6))
+    for ax in axes.flat:
+        ax.plot(months, range(len(months)))
+        ax.tick_params(labelsize=7)
+        ax.set_title("进口额（万元）", fontsize=9)
+    return fig
+
+
+def test_text_is_enlarged_to_eleven_pixels_as_shown_in_the_text_column():
+    from io import BytesIO
+
+    from PIL import Image
+
+    fig = _small_multiples()
+    smallest = figures.readable_text(fig)
+    png = figures.to_png(fig, smallest)
+    plt.close(fig)
+    image = Image.open(BytesIO(png))
+    shown = smallest * min(1.0, figures.COLUMN_PX / image.size[0])
+    assert shown >= figures.MIN_TEXT_PX, (smallest, image.size)
+    assert float(image.text[figures.MIN_TEXT_KEY]) == pytest.approx(smallest, abs=0.01)
+
+
+def test_enlarged_date_ticks_are_thinned_until_they_no_longer_overlap():
+    fig = _small_multiples()
+    figures.readable_text(fig)
+    for ax in fig.get_axes():
+        labels = [t for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
+        assert len(labels) >= 2
+        assert not figures._overlapping(labels), [t.get_text() for t in labels]
+    plt.close(fig)
+
+
+def test_the_overlap_check_finds_touching_labels():
+    fig = _small_multiples()
+    fig.axes[0].tick_params(labelsize=14)  # enlarged, not thinned: half-yearly dates collide
+    fig.canvas.draw()
+    crowded = [t for t in fig.axes[0].xaxis.get_ticklabels() if t.get_text()]
+    assert figures._overlapping(crowded), [t.get_text() for t in crowded]
+    fig.canvas.draw()
+    roomy = [t for t in fig.axes[1].xaxis.get_ticklabels() if t.get_text()]
+    assert not figures._overlapping(roomy)  # 7-point labels fit
+    plt.close(fig)
+
+
+def test_a_figure_that_fits_keeps_its_text_when_large_enough():
+    fig, ax = figures.new_figure("到位资金", unit="万元", figsize=(7, 4))
+    ax.plot([1, 2, 3], [1, 2, 3])
+    ax.tick_params(labelsize=12)
+    smallest = figures.readable_text(fig)
+    assert smallest >= figures.MIN_TEXT_PX  # 7 in × 100 dpi fits: 11 px at natural size
+    assert fig.axes[0].xaxis.get_major_ticks()[0].label1.get_fontsize() == 12
+    plt.close(fig)
