@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -45,10 +46,25 @@ from jupyter_client.provisioning import LocalProvisioner
 #: Environment variables that may differ between the zygote and a kernel forked from it:
 #: none of them is read by the interpreter at start-up nor by the pre-imported modules.
 PER_KERNEL_ENV = frozenset({"EVALKIT_PAGE", "JPY_PARENT_PID", "JPY_SESSION_NAME"})
-#: Third-party modules the zygote imports (those every page imports, and the heavy ones
-#: several pages use). ``matplotlib.pyplot`` is not among them: importing it would
-#: happen before ``evalkit.figures`` selects its backend.
-PRELOAD = ("numpy", "pandas", "pyarrow.parquet", "matplotlib", "scipy.stats", "ipykernel.kernelapp")
+#: Third-party modules the zygote imports: those most pages import (``evalkit.figures``
+#: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing,
+#: logistics). ``matplotlib`` reads ``MPLBACKEND`` when imported: the zygote imports it
+#: with the value ipykernel gives every kernel, so ``rcParams["backend"]`` is what a new
+#: kernel would have; ``evalkit.figures`` then selects Agg either way (with pyplot
+#: already imported, ``matplotlib.use`` switches to it at once instead of at the
+#: first figure; no figure exists before it).
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "scipy.stats",
+    "ipykernel.kernelapp",
+)
+
+#: Seconds the zygote may take to import :data:`PRELOAD` before kernels launch normally.
+START_TIMEOUT = 120
 
 # The zygote's program, run with ``python -c`` (so that no evalkit module is imported).
 # argv: the worker's pid, the reply pipe's fd, the modules to import. Requests (JSON
@@ -147,7 +163,10 @@ class Zygote:
         finally:
             os.close(reply_w)
         self.replies = os.fdopen(reply_r, "r")
-        self.ok = self.replies.readline().strip() == "ready"
+        ready, _, _ = select.select([self.replies], [], [], START_TIMEOUT)
+        self.ok = bool(ready) and self.replies.readline().strip() == "ready"
+        if not self.ok:  # failed or stuck importing: launch kernels normally
+            self.close()
 
     def accepts(self, cmd: list[str], env: dict[str, str], cwd: str) -> bool:
         """Return True when forking would start the kernel *cmd* would start."""

@@ -253,3 +253,11 @@ def test_a_cell_timeout_fails_the_notebook_and_the_next_one_runs(tmp_path):
     assert res["forked"] == 2
     out = nbformat.read(str(fine) + ".out", as_version=4)
     assert out.cells[-1].outputs[0]["text"] == "ok\n"
+
+
+def test_a_zygote_that_fails_to_start_is_not_used(tmp_path):
+    fk.close_zygote()
+    z = fk.Zygote(dict(os.environ), str(tmp_path), preload=("evalkit_no_such_module",))
+    assert not z.ok and z.proc.returncode not in (None, 0)
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]
+    assert not z.accepts(cmd, dict(os.environ), str(tmp_path))
