@@ -300,11 +300,15 @@ class ForkProvisioner(LocalProvisioner):
         env = kwargs.get("env") or dict(os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         zygote = _zygote
-        if zygote is None or not zygote.accepts(cmd, env, cwd):
+        pid = None
+        if zygote is not None and zygote.accepts(cmd, env, cwd):
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(OSError):  # the zygote died: launch normally
+                pid = await loop.run_in_executor(None, zygote.fork, cmd, env, cwd)
+        if pid is None:
             launches["launched"] += 1
             return await super().launch_kernel(cmd, **kwargs)
         launches["forked"] += 1
-        pid = await asyncio.get_running_loop().run_in_executor(None, zygote.fork, cmd, env, cwd)
         self.process = ForkedKernel(pid)
         self.pid = self.pgid = pid  # the kernel leads its own session and process group
         self.cwd = cwd
@@ -315,6 +319,7 @@ class ForkKernelManager(AsyncKernelManager):
     """AsyncKernelManager whose kernels come from :class:`ForkProvisioner`."""
 
     async def _async_pre_start_kernel(self, **kw: Any):
+        """Use a :class:`ForkProvisioner` (instead of the kernel spec's) for this kernel."""
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
             self.provisioner = ForkProvisioner(

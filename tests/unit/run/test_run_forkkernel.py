@@ -261,3 +261,25 @@ def test_a_zygote_that_fails_to_start_is_not_used(tmp_path):
     assert not z.ok and z.proc.returncode not in (None, 0)
     cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]
     assert not z.accepts(cmd, dict(os.environ), str(tmp_path))
+
+
+def test_a_failed_fork_falls_back_to_the_normal_launch(zygote, tmp_path, monkeypatch):
+    z, env = zygote
+
+    def broken(*_a):
+        raise BrokenPipeError("zygote gone")
+
+    monkeypatch.setattr(z, "fork", broken)
+    before = dict(fk.launches)
+
+    async def main():
+        km, kc = await _start(env, tmp_path)
+        process = km.provisioner.process
+        text, _ = await _run(kc, "print(6 * 7)")
+        await _stop(km, kc)
+        return process, text
+
+    process, text = asyncio.run(main())
+    assert isinstance(process, subprocess.Popen) and text.strip() == "42"
+    assert fk.launches["launched"] == before["launched"] + 1
+    assert fk.launches["forked"] == before["forked"]
