@@ -106,6 +106,17 @@ def floor_notebook(year: int, as_of: str, data: Path, out: Path) -> Path:
     return path
 
 
+def fresh_floor(folder: Path) -> None:
+    """Empty the floor's report folder before each floor run (not timed).
+
+    The floor computes every topic result as the cold forced report does (which
+    stages into an empty folder): left from the previous repeat, the stored
+    results in ``results/`` would let the floor skip all topic computations.
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
 FLOOR_RUN = """
 import sys, nbformat
 from nbclient import NotebookClient
@@ -195,7 +206,6 @@ def main() -> int:
         floor_nb = floor_notebook(year, as_of, new / "data", scratch)
         floor_dir = scratch / "floor-reports"
         floor_env = dict(variants["new"], EVALKIT_REPORTS_DIR=str(floor_dir))
-        (floor_dir / str(year)).mkdir(parents=True)
         floor_cmd = [sys.executable, "-c", FLOOR_RUN, str(floor_nb), str(floor_dir / str(year))]
         runs: dict[str, list[tuple[float, float]]] = {}
         steps = [("floor", floor_cmd, floor_env)]
@@ -207,6 +217,8 @@ def main() -> int:
             # republishes the same reports and records the site it rendered).
             order = steps[r % len(steps) :] + steps[: r % len(steps)]
             for label, cmd, env in order:
+                if label == "floor":
+                    fresh_floor(floor_dir / str(year))
                 runs.setdefault(label, []).append(timed(cmd, env))
         identical = tables(floor_dir / str(year) / "tables") == tables(
             new / "reports" / str(year) / "tables"

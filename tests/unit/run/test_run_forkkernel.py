@@ -1,0 +1,285 @@
+"""Fork-started kernels (evalkit.run.forkkernel): fresh per notebook, killable, interruptible.
+
+Each test starts a real zygote and real kernels (a second or two each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from evalkit.run import execute
+from evalkit.run import forkkernel as fk
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork + prctl")
+
+KERNEL_ARGS = execute.KERNEL_ARGUMENTS
+
+
+@pytest.fixture
+def zygote(tmp_path):
+    """This process's zygote, with a small preload, closed after the test."""
+    fk.close_zygote()
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    fk._zygote = fk.Zygote(env, str(tmp_path), preload=("json", "ipykernel.kernelapp"))
+    assert fk._zygote.ok
+    yield fk._zygote, env
+    fk.close_zygote()
+
+
+async def _start(env, cwd, manager=fk.ForkKernelManager):
+    km = manager(kernel_name="python3")
+    await km.start_kernel(extra_arguments=KERNEL_ARGS, env=env, cwd=str(cwd))
+    kc = km.client()
+    kc.start_channels()
+    await kc.wait_for_ready(timeout=60)
+    return km, kc
+
+
+async def _run(kc, code: str, timeout: float = 60) -> tuple[str, dict]:
+    out: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+
+    reply = await kc.execute_interactive(code, output_hook=hook, timeout=timeout)
+    return "".join(out), reply["content"]
+
+
+async def _stop(km, kc):
+    kc.stop_channels()
+    await km.shutdown_kernel(now=True)
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_each_kernel_is_a_fresh_fork_with_its_own_environment_and_no_shared_state(zygote, tmp_path):
+    _z, env = zygote
+
+    async def main():
+        seen = []
+        for page in ("a", "b"):
+            km, kc = await _start(dict(env, EVALKIT_PAGE=page), tmp_path)
+            assert isinstance(km.provisioner.process, fk.ForkedKernel)
+            text, reply = await _run(
+                kc,
+                "import json, os, sys\n"
+                "print(os.environ['EVALKIT_PAGE'], os.getcwd(), os.getpid(), os.getsid(0),\n"
+                "      hasattr(json, 'mark'), 'x' in globals(), "
+                "any(m.split('.')[0] == 'evalkit' for m in sys.modules))\n"
+                "json.mark = 1; x = 1",
+            )
+            assert reply["status"] == "ok", reply
+            seen.append(text.split())
+            await _stop(km, kc)
+        return seen
+
+    (a_page, a_cwd, a_pid, a_sid, *a_flags), (b_page, b_cwd, b_pid, *_b) = asyncio.run(main())
+    assert (a_page, b_page) == ("a", "b")
+    assert a_cwd == b_cwd == str(tmp_path)
+    assert a_pid != b_pid and a_sid == a_pid  # own session and process group
+    # Nothing set in a's kernel (a module attribute, a global) is in b's; no evalkit module.
+    assert a_flags == ["False", "False", "False"]
+    assert _b[-3:] == ["False", "False", "False"]
+
+
+def test_interrupt_stops_a_running_cell_and_the_kernel_goes_on(zygote, tmp_path):
+    _z, env = zygote
+
+    async def main():
+        km, kc = await _start(env, tmp_path)
+        msg_id = kc.execute("import time\nwhile True: time.sleep(0.01)")
+        await asyncio.sleep(1.0)
+        await km.interrupt_kernel()
+        reply = await kc.get_shell_msg(timeout=30)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = await kc.get_shell_msg(timeout=30)
+        after, ok = await _run(kc, "print('alive')")
+        await _stop(km, kc)
+        return reply["content"], after, ok
+
+    interrupted, after, ok = asyncio.run(main())
+    assert interrupted["status"] == "error" and interrupted["ename"] == "KeyboardInterrupt"
+    assert after.strip() == "alive" and ok["status"] == "ok"
+
+
+def test_kill_ends_the_kernel_and_its_children(zygote, tmp_path):
+    _z, env = zygote
+
+    async def main():
+        km, kc = await _start(env, tmp_path)
+        text, _ = await _run(
+            kc,
+            "import subprocess, os\n"
+            "p = subprocess.Popen(['sleep', '300'])\n"
+            "print(os.getpid(), p.pid)",
+        )
+        kernel, child = (int(x) for x in text.split())
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)  # SIGKILL to the kernel's process group
+        return kernel, child, await km.is_alive()
+
+    kernel, child, alive = asyncio.run(main())
+    assert not alive
+    assert _gone(kernel) and _gone(child)
+
+
+def test_a_dead_zygote_takes_its_kernels_along_and_later_kernels_launch_normally(zygote, tmp_path):
+    z, env = zygote
+
+    async def main():
+        km, kc = await _start(env, tmp_path)
+        text, _ = await _run(kc, "import os; print(os.getpid())")
+        pid = int(text)
+        z.proc.kill()
+        z.proc.wait()
+        assert _gone(pid)  # PR_SET_PDEATHSIG: no orphaned kernel
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        km2, kc2 = await _start(env, tmp_path)
+        process = km2.provisioner.process
+        text2, _ = await _run(kc2, "print(6 * 7)")
+        await _stop(km2, kc2)
+        return process, text2
+
+    process, text = asyncio.run(main())
+    assert isinstance(process, subprocess.Popen)  # fell back to the normal launch
+    assert text.strip() == "42"
+
+
+def test_another_interpreter_environment_or_folder_is_launched_normally(zygote, tmp_path):
+    z, env = zygote
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]
+    assert z.accepts(cmd, dict(env, EVALKIT_PAGE="x", JPY_PARENT_PID="1"), str(tmp_path))
+    assert not z.accepts(cmd, dict(env, PYTHONHASHSEED="1"), str(tmp_path))
+    assert not z.accepts(cmd, dict(env, OMP_NUM_THREADS="3"), str(tmp_path))
+    assert not z.accepts(cmd, env, str(tmp_path.parent))
+    assert not z.accepts(["/other/python", *cmd[1:]], env, str(tmp_path))
+    assert not z.accepts([sys.executable, "-m", "other_kernel", "-f", "k.json"], env, str(tmp_path))
+
+
+def test_closing_the_zygote_waits_for_it(zygote):
+    z, _env = zygote
+    fk.close_zygote()
+    assert z.proc.returncode == 0  # exited on end of requests, and was waited for
+    assert fk._zygote is None
+
+
+def _tiny_notebook(path, code: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, path)
+
+
+def test_pipeline_task_runs_in_a_forked_kernel_without_log_noise(tmp_path):
+    """execute_task forks its kernel; the kernel (and zygote) print no log line."""
+    src = tmp_path / "tiny.ipynb"
+    _tiny_notebook(src, "import os\nprint(os.environ['EVALKIT_PAGE'])")
+    code = (
+        "import json, sys; from evalkit.run import execute, forkkernel\n"
+        "task = dict(name='tiny', template=sys.argv[1], output=sys.argv[2], params={}, "
+        "cwd=sys.argv[3], env={'EVALKIT_PAGE': 'tiny', 'PYTHONHASHSEED': '0'})\n"
+        "res = execute.execute_task(task); forkkernel.close_zygote()\n"
+        "print(json.dumps(res))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "EVALKIT_FORK_KERNELS"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(tmp_path / "out.ipynb"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    res = __import__("json").loads(proc.stdout.strip().splitlines()[-1])
+    assert res["ok"] and res["kernel"] == "forked", res
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[-1].outputs[0]["text"] == "tiny\n"
+    assert "IPKernelApp" not in proc.stderr and "encryption" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip() == "", proc.stderr
+
+
+def test_a_cell_timeout_fails_the_notebook_and_the_next_one_runs(tmp_path):
+    """papermill's execution timeout kills a stuck forked kernel; the worker goes on."""
+    stuck, fine = tmp_path / "stuck.ipynb", tmp_path / "fine.ipynb"
+    _tiny_notebook(stuck, "import time\ntime.sleep(600)")
+    _tiny_notebook(fine, "print('ok')")
+    code = (
+        "import json, sys, time, papermill as pm\n"
+        "from evalkit.run import execute, forkkernel as fk\n"
+        "fk.use_zygote(dict(__import__('os').environ), sys.argv[3])\n"
+        "t = time.monotonic(); err = ''\n"
+        "try:\n"
+        "    pm.execute_notebook(sys.argv[1], sys.argv[1] + '.out', progress_bar=False,\n"
+        "        execution_timeout=3, extra_arguments=execute.KERNEL_ARGUMENTS, cwd=sys.argv[3],\n"
+        "        kernel_manager_class=fk.ForkKernelManager)\n"
+        "except Exception as e:\n"
+        "    err = type(e).__name__ + ': ' + str(e)\n"
+        "took = time.monotonic() - t\n"
+        "pm.execute_notebook(sys.argv[2], sys.argv[2] + '.out', progress_bar=False,\n"
+        "    extra_arguments=execute.KERNEL_ARGUMENTS, cwd=sys.argv[3],\n"
+        "    kernel_manager_class=fk.ForkKernelManager)\n"
+        "forked = fk.launches['forked']; fk.close_zygote()\n"
+        "print(json.dumps({'err': err, 'took': took, 'forked': forked}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(stuck), str(fine), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    res = __import__("json").loads(proc.stdout.strip().splitlines()[-1])
+    assert "timed out" in res["err"].lower() or "Timeout" in res["err"], res
+    assert res["took"] < 120  # not the cell's 600 s
+    assert res["forked"] == 2
+    out = nbformat.read(str(fine) + ".out", as_version=4)
+    assert out.cells[-1].outputs[0]["text"] == "ok\n"
+
+
+def test_a_zygote_that_fails_to_start_is_not_used(tmp_path):
+    fk.close_zygote()
+    z = fk.Zygote(dict(os.environ), str(tmp_path), preload=("evalkit_no_such_module",))
+    assert not z.ok and z.proc.returncode not in (None, 0)
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]
+    assert not z.accepts(cmd, dict(os.environ), str(tmp_path))
+
+
+def test_a_failed_fork_falls_back_to_the_normal_launch(zygote, tmp_path, monkeypatch):
+    z, env = zygote
+
+    def broken(*_a):
+        raise BrokenPipeError("zygote gone")
+
+    monkeypatch.setattr(z, "fork", broken)
+    before = dict(fk.launches)
+
+    async def main():
+        km, kc = await _start(env, tmp_path)
+        process = km.provisioner.process
+        text, _ = await _run(kc, "print(6 * 7)")
+        await _stop(km, kc)
+        return process, text
+
+    process, text = asyncio.run(main())
+    assert isinstance(process, subprocess.Popen) and text.strip() == "42"
+    assert fk.launches["launched"] == before["launched"] + 1
+    assert fk.launches["forked"] == before["forked"]
