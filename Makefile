@@ -55,7 +55,9 @@ render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the pub
 # pytest-xdist runs whole files on TEST_WORKERS processes (--dist loadfile: a notebook's
 # nbval cells and a file's module fixtures stay on one worker, in order). First nbval
 # re-executes the committed reports, then the suite runs (the backtest compares what
-# nbval wrote); the ten slowest tests are listed at the end. TEST_WORKERS=0: one process.
+# nbval wrote); --no-loadscope-reorder keeps the suite's order, longest files first
+# (tests/conftest.py: LONGEST_FIRST); the ten slowest tests are listed at the end.
+# TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff + pytest + nbval re-execution of the committed reports + browser test
 	rm -rf $(NBVAL_OUT)
@@ -64,7 +66,8 @@ test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  $(REPORT_NOTEBOOKS)
 	PYTHONHASHSEED=0 EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
-	  -n $(TEST_WORKERS) --dist loadfile --durations=10 tests
+	  -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -p no:cacheprovider \
+	  --durations=10 tests
 
 lint: .venv/.installed ## 代码检查 / ruff check and format check
 	$(VENV)/bin/ruff check src tests bench notebooks

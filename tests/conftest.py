@@ -20,6 +20,51 @@ from pipeline_factory import DEMO_RAW, project_env, trace_startup
 from evalkit import paths
 
 YEAR, AS_OF = 2026, "2026-10-31"
+TESTS = Path(__file__).resolve().parent
+
+#: Test files by their measured time (``--durations``), longest first. ``make test`` runs
+#: pytest-xdist with ``--dist loadfile --no-loadscope-reorder``: whole files go to the
+#: workers in collection order, so these start first and no worker is left running one
+#: long file alone at the end. The first file builds the session's ``demo_report`` while
+#: the second (which does not need it) runs on the other worker. Order only: no test
+#: depends on it; files not listed follow in their usual order.
+LONGEST_FIRST = (
+    "test_pipeline_incremental.py",
+    "e2e/test_other_pilot_zone.py",
+    "test_trust_runs.py",
+    "test_pipeline_crash.py",
+    "test_pipeline.py",
+    "unit/intake/test_intake_corpus.py",
+    "test_hostile_browser.py",
+    "unit/topics/impact/test_impact_compute.py",
+    "unit/topics/closing/test_closing_compute.py",
+    "unit/topics/summary/test_summary_compute.py",
+    "unit/intake/test_intake_roundtrip_props.py",
+    "unit/topics/composite/test_composite_compute.py",
+    "test_pipeline_reader.py",
+    "test_site_browser.py",
+    "integration/test_add_a_special_topic.py",
+    "test_trust_params.py",
+    "integration/test_editions_pipeline.py",
+    "unit/intake/test_intake_run.py",
+    "unit/topics/impact/test_impact_inference.py",
+    "unit/demo/test_demo.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Put the files of :data:`LONGEST_FIRST` first, in that order (a stable sort)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def key(item) -> int:
+        try:
+            return rank.get(item.path.relative_to(TESTS).as_posix(), len(rank))
+        except ValueError:  # an item outside tests/ (nbval notebooks)
+            return len(rank)
+
+    items.sort(key=key)
+
+
 #: The evalkit source hash every run of these fixtures records (see :func:`pin_code_hash`).
 PINNED_CODE = "code-pinned-for-tests"
 

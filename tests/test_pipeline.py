@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from pipeline_factory import copy_project
 
 from evalkit import manifest as mf
 from evalkit import paths, pipeline, publish
@@ -74,10 +75,9 @@ NB_FAIL = _notebook(
 )
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A scratch project: notebooks, curated data, empty reports/site/build folders."""
-    nbdir, data = tmp_path / "notebooks", tmp_path / "data"
+def _new_project(root: Path, monkeypatch) -> Path:
+    """Write notebooks a and b and a tiny curated store under *root*; point the pipeline there."""
+    nbdir, data = root / "notebooks", root / "data"
     (data / "curated").mkdir(parents=True)
     nbdir.mkdir()
     pd.DataFrame({"item_id": ["R1", "R2"], "title": ["复制经验一", "复制经验二"]}).to_parquet(
@@ -91,17 +91,45 @@ def project(tmp_path, monkeypatch):
     )
     nbformat.write(NB_A, nbdir / "a.ipynb")
     nbformat.write(NB_B, nbdir / "b.ipynb")
+    return _use(root, monkeypatch)
+
+
+def _use(root: Path, monkeypatch) -> Path:
+    """Point every folder the pipeline touches at *root*; return *root*."""
     env = {
-        "EVALKIT_NOTEBOOKS_DIR": nbdir,
-        "EVALKIT_DATA_DIR": data,
-        "EVALKIT_REPORTS_DIR": tmp_path / "reports",
-        "EVALKIT_SITE_DIR": tmp_path / "_site",
-        "EVALKIT_BUILD_DIR": tmp_path / "build",
+        "EVALKIT_NOTEBOOKS_DIR": root / "notebooks",
+        "EVALKIT_DATA_DIR": root / "data",
+        "EVALKIT_REPORTS_DIR": root / "reports",
+        "EVALKIT_SITE_DIR": root / "_site",
+        "EVALKIT_BUILD_DIR": root / "build",
         "EVALKIT_LOCK_TIMEOUT": "1",
     }
     for k, v in env.items():
         monkeypatch.setenv(k, str(v))
-    return tmp_path
+    return root
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A scratch project: notebooks, curated data, empty reports/site/build folders."""
+    return _new_project(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> Path:
+    """A scratch project after one complete run of notebooks a and b (reports and site)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mf, "source_sha256", lambda: "code-v1")
+        root = _new_project(tmp_path_factory.mktemp("pipeline-first-run"), mp)
+        res, _ = _run(root)
+    assert res.executed == ["a", "b"] and res.site_rendered
+    return root
+
+
+@pytest.fixture
+def published(first_run, tmp_path, monkeypatch):
+    """This test's own copy of :func:`first_run`, as if that run had been made here."""
+    return _use(copy_project(first_run, tmp_path / "project"), monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -359,8 +387,8 @@ def test_incremental_runs_and_site(project):
     assert summary3["zones"]["zhaodong"]["reforms_replicated"] == 3
 
 
-def test_code_or_parameter_change_reexecutes(project, monkeypatch):
-    _run(project)
+def test_code_or_parameter_change_reexecutes(published, monkeypatch):
+    project = published  # after one complete run
     year_dir = project / "reports" / str(YEAR)
     outputs = ["summary.json", f"tables/a_items_{YEAR}.csv"]
     before = {f: (year_dir / f).read_bytes() for f in outputs}
@@ -379,8 +407,8 @@ def test_code_or_parameter_change_reexecutes(project, monkeypatch):
     assert res3.executed == ["a", "b"]
 
 
-def test_failure_names_notebook_cell_error_and_leaves_outputs(project):
-    _run(project)
+def test_failure_names_notebook_cell_error_and_leaves_outputs(published):
+    project = published  # after one complete run
     before_reports = _snapshot(project / "reports")
     before_site = _snapshot(project / "_site")
     nbformat.write(NB_FAIL, project / "notebooks" / "c.ipynb")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,29 +55,55 @@ def _notebook(sleep_cell: bool):
     return nb
 
 
-@pytest.fixture
-def env(tmp_path):
-    data = tmp_path / "data" / "curated"
+def _project(root: Path) -> dict[str, str]:
+    """Write the scratch project (curated table, one notebook) under *root*; return its env."""
+    data = root / "data" / "curated"
     data.mkdir(parents=True)
     pd.DataFrame({"project_id": ["P1", "P2"], "name": ["一", "二"]}).to_parquet(
         data / "projects.parquet"
     )
     (data / "_meta.json").write_text(json.dumps({"synthetic": True, "as_of": AS_OF}), "utf-8")
-    nbdir = tmp_path / "notebooks"
+    nbdir = root / "notebooks"
     nbdir.mkdir()
     nbformat.write(_notebook(sleep_cell=True), nbdir / "slow.ipynb")
+    return _env(root)
+
+
+def _env(root: Path) -> dict[str, str]:
     e = dict(os.environ)
     e.update(
-        EVALKIT_NOTEBOOKS_DIR=str(nbdir),
-        EVALKIT_DATA_DIR=str(tmp_path / "data"),
-        EVALKIT_REPORTS_DIR=str(tmp_path / "reports"),
-        EVALKIT_SITE_DIR=str(tmp_path / "_site"),
-        EVALKIT_BUILD_DIR=str(tmp_path / "build"),
+        EVALKIT_NOTEBOOKS_DIR=str(root / "notebooks"),
+        EVALKIT_DATA_DIR=str(root / "data"),
+        EVALKIT_REPORTS_DIR=str(root / "reports"),
+        EVALKIT_SITE_DIR=str(root / "_site"),
+        EVALKIT_BUILD_DIR=str(root / "build"),
         EVALKIT_LOCK_TIMEOUT="1",
         FAKE_NOTEBOOK_SLEEP="0",
     )
     e.pop("EVALKIT_PAUSE_AT", None)
-    return tmp_path, e
+    return e
+
+
+@pytest.fixture
+def env(tmp_path):
+    return tmp_path, _project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> Path:
+    """A project after one complete run: the published reports and site a kill must keep."""
+    root = tmp_path_factory.mktemp("crash-first-run")
+    first = _run(root, _project(root))
+    assert first.returncode == 0, first.stderr
+    return root
+
+
+@pytest.fixture
+def published(first_run, tmp_path):
+    """This test's own copy of :func:`first_run` (every run here uses ``--force``)."""
+    root = tmp_path / "project"
+    shutil.copytree(first_run, root, symlinks=True)
+    return root, _env(root)
 
 
 def _cmd(tmp_path):
@@ -122,10 +149,9 @@ def _start_and_kill(tmp_path, env, marker: str) -> str:
         ("between the report and site swaps", "publish-site", "EVALKIT_PAUSED publish-site"),
     ],
 )
-def test_kill_leaves_previous_outputs_and_rerun_succeeds(env, point, pause, marker):
-    tmp_path, e = env
-    first = _run(tmp_path, e)
-    assert first.returncode == 0, first.stderr
+def test_kill_leaves_previous_outputs_and_rerun_succeeds(published, point, pause, marker):
+    # The previous outputs come from one complete run (shared, copied for each case).
+    tmp_path, e = published
     reports_before = _snapshot(tmp_path / "reports")
     site_before = _snapshot(tmp_path / "_site")
     assert "2026/slow.ipynb" in reports_before and "index.html" in site_before

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 import openpyxl
 import pytest
+from pipeline_factory import copy_project
 from trust_factory import DEMO_RAW, child_env, kill_run_at, scratch_env, start_run, tree_hashes
 
 from evalkit import manifest as mf
@@ -68,21 +69,45 @@ def _notebook():
     return nb
 
 
-@pytest.fixture
-def project(tmp_path):
-    """Scratch project: demo raw copy, one quick notebook; returns (root, env)."""
-    root = tmp_path
+def _env(root: Path) -> dict[str, str]:
+    """The environment of a run in the scratch project *root*."""
     env = scratch_env(root)
-    nbdir = root / "notebooks"
-    nbdir.mkdir()
-    nbformat.write(_notebook(), nbdir / "trust.ipynb")
     env.update(
-        EVALKIT_NOTEBOOKS_DIR=str(nbdir),
+        EVALKIT_NOTEBOOKS_DIR=str(root / "notebooks"),
         EVALKIT_LOCK_TIMEOUT="1",
         TRUST_NOTEBOOK_SLEEP="0",
     )
+    return child_env(env)
+
+
+def _new_project(root: Path) -> tuple[Path, dict[str, str]]:
+    nbdir = root / "notebooks"
+    nbdir.mkdir()
+    nbformat.write(_notebook(), nbdir / "trust.ipynb")
     shutil.copytree(DEMO_RAW, root / "raw")
-    return root, child_env(env)
+    return root, _env(root)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Scratch project: demo raw copy, one quick notebook; returns (root, env)."""
+    return _new_project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> Path:
+    """A scratch project after one complete run (curation, the notebook, the site)."""
+    root, env = _new_project(tmp_path_factory.mktemp("trust-first-run"))
+    first = _run(root, env)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    return root
+
+
+@pytest.fixture
+def published(first_run, tmp_path):
+    """This test's own copy of :func:`first_run`, as if that run had been made here."""
+    root = copy_project(first_run, tmp_path / "project")
+    return root, _env(root)
 
 
 def _cmd(root: Path, *extra: str) -> list[str]:
@@ -181,10 +206,8 @@ KILL_POINTS = [
 ]
 
 
-def test_kills_leave_old_or_new_never_a_mix(project):
-    root, env = project
-    first = _run(root, env)
-    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+def test_kills_leave_old_or_new_never_a_mix(published):
+    root, env = published  # after one complete run
     old = _state(root)
     _readable(root)
 
@@ -232,10 +255,9 @@ def test_kills_leave_old_or_new_never_a_mix(project):
     assert not (root / "build" / "site-src").exists()
 
 
-def test_killed_swap_of_curated_store_is_recovered(project):
+def test_killed_swap_of_curated_store_is_recovered(published):
     """A crash between the two renames of a non-atomic swap: the next run puts the store back."""
-    root, env = project
-    assert _run(root, env).returncode == 0
+    root, env = published  # after one complete run
     curated = root / "data" / "curated"
     before = tree_hashes(curated)
     parked = curated.with_name(".curated.old-999999")
@@ -323,12 +345,11 @@ def test_validate_respects_the_run_lock(tmp_path, monkeypatch):
     assert len(store.read_table("reform_items", Path(env["EVALKIT_DATA_DIR"]))) > 0
 
 
-def test_killing_only_the_main_process_leaves_no_orphans(project):
+def test_killing_only_the_main_process_leaves_no_orphans(published):
     """SIGKILL to ``evalkit report`` alone (not its session): its workers and kernels die too."""
     import psutil
 
-    root, env = project
-    assert _run(root, env).returncode == 0
+    root, env = published  # after one complete run
     before = _state(root)
     proc = start_run(
         _cmd(root, "--force"),
