@@ -219,9 +219,10 @@ def test_figure_text_is_at_least_eleven_pixels_at_1280(demo_report, browser):
         images = browser.execute_script(
             "return Array.from(document.querySelectorAll('main img')).filter(i => i.naturalWidth)"
             ".map(i => ({src: i.src, shown: i.getBoundingClientRect().width,"
-            " natural: i.naturalWidth}));"
+            " natural: i.naturalWidth, link: i.closest('a') ? i.closest('a').href : null}));"
         )
         for img in images:
+            assert img["link"] == img["src"], img  # a click opens the full-size image
             path = Path(unquote(img["src"][len("file://") :]))
             smallest = float(Image.open(path).text[figures.MIN_TEXT_KEY])
             shown = smallest * img["shown"] / img["natural"]
