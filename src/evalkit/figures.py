@@ -132,16 +132,20 @@ def readable_text(fig, min_px: float = MIN_TEXT_PX, column_px: float = COLUMN_PX
     dpi = fig.dpi
     scale = min(1.0, column_px / (fig.get_figwidth() * dpi * TIGHT_MARGIN))
     floor_pt = min_px / scale * 72 / dpi
+    enlarged = False
     for ax in fig.get_axes():
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
             for which in ("major", "minor"):
                 ticks = axis.get_major_ticks() if which == "major" else axis.get_minor_ticks()
                 if ticks and ticks[0].label1.get_fontsize() < floor_pt:
                     ax.tick_params(axis=name, which=which, labelsize=floor_pt)
+                    enlarged = True
     for t in _texts(fig):
         if t.get_fontsize() < floor_pt:
             t.set_fontsize(floor_pt)
-    thin_tick_labels(fig)  # draws the figure: ticks and their labels as they will be saved
+            enlarged = True
+    if enlarged:  # larger labels may collide (a figure drawn big enough is left as it is)
+        thin_tick_labels(fig)
     return min(t.get_fontsize() for t in _texts(fig)) * dpi / 72
 
 

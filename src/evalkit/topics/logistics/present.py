@@ -8,6 +8,7 @@ Functions named ``*_display`` / ``*_csv`` / ``*_table`` return Chinese-headed fr
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
@@ -361,7 +362,7 @@ def _series_frames(res: LogisticsResult, zone_id: str) -> list[tuple[str, pd.Dat
     return out
 
 
-def trend_figure(res: LogisticsResult, zone_id: str, ncols: int = 3):
+def trend_figure(res: LogisticsResult, zone_id: str, ncols: int = 2):
     """Return small multiples of submitted values, STL trend and anomalies of one zone, or None.
 
     One panel per decomposed series (solid: submitted, dashed: trend, red ×: anomaly);
@@ -377,19 +378,22 @@ def trend_figure(res: LogisticsResult, zone_id: str, ncols: int = 3):
         synthetic=res.synthetic,
         nrows=nrows,
         ncols=ncols,
-        figsize=(12, 2.6 * nrows + 0.8),
+        # As wide as the page's text column, so its 9-point text shows at 11 px or more.
+        figsize=(7.6, 2.3 * nrows + 0.8),
     )
     for ax, (ind, f) in zip(axes.flat, series, strict=False):
         ax.plot(f.index, f["observed"], color=figures.PALETTE[0], lw=1, label="报送值")
         ax.plot(f.index, f["trend"], color=figures.PALETTE[1], lw=1.5, ls="--", label="趋势")
         hit = f[f["anomaly"].astype(bool)]
         ax.plot(hit.index, hit["observed"], "x", color="#c00000", ms=8, mew=2, label="异常月份")
-        ax.set_title(f"{indicator_label(ind)}（{indicator_unit(ind)}）", fontsize=9)
-        ax.tick_params(labelsize=7)
+        ax.set_title(f"{indicator_label(ind)}（{indicator_unit(ind)}）", fontsize=10)
+        ax.tick_params(labelsize=9)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     for ax in list(axes.flat)[len(series) :]:
         ax.set_visible(False)
     axes.flat[0].set_ylabel("")
-    axes.flat[0].legend(fontsize=7)
+    axes.flat[0].legend(fontsize=9)
     return fig
 
 
