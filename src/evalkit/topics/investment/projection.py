@@ -56,7 +56,21 @@ N_SIMS = 4000
 
 
 def _month_index(series: pd.Series) -> pd.Series:
-    """Return *series* sorted by its month-start DatetimeIndex with float values."""
+    """Return *series* sorted by its month-start DatetimeIndex with float values.
+
+    A series that already is one (float, month starts, ascending: every call of the
+    backtest after its first) is returned as it is, not rebuilt.
+    """
+    idx = series.index
+    if (
+        series.dtype == np.float64
+        and isinstance(idx, pd.DatetimeIndex)
+        and idx.tz is None
+        and idx.is_monotonic_increasing
+        and bool((idx.day == 1).all())
+        and idx.equals(idx.normalize())
+    ):
+        return series
     s = series.astype(float).copy()
     s.index = pd.DatetimeIndex(s.index).to_period("M").to_timestamp()
     return s.sort_index()
