@@ -37,6 +37,8 @@ Method (unit = one zone-year; origin = the last known month):
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -70,11 +72,17 @@ def error_scale(errors, min_errors: int = MIN_ERRORS) -> tuple[float, int] | Non
     return float(np.sqrt(np.mean(e**2))), int(e.size)
 
 
+@cache
+def _t_quantile(q: float, n: int) -> float:
+    """Return ``stats.t.ppf(q, n)`` (remembered: the backtest asks for a few (q, n) thousands of times)."""
+    return float(stats.t.ppf(q, n))
+
+
 def calibrated_bounds(point: float, scale: float, n: int) -> dict[str, float]:
     """Return ``lo80, hi80, lo95, hi95`` = ``point × exp(± t_{n, (1+level)/2} × scale)``."""
     out = {}
     for key, level in LEVELS.items():
-        w = float(stats.t.ppf(0.5 + level / 2, n)) * scale
+        w = _t_quantile(0.5 + level / 2, n) * scale
         out[f"lo{key}"] = point * float(np.exp(-w))
         out[f"hi{key}"] = point * float(np.exp(w))
     return out
@@ -102,16 +110,18 @@ def loo_calibrate(bt: pd.DataFrame, min_errors: int = MIN_ERRORS) -> pd.DataFram
     out["log_error"] = log_errors(bt)
     cal = {c: np.full(len(out), np.nan) for c in ["cal_scale", *[f"cal_{b}" for b in _BOUNDS]]}
     n_used = np.zeros(len(out), dtype=int)
-    pos = {k: i for i, k in enumerate(out.index)}
-    for _, g in out.groupby(["model", "origin_month"], sort=False):
-        for idx, row in g.iterrows():
-            others = g[(g["zone_id"] != row["zone_id"]) | (g["year"] != row["year"])]
-            sc = error_scale(others["log_error"], min_errors)
+    zone, year = out["zone_id"].to_numpy(), out["year"].to_numpy()
+    err, point = out["log_error"].to_numpy(dtype=float), out["point"].to_numpy()
+    for rows in out.groupby(["model", "origin_month"], sort=False).indices.values():
+        # Row positions of one (model, origin) in frame order; "others" keeps that order,
+        # so each error scale sums the same errors in the same order as row by row.
+        z, y, e = zone[rows], year[rows], err[rows]
+        for k, i in enumerate(rows):
+            sc = error_scale(e[(z != z[k]) | (y != y[k])], min_errors)
             if sc is None:
                 continue
-            i = pos[idx]
             cal["cal_scale"][i], n_used[i] = sc
-            for b, v in calibrated_bounds(float(row["point"]), *sc).items():
+            for b, v in calibrated_bounds(float(point[i]), *sc).items():
                 cal[f"cal_{b}"][i] = v
     out["cal_n"] = n_used
     for c, v in cal.items():

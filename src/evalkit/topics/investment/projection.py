@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import warnings
 from datetime import date
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from evalkit.core.period import ReportPeriod
 from evalkit.schema import ZONES
+
+from ._blas import single_threaded_blas
 
 #: Model id → Chinese label (every label says it is a projection).
 MODELS: dict[str, str] = {
@@ -53,7 +56,21 @@ N_SIMS = 4000
 
 
 def _month_index(series: pd.Series) -> pd.Series:
-    """Return *series* sorted by its month-start DatetimeIndex with float values."""
+    """Return *series* sorted by its month-start DatetimeIndex with float values.
+
+    A series that already is one (float, month starts, ascending: every call of the
+    backtest after its first) is returned as it is, not rebuilt.
+    """
+    idx = series.index
+    if (
+        series.dtype == np.float64
+        and isinstance(idx, pd.DatetimeIndex)
+        and idx.tz is None
+        and idx.is_monotonic_increasing
+        and bool((idx.day == 1).all())
+        and idx.equals(idx.normalize())
+    ):
+        return series
     s = series.astype(float).copy()
     s.index = pd.DatetimeIndex(s.index).to_period("M").to_timestamp()
     return s.sort_index()
@@ -131,8 +148,6 @@ def simulate_ets(
     :data:`ETS_MIN_MONTHS`), fits by maximum likelihood and simulates the remaining
     months from the end of the sample.
     """
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
     s = _history_to(history, year, origin_month)
     if len(s) < ETS_MIN_MONTHS or s.isna().any():
         return None
@@ -141,17 +156,50 @@ def simulate_ets(
     if steps == 0:
         return np.full(n_sims, ytd)
     y = np.log1p(np.clip(s.to_numpy(), 0, None))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), single_threaded_blas():
         # Short series: the optimizer often warns about convergence / bounds; the
         # backtest, not the warning, is how the model's quality is judged.
         warnings.simplefilter("ignore")
-        res = ETSModel(y, error="add", seasonal="add", seasonal_periods=12).fit(disp=False)
+        res = _ets_model_class()(y, error="add", seasonal="add", seasonal_periods=12).fit(
+            disp=False
+        )
         paths = res.simulate(
             steps, anchor="end", repetitions=n_sims, rng=np.random.default_rng(seed)
         )
     paths = np.asarray(paths).reshape(steps, n_sims)
     rest = np.clip(np.expm1(paths), 0, None).sum(axis=0)
     return ytd + rest
+
+
+@cache
+def _ets_model_class() -> type:
+    """Return statsmodels' ``ETSModel`` whose fit skips the parameter covariance matrix.
+
+    ``ETSResults.__init__`` computes the covariance of the estimated parameters
+    (a complex-step Hessian of the likelihood: about a quarter of a fit's time) for
+    standard errors. The projection uses only the fitted parameters, states and
+    residual scale (``simulate``), never standard errors, so the matrix is left NaN.
+    Fit, parameters and simulated paths are exactly those of ``ETSModel``
+    (``tests/unit/topics/investment/test_investment_projection_speed.py``).
+    """
+    from statsmodels.tsa.exponential_smoothing.ets import (
+        ETSModel,
+        ETSResults,
+        ETSResultsWrapper,
+    )
+
+    class _ETSResultsNoCov(ETSResults):
+        @property
+        def cov_params_approx(self) -> np.ndarray:
+            k = len(self.params)
+            return np.full((k, k), np.nan)
+
+    class _ETSModelNoCov(ETSModel):
+        @property
+        def _res_classes(self) -> dict:
+            return {"fit": (_ETSResultsNoCov, ETSResultsWrapper)}
+
+    return _ETSModelNoCov
 
 
 SIMULATORS = {"ratio": simulate_ratio, "ets": simulate_ets}
@@ -183,6 +231,7 @@ def project(
     return _summarize(totals, target_total)
 
 
+@single_threaded_blas()
 def backtest(
     monthly: pd.DataFrame,
     years: list[int],
@@ -301,6 +350,7 @@ def backtest_years(monthly: pd.DataFrame, year: int, as_of: str | date) -> list[
     return list(range(first + 1, last_complete + 1))
 
 
+@single_threaded_blas()
 def project_year(
     monthly: pd.DataFrame,
     att: pd.DataFrame,

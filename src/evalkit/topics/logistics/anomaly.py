@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...schema import LOGISTICS_INDICATORS, ZONE_ORDER, ZONES
-from .indicators import clip_as_of, month_start, series_of
+from .indicators import clip_as_of, month_start, series_lookup
 from .settings import FOREIGN_TRADE, FOREIGN_TRADE_PARTS, MISSING_TEXT, LogisticsConfig
 
 #: STL seasonal smoother window (odd, in years) with a locally constant fit: with two
@@ -274,8 +274,9 @@ def decompose_all(
     data = clip_as_of(df, as_of)
     zones = list(ZONES) if zones is None else zones
     indicators = list(LOGISTICS_INDICATORS) if indicators is None else indicators
+    series = series_lookup(data)
     return [
-        decompose(series_of(data, z, i), zone_id=z, indicator=i, config=config)
+        decompose(series(z, i), zone_id=z, indicator=i, config=config)
         for z in zones
         for i in indicators
     ]

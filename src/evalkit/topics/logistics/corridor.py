@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ...schema import ZONES
-from .indicators import clip_as_of, report_months, series_of
+from .indicators import clip_as_of, report_months, series_lookup
 
 #: The corridor's indicators (trade with Russia, China–Europe/China–Russia trains).
 CORRIDOR_INDICATORS = ("russia_trade_value", "train_departures")
@@ -27,8 +27,9 @@ def corridor_table(
     data = clip_as_of(df, as_of)
     months = report_months(year, as_of)
     rows = []
+    lookup = series_lookup(data)
     for ind in CORRIDOR_INDICATORS:
-        series = {z: series_of(data, z, ind) for z in zones}
+        series = {z: lookup(z, ind) for z in zones}
         for m in months:
             vals = {z: series[z].get(m, np.nan) for z in zones}
             reported = [v for v in vals.values() if not np.isnan(v)]

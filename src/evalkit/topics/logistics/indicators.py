@@ -48,6 +48,34 @@ def series_of(df: pd.DataFrame, zone_id: str, indicator: str) -> pd.Series:
     return s.groupby(level=0).last().sort_index()
 
 
+def series_lookup(df: pd.DataFrame):
+    """Return ``lookup(zone_id, indicator)`` giving exactly :func:`series_of` of *df* for that pair.
+
+    *df* is scanned once and grouped by (zone, indicator) instead of filtered once
+    per pair, which grew with zones² (each filter reads every zone's rows). A pair
+    with no rows gets :func:`series_of` itself (the same empty series).
+    """
+    if df.empty:
+        return lambda zone_id, indicator: series_of(df, zone_id, indicator)
+    values = df["value"].astype(float).to_numpy()
+    months = pd.DatetimeIndex(df["month"]).to_period("M").to_timestamp()
+    groups = df.groupby(["zone_id", "indicator"], sort=False).indices
+    cache: dict[tuple[str, str], pd.Series] = {}
+
+    def lookup(zone_id: str, indicator: str) -> pd.Series:
+        key = (zone_id, indicator)
+        if key not in cache:
+            rows = groups.get(key)
+            if rows is None:
+                cache[key] = series_of(df, zone_id, indicator)
+            else:
+                s = pd.Series(values[rows], index=months[rows])
+                cache[key] = s.groupby(level=0).last().sort_index()
+        return cache[key].copy()
+
+    return lookup
+
+
 def foreign_trade_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Return rows of the derived indicator import + export, only where both were submitted."""
     cols = ["zone_id", "month", "indicator", "value"]
@@ -98,12 +126,54 @@ def ytd_value(s: pd.Series, month: pd.Timestamp, how: str) -> tuple[float, int]:
     than as a smaller number.
     """
     months = pd.date_range(pd.Timestamp(year=month.year, month=1, day=1), month, freq="MS")
-    vals = s.reindex(months)
+    return _ytd_of(s.reindex(months), how)
+
+
+def _ytd_of(vals: pd.Series, how: str) -> tuple[float, int]:
+    """Return :func:`ytd_value` from *vals*, the series reindexed to January … the month."""
     reported = int(vals.notna().sum())
     if how == "last":
         v = vals.iloc[-1]
         return (float(v) if pd.notna(v) else float("nan")), reported
-    if reported < len(months):
+    if reported < len(vals):
+        return float("nan"), reported
+    return (float(vals.sum()) if how == "sum" else float(vals.mean())), reported
+
+
+def ytd_values(s: pd.Series, months: pd.DatetimeIndex, how: str) -> dict:
+    """Return ``{month: ytd_value(s, month, how)}`` for each of *months* and the year before.
+
+    Same figures as :func:`ytd_value` month by month, but *s* is reindexed once to
+    the months from the January a year before the first of *months* to the last,
+    and each January-to-month window is a slice of it (the same values in the same
+    order, so the same sums).
+    """
+    if len(months) == 0:
+        return {}
+    first, last = months.min(), months.max()
+    start = pd.Timestamp(year=first.year - 1, month=1, day=1)
+    window = s.reindex(pd.date_range(start, last, freq="MS"))
+    pos = {m: i for i, m in enumerate(window.index)}
+    values = window.to_numpy(dtype=float)
+    out = {}
+    for m in months:
+        for month in (m, m - pd.DateOffset(years=1)):
+            jan = pd.Timestamp(year=month.year, month=1, day=1)
+            if month in out:
+                continue
+            if month in pos and jan in pos:
+                out[month] = _ytd_of_array(values[pos[jan] : pos[month] + 1], how)
+            else:  # not a month start: the direct computation
+                out[month] = ytd_value(s, month, how)
+    return out
+
+
+def _ytd_of_array(vals: np.ndarray, how: str) -> tuple[float, int]:
+    """Return :func:`_ytd_of` of a float array (the same sum and mean as pandas' without NaN)."""
+    reported = int(np.count_nonzero(~np.isnan(vals)))
+    if how == "last":
+        return float(vals[-1]), reported
+    if reported < len(vals):
         return float("nan"), reported
     return (float(vals.sum()) if how == "sum" else float(vals.mean())), reported
 
@@ -140,14 +210,15 @@ def series_measures(
     ``ytd_flag``, ``target``, ``attainment``.
     """
     rows = []
+    ytd_of = ytd_values(s, months, how)
     for m in months:
         value = s.get(m, np.nan)
         prev = m - pd.DateOffset(years=1)
         base = s.get(prev, np.nan)
         yflag = change_flag(value, base, threshold, points)
         yoy = change(value, base, points) if yflag in ("ok", "small_base") else np.nan
-        ytd, n = ytd_value(s, m, how)
-        ytd_base, _ = ytd_value(s, prev, how)
+        ytd, n = ytd_of[m]
+        ytd_base, _ = ytd_of[prev]
         cflag = change_flag(ytd, ytd_base, threshold, points)
         ytd_change = change(ytd, ytd_base, points) if cflag in ("ok", "small_base") else np.nan
         rows.append(
@@ -194,11 +265,12 @@ def indicator_panel(
     if FOREIGN_TRADE in indicators:
         data = pd.concat([data, foreign_trade_frame(data)], ignore_index=True)
     months = report_months(year, as_of)
+    series = series_lookup(data)
     frames = []
     for zone in zones:
         for ind in indicators:
             m = series_measures(
-                series_of(data, zone, ind),
+                series(zone, ind),
                 months,
                 how=config.how(ind),
                 points=config.points(ind),
