@@ -7,7 +7,8 @@ Presenting (tables, charts, narrative) reads that result and never recomputes it
 
 :func:`load` returns the stored result when its inputs key still matches and
 otherwise computes it with ``run`` and stores it (atomically, so parallel kernels
-never see half a result). Layout under ``reports/<year>/results/<topic>/``:
+never see half a result; one kernel computes, a parallel one loading the same result
+waits for it). Layout under ``reports/<year>/results/<topic>/``:
 
 - ``<field>.parquet`` for every ``pandas.DataFrame`` / ``pandas.Series`` field;
 - ``<field>/`` for a nested dataclass field (same layout, recursively);
@@ -22,6 +23,7 @@ their own results, and nbval re-computes them from the curated data.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -209,6 +211,32 @@ def load(topic: str, year: int, as_of: str, data_dir: str | Path = "data"):
     key = inputs_key(topic, year, as_of, data_dir)
     if stored_key(folder) == key:
         return read(folder)
-    save(compute(topic, year, as_of, data_dir), folder, key)
+    # Two pages that load one topic run in parallel kernels (the index page and the
+    # investment page both need the investment result): the first computes and stores
+    # it, the second waits and reads what was stored instead of computing it again.
+    with _computing(folder):
+        if stored_key(folder) != key:
+            save(compute(topic, year, as_of, data_dir), folder, key)
     # Always hand back the stored form, so a fresh and a cached run show identical values.
     return read(folder)
+
+
+@contextlib.contextmanager
+def _computing(folder: Path):
+    """Hold an exclusive lock for computing the result stored in *folder* (POSIX ``flock``).
+
+    The lock file lives in the build folder (``build/locks/``, named by a hash of
+    *folder*'s path), never among the reports; the lock is released when the holder
+    exits, even if it crashes.
+    """
+    import fcntl
+
+    locks = paths.build_dir() / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
+    with open(locks / f"result-{name}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -114,6 +114,39 @@ def test_load_computes_once_then_reads_the_stored_result(fake_topic):
     assert len(calls) == 1
 
 
+def test_parallel_loads_of_one_result_compute_it_once(fake_topic, monkeypatch, tmp_path):
+    """Two loaders at once (as two kernels): the second waits for the first's stored result."""
+    import threading
+    import time
+
+    calls, data = fake_topic
+    monkeypatch.setenv("EVALKIT_BUILD_DIR", str(tmp_path / "build"))
+    module = sys.modules["evalkit.topics.faketopic.compute"]
+    slow_run = module.run
+
+    def run(year, as_of, data_dir):
+        time.sleep(0.5)  # long enough for the other loader to arrive while this one computes
+        return slow_run(year, as_of, data_dir)
+
+    monkeypatch.setattr(module, "run", run)
+    got = []
+    threads = [
+        threading.Thread(
+            target=lambda: got.append(results.load("faketopic", 2026, "2026-10-31", data))
+        )
+        for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.total for r in got] == [3.0, 3.0]
+    assert len(calls) == 1
+    # The lock file sits in the build folder, never among the reports.
+    assert list((tmp_path / "build" / "locks").glob("result-*.lock"))
+    assert not [p for p in (tmp_path / "reports").rglob("*") if p.name.endswith(".lock")]
+
+
 def test_load_recomputes_when_a_declared_input_changes(fake_topic):
     calls, data = fake_topic
     results.load("faketopic", 2026, "2026-10-31", data)
