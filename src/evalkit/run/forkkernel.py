@@ -236,7 +236,7 @@ class ForkedKernel:
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired("kernel", timeout)
+                raise subprocess.TimeoutExpired(["kernel", str(self.pid)], timeout)
             time.sleep(0.02)
         return self.returncode
 
