@@ -4,7 +4,7 @@ Steps, each safe to interrupt:
 
 1. validate the year and as-of date (before anything runs; nothing reaches a shell);
 2. take the run lock (``build/.evalkit.lock``): a second run waits briefly, then refuses;
-3. curate the raw dataset with :func:`evalkit.intake.run` when that module exists;
+3. curate the raw dataset with :func:`evalkit.intake.run` when it changed (:mod:`.curation`);
 4. execute the template notebooks whose inputs changed (content hashes in the run
    manifest) with papermill, in parallel, into a staging copy of ``reports/<year>``;
 5. merge ``summary.parts/*.json`` into ``summary.json``, write ``manifest.json``;
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import importlib.util
 import json
 import os
 import shutil
@@ -36,6 +35,7 @@ from . import manifest as mf
 from . import provenance
 from . import registry as reg
 from . import summary as sm
+from .curation import default_dataset, run_intake  # noqa: F401  (run_intake re-exported)
 from .execute import (  # noqa: F401  (re-exported: the pipeline's public names)
     Progress,
     execute_all,
@@ -57,104 +57,6 @@ from .parameters import (  # noqa: F401  (re-exported: the pipeline's public nam
 #: Default raw dataset curated before the notebooks run, under the data folder
 #: (``<data dir>/raw/demo``: another pilot zone's data folder brings its own).
 DEFAULT_DATASET = "data/raw/demo"
-
-
-def default_dataset(data: Path) -> Path:
-    """Return the raw dataset curated when none is given: ``<data dir>/raw/demo``."""
-    return paths.raw_dir(Path(data)) / "demo"
-
-
-# --- Intake ----------------------------------------------------------------------
-
-
-def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) -> bool:
-    """Curate *dataset* into *data* with :func:`evalkit.intake.run` if that module exists.
-
-    Returns True when intake ran. Without the intake module, or without the raw
-    dataset, the curated tables already present are used as they are.
-    """
-    if importlib.util.find_spec("evalkit.intake") is None:
-        out("· 未安装数据整理模块，直接使用已整理数据 / no intake module: using curated data as is")
-        return False
-    if not Path(dataset).exists():
-        out(
-            f"· 未找到原始数据 {mf.display_path(dataset)}，直接使用已整理数据 / "
-            f"raw dataset missing: using curated data as is"
-        )
-        return False
-    state_path = paths.build_dir() / "intake-state.json"
-    state = intake_state(Path(dataset), Path(data), code_sha)
-    try:
-        previous = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    if previous == state:
-        out("· 原始数据与已整理数据均无变化，跳过整理 / raw data unchanged: curation up to date")
-        return False
-    out(f"· 整理原始数据 curating {mf.display_path(dataset)} …")
-    from .. import intake  # imported only when curation runs: it needs pandas
-
-    result = intake.run(Path(dataset), Path(data))
-    status = getattr(result, "status", 0)
-    findings = list(getattr(result, "findings", []) or [])
-    errors = [f for f in findings if getattr(f, "severity", "") == "error"]
-    if status:
-        where = getattr(result, "report_path", None)
-        first = "\n".join(
-            "  - "
-            + " ".join(
-                str(x)
-                for x in (
-                    getattr(f, "file", ""),
-                    getattr(f, "sheet", ""),
-                    f"row {f.row}" if getattr(f, "row", None) else "",
-                    getattr(f, "column", ""),
-                    getattr(f, "message", ""),
-                )
-                if x
-            )
-            for f in errors[:5]
-        )
-        raise PipelineError(
-            f"原始数据校验失败（{len(errors)} 个错误），已整理数据未改动；详见 "
-            f"{mf.display_path(where) if where else 'python -m evalkit validate'} / "
-            f"intake failed ({len(errors)} errors); curated data unchanged\n{first}"
-        )
-    out(
-        f"  已整理 curated: {len(errors)} 个行级错误已隔离 row errors quarantined, "
-        f"{len(findings) - len(errors)} 个警告 warnings"
-    )
-    if findings:
-        from ..intake.quality import quarantine_note
-
-        out(quarantine_note(data))
-    # Intake never writes into the raw dataset: only the curated hashes changed.
-    state["curated"] = _file_hashes(paths.curated_dir(data))
-    state_path.parent.mkdir(parents=True, exist_ok=True)
-    state_path.write_text(json.dumps(state, sort_keys=True))
-    return True
-
-
-def intake_state(dataset: Path, data: Path, code_sha: str | None = None) -> dict:
-    """Return the content hashes deciding whether curation must run again.
-
-    The raw files, the evalkit code and the curated files themselves: a curated
-    table changed by anything else (``demo --curated-only``) is curated again.
-    """
-    return {
-        "raw": _file_hashes(Path(dataset)),
-        "curated": _file_hashes(paths.curated_dir(data)),
-        "code_sha256": code_sha or mf.source_sha256(),
-    }
-
-
-def _file_hashes(folder: Path) -> dict[str, str]:
-    """Return ``{path relative to folder: SHA-256}`` of every file under *folder*, sorted."""
-    return {
-        p.relative_to(folder).as_posix(): mf.sha256_file(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --- Summary and registry ----------------------------------------------------------
