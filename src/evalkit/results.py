@@ -23,7 +23,6 @@ their own results, and nbval re-computes them from the curated data.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -221,22 +220,17 @@ def load(topic: str, year: int, as_of: str, data_dir: str | Path = "data"):
     return read(folder)
 
 
-@contextlib.contextmanager
 def _computing(folder: Path):
-    """Hold an exclusive lock for computing the result stored in *folder* (POSIX ``flock``).
+    """Return an exclusive lock for computing the result stored in *folder* (``filelock``, as the run lock).
 
     The lock file lives in the build folder (``build/locks/``, named by a hash of
-    *folder*'s path), never among the reports; the lock is released when the holder
-    exits, even if it crashes.
+    *folder*'s path), never among the reports; the operating system releases it
+    when the holder exits, even if it crashes. Used as a context manager; waits
+    as long as the holder computes.
     """
-    import fcntl
+    from filelock import FileLock
 
     locks = paths.build_dir() / "locks"
     locks.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
-    with open(locks / f"result-{name}.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return FileLock(str(locks / f"result-{name}.lock"))
