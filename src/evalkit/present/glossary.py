@@ -106,14 +106,14 @@ def explained(term_id: str, name: str | None = None, data_dir: str | Path | None
     the result can stand in any Markdown paragraph. Raises KeyError for an id the
     glossary does not have.
     """
-    from .markdown import md_escape  # here, not at the top: it loads pandas (site staging must not)
+    from .markdown import md_escape  # late: it loads pandas, and run.site imports this module
 
     return md_escape(load(data_dir)[term_id].explained(name))
 
 
 def glossary_table(terms: dict[str, Term]) -> str:
     """Return the glossary page's Markdown table (术语 | 说明), one row per term in file order."""
-    from .markdown import md_escape  # here, not at the top: it loads pandas
+    from .markdown import md_escape  # late: it loads pandas, and run.site imports this module
 
     rows = ["| 术语 | 说明 |", "|---|---|"]
     rows += [f"| {md_escape(t.term)} | {md_escape(t.sentence)} |" for t in terms.values()]
