@@ -14,7 +14,10 @@ Prints, each with its goal beside it:
 - cold report against the single-process floor: one kernel running every
   notebook's code in turn (built here from the templates; its tables must be
   byte-identical to the report's), wall and CPU (the process and all its
-  children: workers and kernels).
+  children: workers and kernels);
+- the same against the floor plus the report's other outputs made once in one
+  process (the editions and the site, timed alone and added): the floor that
+  produces everything the report produces.
 
 Each repeat runs the measured commands in a rotated order, so a busy machine
 slows all of them alike; medians are printed. ``--compare-src DIR`` adds the
@@ -125,6 +128,26 @@ NotebookClient(nb, timeout=1800, resources={"metadata": {"path": sys.argv[2]}}).
 """
 
 
+#: The report's other outputs, made once in one process: the year's two editions (built
+#: anew from a copy of the published year) and the site (rendered from the published
+#: reports into a scratch site folder). Added to the floor, it makes the floor that
+#: produces what the report produces. argv: year, the published reports folder, scratch.
+OUTPUTS_RUN = """
+import shutil, sys
+from pathlib import Path
+from evalkit import editions
+from evalkit.run import site
+year, reports, scratch = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+copy = scratch / year
+shutil.rmtree(copy, ignore_errors=True)
+shutil.copytree(reports / year, copy)
+for old in [*copy.glob("*.docx"), *copy.glob("*.pdf")]:
+    old.unlink()
+assert editions.update(copy, {}, build_new=True, out=lambda s: None)
+site.build_site(out=lambda s: None)
+"""
+
+
 def report_cmd(year: int, jobs: int, root: Path, *extra: str) -> list[str]:
     """Return the ``python -m evalkit report`` command of the scratch project *root*."""
     return [
@@ -207,8 +230,22 @@ def main() -> int:
         floor_dir = scratch / "floor-reports"
         floor_env = dict(variants["new"], EVALKIT_REPORTS_DIR=str(floor_dir))
         floor_cmd = [sys.executable, "-c", FLOOR_RUN, str(floor_nb), str(floor_dir / str(year))]
+        outputs_dir = scratch / "floor-outputs"
+        outputs_env = dict(
+            variants["new"],
+            EVALKIT_SITE_DIR=str(outputs_dir / "_site"),
+            EVALKIT_BUILD_DIR=str(outputs_dir / "build"),
+        )
+        outputs_cmd = [
+            sys.executable,
+            "-c",
+            OUTPUTS_RUN,
+            str(year),
+            str(new / "reports"),
+            str(outputs_dir / "editions"),
+        ]
         runs: dict[str, list[tuple[float, float]]] = {}
-        steps = [("floor", floor_cmd, floor_env)]
+        steps = [("floor", floor_cmd, floor_env), ("outputs", outputs_cmd, outputs_env)]
         for name, env in variants.items():
             steps.append((f"cold {name}", report_cmd(year, jobs, scratch / name, "--force"), env))
             steps.append((f"warm {name}", report_cmd(year, jobs, scratch / name), env))
@@ -253,6 +290,15 @@ def main() -> int:
             f"[{name}] cold forced report vs single-process floor: wall {cw:.1f} / {fw:.1f} s = "
             f"{cw / fw:.2f}× (goal ≤ {GOALS['floor_wall']}×) · CPU {cc:.1f} / {fc:.1f} s = "
             f"{cc / fc:.2f}× (goal ≤ {GOALS['floor_cpu']}×)"
+        )
+        # The floor above runs the notebooks' code only; the report also builds the
+        # editions and the site. The same floor plus those, made once in one process:
+        ow, oc = fw + med("outputs", 0), fc + med("outputs", 1)
+        print(
+            f"[{name}] cold forced report vs floor + the same editions and site "
+            f"(outputs alone {med('outputs', 0):.1f} s wall, {med('outputs', 1):.1f} s CPU): "
+            f"wall {cw:.1f} / {ow:.1f} s = {cw / ow:.2f}× (goal ≤ {GOALS['floor_wall']}×) · "
+            f"CPU {cc:.1f} / {oc:.1f} s = {cc / oc:.2f}× (goal ≤ {GOALS['floor_cpu']}×)"
         )
     if "old" in variants:
         for kind in ("cold", "warm"):

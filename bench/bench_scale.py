@@ -277,11 +277,19 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
     )
     peak = [0, 0]
     done = threading.Event()
+    # What was running when each peak was reached: the stage and the notebooks started
+    # and not yet done (from the progress lines read below).
+    now = {"stage": STAGES[0][0], "running": set()}
+    at_peak = {"tree": "", "process": ""}
 
     def sample() -> None:
         while not done.is_set():
             total, largest = _tree_rss(proc.pid)
-            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
+            what = f"{now['stage']} [{', '.join(sorted(now['running']))}]"
+            if total > peak[0]:
+                peak[0], at_peak["tree"] = total, what
+            if largest > peak[1]:
+                peak[1], at_peak["process"] = largest, what
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -289,9 +297,16 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
     marks, lines = {}, []
     for line in proc.stdout:
         lines.append(line)
-        for stage, marker in STAGES:
+        for i, (stage, marker) in enumerate(STAGES):
             if marker in line and stage not in marks:
                 marks[stage] = time.perf_counter() - t0
+                now["stage"] = STAGES[i + 1][0] if i + 1 < len(STAGES) else "finishing"
+        started = re.search(r"▶ (\S+) 开始执行 started", line)
+        finished = re.search(r"✓ (\S+) 完成 done", line)
+        if started:
+            now["running"] = now["running"] | {started.group(1)}
+        elif finished:
+            now["running"] = now["running"] - {finished.group(1)}
     proc.wait()
     wall = time.perf_counter() - t0
     done.set()
@@ -310,6 +325,7 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
         "marks": marks,
         "peak_tree_mb": peak[0] / 2**20,
         "peak_process_mb": peak[1] / 2**20,
+        "at_peak": at_peak,
         "log": "".join(lines),
     }
 
@@ -342,6 +358,10 @@ def show(name: str, r: dict, log: bool) -> None:
         f"{name:>9} ({r['rows']}): {r['wall']:6.1f} s wall, {r['cpu']:6.1f} s CPU "
         f"[{' · '.join(parts)}] · peak memory {r['peak_tree_mb']:6.0f} MB all processes, "
         f"{r['peak_process_mb']:6.0f} MB largest process"
+    )
+    print(
+        f"           at the peaks, stage [notebooks running]: all processes "
+        f"{r['at_peak']['tree']}; largest process {r['at_peak']['process']}"
     )
     slowest = sorted(r["notebooks"].items(), key=lambda kv: -kv[1])
     print("           notebooks, slowest first: " + ", ".join(f"{n} {s:.0f} s" for n, s in slowest))
