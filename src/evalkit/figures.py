@@ -132,28 +132,19 @@ def readable_text(fig, min_px: float = MIN_TEXT_PX, column_px: float = COLUMN_PX
     dpi = fig.dpi
     scale = min(1.0, column_px / (fig.get_figwidth() * dpi * TIGHT_MARGIN))
     floor_pt = min_px / scale * 72 / dpi
-    ticks_enlarged = False
+    enlarged = False
     for ax in fig.get_axes():
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
             for which in ("major", "minor"):
                 ticks = axis.get_major_ticks() if which == "major" else axis.get_minor_ticks()
                 if ticks and ticks[0].label1.get_fontsize() < floor_pt:
                     ax.tick_params(axis=name, which=which, labelsize=floor_pt)
-                    ticks_enlarged = True
-    tick_labels = {
-        id(label)
-        for ax in fig.get_axes()
-        for axis in (ax.xaxis, ax.yaxis)
-        for tick in (*axis.get_major_ticks(), *axis.get_minor_ticks())
-        for label in (tick.label1, tick.label2)
-    }
+                    enlarged = True
     for t in _texts(fig):
         if t.get_fontsize() < floor_pt:
             t.set_fontsize(floor_pt)
-            ticks_enlarged = ticks_enlarged or id(t) in tick_labels
-    # Larger tick labels may collide; other texts (titles, the source note) take their
-    # room in the layout. Thinning costs a layout pass, so it runs only when needed.
-    if ticks_enlarged:
+            enlarged = True
+    if enlarged:  # larger labels may collide (a figure drawn big enough is left as it is)
         thin_tick_labels(fig)
     return min(t.get_fontsize() for t in _texts(fig)) * dpi / 72
 
@@ -176,11 +167,10 @@ def thin_tick_labels(fig) -> None:
     from matplotlib.ticker import MaxNLocator
 
     todo = list(fig.get_axes())
-    for _ in range(8):  # one layout a round, for all axes still crowded
+    for _ in range(8):  # one draw a round, for all axes still crowded
         if not todo:
             break
-        # Lays out and measures every artist as a draw does, without rasterizing.
-        fig.draw_without_rendering()
+        fig.canvas.draw()
         crowded = []
         for ax in todo:
             labels = [t for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
