@@ -49,39 +49,86 @@ def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) 
         out("· 原始数据与已整理数据均无变化，跳过整理 / raw data unchanged: curation up to date")
         return False
     out(f"· 整理原始数据 curating {mf.display_path(dataset)} …")
-    from .. import intake  # imported only when curation runs: it needs pandas
-
-    result = intake.run(Path(dataset), Path(data))
-    findings, errors = result.findings, result.errors
-    if result.status:
-        where = result.report_path
-        first = "\n".join(
-            "  - "
-            + " ".join(
-                str(x)
-                for x in (f.file, f.sheet, f"row {f.row}" if f.row else "", f.column, f.message)
-                if x
-            )
-            for f in errors[:5]
-        )
+    done = curate_in_child(Path(dataset), Path(data))
+    if done["status"]:
+        where = done["report_path"]
         raise PipelineError(
-            f"原始数据校验失败（{len(errors)} 个错误），已整理数据未改动；详见 "
+            f"原始数据校验失败（{done['errors']} 个错误），已整理数据未改动；详见 "
             f"{mf.display_path(where) if where else 'python -m evalkit validate'} / "
-            f"intake failed ({len(errors)} errors); curated data unchanged\n{first}"
+            f"intake failed ({done['errors']} errors); curated data unchanged\n"
+            + "\n".join(done["first_errors"])
         )
     out(
-        f"  已整理 curated: {len(errors)} 个行级错误已隔离 row errors quarantined, "
-        f"{len(findings) - len(errors)} 个警告 warnings"
+        f"  已整理 curated: {done['errors']} 个行级错误已隔离 row errors quarantined, "
+        f"{done['warnings']} 个警告 warnings"
     )
-    if findings:
-        from ..intake.quality import quarantine_note
-
-        out(quarantine_note(data))
+    if done["note"]:
+        out(done["note"])
     # Intake never writes into the raw dataset: only the curated hashes changed.
     state["curated"] = _file_hashes(paths.curated_dir(data))
     state_path.parent.mkdir(parents=True, exist_ok=True)
     state_path.write_text(json.dumps(state, sort_keys=True))
     return True
+
+
+def _curate(dataset: str, data: str) -> dict:
+    """Run :func:`evalkit.intake.run` (in the curation process); return what the run says.
+
+    Plain values only come back (status, counts, the first five errors as lines, the
+    intake report's path, the quarantine note): the accepted tables and the findings
+    stay in the child and are gone with it, and the run's process never imports intake.
+    """
+    from .execute import _die_with_parent
+
+    _die_with_parent()
+    from .. import intake
+    from ..intake.quality import quarantine_note
+
+    result = intake.run(Path(dataset), Path(data))
+    errors = result.errors
+    first = [
+        "  - "
+        + " ".join(
+            str(x)
+            for x in (f.file, f.sheet, f"row {f.row}" if f.row else "", f.column, f.message)
+            if x
+        )
+        for f in errors[:5]
+    ]
+    return {
+        "status": result.status,
+        "errors": len(errors),
+        "warnings": len(result.findings) - len(errors),
+        "first_errors": first,
+        "report_path": result.report_path,
+        "note": quarantine_note(Path(data)) if result.findings and not result.status else None,
+    }
+
+
+def curate_in_child(dataset: Path, data: Path) -> dict:
+    """Curate *dataset* into *data* in a child process; return :func:`_curate`'s answer.
+
+    Intake holds every submitted row in memory (1.8 GB at its peak for 2.2 million
+    monthly fund rows, see ``bench/bench_intake.py``), and a Python process keeps most of
+    what it freed: curated in the run's own process, 0.8 GB of it stayed for the
+    whole run, beside the notebooks' kernels. A child (a fresh interpreter, killed
+    with the run) returns it all when it exits.
+
+    Raises:
+        PipelineError: the child died without an answer (killed, or out of memory).
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        try:
+            return pool.submit(_curate, str(dataset), str(data)).result()
+        except BrokenProcessPool as exc:
+            raise PipelineError(
+                "整理原始数据的进程意外退出（可能内存不足或被终止），请重新运行 / "
+                f"the curation process died (out of memory or killed?); run again: {exc}"
+            ) from exc
 
 
 def intake_state(dataset: Path, data: Path, code_sha: str | None = None) -> dict:
