@@ -99,23 +99,36 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case, change, raw, expected", CASES, ids=[c[0] for c in CASES])
-def test_one_changed_input_runs_exactly_its_readers(
-    demo_report, tmp_path, scratch_project, case, change, raw, expected
-):
-    root = scratch_project(copy_project(demo_report, tmp_path / "project"))
+def _changed_run(root: Path, change, raw: bool, *, dry_run: bool) -> pipeline.RunResult:
     change(root)
-    res = pipeline.run_report(
+    return pipeline.run_report(
         YEAR,
         AS_OF,
         jobs=2,
         dataset=root / ("raw" if raw else "no-raw-dataset"),
         render=False,
+        dry_run=dry_run,
         out=lambda s: None,
     )
-    assert set(res.executed) == expected, case
+
+
+@pytest.mark.parametrize("case, change, raw, expected", CASES, ids=[c[0] for c in CASES])
+def test_one_changed_input_runs_exactly_its_readers(
+    demo_report, tmp_path, scratch_project, case, change, raw, expected
+):
+    """The set the run decides to execute (``--dry-run``: decided, not executed).
+
+    That the decided set is the executed set is checked by executing two of the cases
+    below (and by every other pipeline test).
+    """
+    root = scratch_project(copy_project(demo_report, tmp_path / "project"))
+    published = _snapshot(root / "reports")
+    res = _changed_run(root, change, raw, dry_run=True)
+    assert set(res.would_run) == expected, case
     all_pages = {p.stem for p in (root / "notebooks").glob("*.ipynb")}
     assert set(res.up_to_date) == all_pages - expected
+    assert res.executed == [] and not res.reports_published
+    assert _snapshot(root / "reports") == published  # a dry run publishes nothing
     # The registry says the same: the pages whose declared inputs include the change.
     registry = reg.load(root / "data")
     if change in (_county_panel_value, _county_panel_curated, _logistics_value):
@@ -126,6 +139,23 @@ def test_one_changed_input_runs_exactly_its_readers(
         name = "targets.yaml" if change is _targets_value else "logistics.yaml"
         readers = {p.notebook for p in registry.pages if name in reg.page_inputs(p, registry)[1]}
         assert readers == expected
+
+
+#: Cases also executed for real: the raw-workbook change (curation, then one page) and a
+#: configuration value (two pages).
+EXECUTED = [c for c in CASES if c[1] in (_county_panel_value, _logistics_setting)]
+
+
+@pytest.mark.parametrize("case, change, raw, expected", EXECUTED, ids=[c[0] for c in EXECUTED])
+def test_a_run_executes_exactly_what_its_dry_run_listed(
+    demo_report, tmp_path, scratch_project, case, change, raw, expected
+):
+    planned = scratch_project(copy_project(demo_report, tmp_path / "planned"))
+    would_run = set(_changed_run(planned, change, raw, dry_run=True).would_run)
+    root = scratch_project(copy_project(demo_report, tmp_path / "project"))
+    res = _changed_run(root, change, raw, dry_run=False)
+    assert set(res.executed) == would_run == expected, case
+    assert res.reports_published
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -168,3 +198,20 @@ def test_no_change_run_executes_publishes_and_renders_nothing(
 
 def reports_pages(root: Path) -> list[str]:
     return sorted(p.stem for p in (root / "reports" / str(YEAR)).glob("*.ipynb"))
+
+
+def test_dry_run_on_the_command_line_lists_and_leaves_everything(
+    demo_report, tmp_path, scratch_project, capsys
+):
+    from evalkit import cli
+
+    root = scratch_project(copy_project(demo_report, tmp_path / "project"))
+    _targets_value(root)
+    reports = _snapshot(root / "reports")
+    argv = ["report", "--year", str(YEAR), "--as-of", AS_OF, "--dataset", str(root / "raw")]
+    assert cli.main([*argv, "--dry-run"]) == 0
+    shown = capsys.readouterr().out
+    pages = "、".join(sorted(COMPOSITE_PAGES | {"investment", "logistics", "reforms"}))
+    assert f"将执行 would run 6/8: {pages}" in shown
+    assert "executing" not in shown and "site published" not in shown
+    assert _snapshot(root / "reports") == reports

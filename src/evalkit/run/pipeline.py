@@ -119,6 +119,8 @@ class RunResult:
     reports_published: bool = False
     #: False when neither the reports nor any site input changed (no re-render).
     site_rendered: bool = False
+    #: With ``dry_run``: the notebooks a run would execute (none was executed).
+    would_run: list[str] = field(default_factory=list)
 
 
 def templates() -> list[Path]:
@@ -203,9 +205,14 @@ def run_report(
     force: bool = False,
     dataset: str | Path | None = None,
     render: bool = True,
+    dry_run: bool = False,
     out=say,
 ) -> RunResult:
     """Run the whole report job for *year*; raise :class:`PipelineError` on failure.
+
+    With *dry_run* the run stops once it knows which notebooks it would execute
+    (``would_run``): nothing is executed, published or rendered. Curation still runs
+    when the raw data changed, as in a real run: the keys are those of the curated tables.
 
     *year* and *as_of* must already be validated (see :func:`validate_year`).
     When no notebook must run and the summary and manifest would come out the same,
@@ -251,6 +258,14 @@ def run_report(
                 result.up_to_date.append(template.stem)
         if not entries:
             out("· notebooks/ 中没有模板 / no template notebooks in notebooks/")
+        if dry_run:
+            result.would_run = sorted(stale)
+            names = "、".join(result.would_run) or "无 none"
+            out(
+                f"将执行 would run {len(stale)}/{len(entries)}: {names}"
+                " （试运行，未执行 / dry run: nothing executed）"
+            )
+            return result
         renderer = None
         if render:
             from . import site
@@ -498,7 +513,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         as_of = validate_as_of(args.as_of, year) if args.as_of is not None else None
         if args.jobs is not None and args.jobs < 1:
             raise PipelineError("--jobs 须为正整数 / --jobs must be a positive integer")
-        run_report(year, as_of, jobs=args.jobs, force=args.force, dataset=args.dataset)
+        run_report(
+            year,
+            as_of,
+            jobs=args.jobs,
+            force=args.force,
+            dataset=args.dataset,
+            dry_run=args.dry_run,
+        )
     except (PipelineError, _site_error()) as e:
         print(f"错误 error: {e}", file=sys.stderr)
         return 2
@@ -532,6 +554,13 @@ def register(sub) -> None:
     )
     p.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
     p.add_argument("--force", action="store_true", help="execute every notebook / 全部重新执行")
+    p.add_argument(
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="list the notebooks that would run; execute nothing (curates changed raw data) "
+        "/ 试运行：列出将执行的笔记本",
+    )
     p.add_argument(
         "--dataset",
         default=None,
