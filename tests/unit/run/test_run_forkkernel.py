@@ -53,6 +53,15 @@ async def _run(kc, code: str, timeout: float = 60) -> tuple[str, dict]:
     return "".join(out), reply["content"]
 
 
+async def _start_and_answer(env, cwd) -> tuple[object, str]:
+    """Start a kernel, have it print 6 × 7, stop it; return (its process object, the output)."""
+    km, kc = await _start(env, cwd)
+    process = km.provisioner.process
+    text, _ = await _run(kc, "print(6 * 7)")
+    await _stop(km, kc)
+    return process, text
+
+
 async def _stop(km, kc):
     kc.stop_channels()
     await km.shutdown_kernel(now=True)
@@ -159,11 +168,7 @@ def test_a_dead_zygote_takes_its_kernels_along_and_later_kernels_launch_normally
         assert _gone(pid)  # PR_SET_PDEATHSIG: no orphaned kernel
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
-        km2, kc2 = await _start(env, tmp_path)
-        process = km2.provisioner.process
-        text2, _ = await _run(kc2, "print(6 * 7)")
-        await _stop(km2, kc2)
-        return process, text2
+        return await _start_and_answer(env, tmp_path)
 
     process, text = asyncio.run(main())
     assert isinstance(process, subprocess.Popen)  # fell back to the normal launch
@@ -279,14 +284,7 @@ def test_a_failed_fork_falls_back_to_the_normal_launch(zygote, tmp_path, monkeyp
     monkeypatch.setattr(z, "fork", broken)
     before = dict(fk.launches)
 
-    async def main():
-        km, kc = await _start(env, tmp_path)
-        process = km.provisioner.process
-        text, _ = await _run(kc, "print(6 * 7)")
-        await _stop(km, kc)
-        return process, text
-
-    process, text = asyncio.run(main())
+    process, text = asyncio.run(_start_and_answer(env, tmp_path))
     assert isinstance(process, subprocess.Popen) and text.strip() == "42"
     assert fk.launches["launched"] == before["launched"] + 1
     assert fk.launches["forked"] == before["forked"]
