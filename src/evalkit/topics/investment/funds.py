@@ -97,26 +97,15 @@ def reported_through(funds: pd.DataFrame, year: int, as_of: str | date) -> dict[
     return {z: int(got.get(z, 0)) for z in ZONES}
 
 
-def _window_sum(
-    funds: pd.DataFrame, zone_id: str, year: int, through: int, data_start: pd.Timestamp | None
-) -> float:
-    """Return the zone's funds in January..*through* of *year*; NaN if the data start later."""
-    if through <= 0:
-        return float("nan")
-    if data_start is None or data_start > pd.Timestamp(year=year, month=1, day=1):
-        return float("nan")
-    m = pd.to_datetime(funds["month"])
-    sel = (funds["zone_id"] == zone_id) & (m.dt.year == year) & (m.dt.month <= through)
-    return float(funds.loc[sel, "funds_wan_yuan"].sum())
-
-
 def _window_sums(funds: pd.DataFrame, windows: list[tuple[str, int, int]], data_start) -> list:
-    """Return :func:`_window_sum` of each ``(zone_id, year, through)`` of *windows*.
+    """Return the zone's funds in January..*through* of *year* for each ``(zone_id, year, through)``.
 
-    The month column is parsed once and each zone's rows are found once (one
-    grouping), instead of parsing and scanning every row per zone and year (which
-    grew with zones × rows). Each sum adds the same rows in the same order as
-    :func:`_window_sum`, so the totals are the same to the last bit.
+    NaN when *through* is 0 or the data start after January of that year. The month
+    column is parsed once and each zone's rows are found once (one grouping), instead
+    of parsing and filtering every row per zone and year (which grew with zones ×
+    rows). Each sum adds the zone's rows of the window in frame order, as a boolean
+    filter of the whole frame would (the test's row-by-row definition), so the totals
+    are the same to the last bit.
     """
     m = pd.to_datetime(funds["month"])
     years, months = m.dt.year.to_numpy(), m.dt.month.to_numpy()
