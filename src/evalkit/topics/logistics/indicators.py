@@ -126,18 +126,7 @@ def ytd_value(s: pd.Series, month: pd.Timestamp, how: str) -> tuple[float, int]:
     than as a smaller number.
     """
     months = pd.date_range(pd.Timestamp(year=month.year, month=1, day=1), month, freq="MS")
-    return _ytd_of(s.reindex(months), how)
-
-
-def _ytd_of(vals: pd.Series, how: str) -> tuple[float, int]:
-    """Return :func:`ytd_value` from *vals*, the series reindexed to January … the month."""
-    reported = int(vals.notna().sum())
-    if how == "last":
-        v = vals.iloc[-1]
-        return (float(v) if pd.notna(v) else float("nan")), reported
-    if reported < len(vals):
-        return float("nan"), reported
-    return (float(vals.sum()) if how == "sum" else float(vals.mean())), reported
+    return _ytd_of_array(s.reindex(months).to_numpy(dtype=float), how)
 
 
 def ytd_values(s: pd.Series, months: pd.DatetimeIndex, how: str) -> dict:
@@ -169,7 +158,7 @@ def ytd_values(s: pd.Series, months: pd.DatetimeIndex, how: str) -> dict:
 
 
 def _ytd_of_array(vals: np.ndarray, how: str) -> tuple[float, int]:
-    """Return :func:`_ytd_of` of a float array (the same sum and mean as pandas' without NaN)."""
+    """Return :func:`ytd_value` from *vals*, the monthly values of January … the month (NaN: not reported)."""
     reported = int(np.count_nonzero(~np.isnan(vals)))
     if how == "last":
         return float(vals[-1]), reported
