@@ -30,8 +30,8 @@ _progress_queue = None
 _progress_name = ""
 
 
-def _die_with_parent() -> None:
-    """Have Linux SIGKILL this worker when the run's main process dies.
+def die_with_parent() -> None:
+    """Have Linux SIGKILL this process (a worker, the curation child) when the run's main process dies.
 
     A killed ``evalkit report`` must not leave workers behind: an orphan would
     finish its notebook into a staging folder the next run has already cleaned,
@@ -50,7 +50,7 @@ def _die_with_parent() -> None:
 def _worker_init(queue) -> None:
     """Initialize a worker process: keep the progress queue and register the progress engine."""
     global _progress_queue
-    _die_with_parent()
+    die_with_parent()
     _progress_queue = queue
     if FORK_KERNELS:
         from multiprocessing.util import Finalize
