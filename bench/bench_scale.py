@@ -238,22 +238,45 @@ STAGES = (
 )
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
-    """Return (summed RSS, largest RSS) in bytes of *pid* and its descendants ((0, 0) once gone)."""
+def _kind(proc, root: int) -> str:
+    """Name what process *proc* of the run rooted at pid *root* is."""
+    import psutil
+
+    if proc.pid == root:
+        return "the report's own process"
+    try:
+        cmd = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "a process that has exited"
+    if "spawn_main" in cmd:
+        return "a worker or the curation child"
+    if "PR_SET_PDEATHSIG" in cmd or "ipykernel_launcher" in cmd:
+        return "a kernel or its zygote"
+    return Path(cmd.split(" ", 1)[0]).name or "?"
+
+
+def _tree_rss(pid: int) -> tuple[int, int, str]:
+    """Return (summed RSS, largest RSS) in bytes of *pid* and its descendants, and what the largest is.
+
+    ``(0, 0, "")`` once the run has exited.
+    """
     import psutil
 
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0, 0
+        return 0, 0, ""
     sizes = []
     for p in procs:
         try:
-            sizes.append(p.memory_info().rss)
+            sizes.append((p.memory_info().rss, p))
         except psutil.Error:
             pass
-    return sum(sizes), max(sizes, default=0)
+    if not sizes:
+        return 0, 0, ""
+    largest, which = max(sizes, key=lambda x: x[0])
+    return sum(s for s, _ in sizes), largest, _kind(which, pid)
 
 
 def run_report(root: Path, env: dict, jobs: int) -> dict:
@@ -278,18 +301,19 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
     peak = [0, 0]
     done = threading.Event()
     # What was running when each peak was reached: the stage and the notebooks started
-    # and not yet done (from the progress lines read below).
+    # and not yet done (from the progress lines read below: where the run was, not
+    # which process peaked), and for the largest process what that process is.
     now = {"stage": STAGES[0][0], "running": set()}
     at_peak = {"tree": "", "process": ""}
 
     def sample() -> None:
         while not done.is_set():
-            total, largest = _tree_rss(proc.pid)
+            total, largest, which = _tree_rss(proc.pid)
             what = f"{now['stage']} [{', '.join(sorted(now['running']))}]"
             if total > peak[0]:
                 peak[0], at_peak["tree"] = total, what
             if largest > peak[1]:
-                peak[1], at_peak["process"] = largest, what
+                peak[1], at_peak["process"] = largest, f"{which}; {what}"
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -361,7 +385,7 @@ def show(name: str, r: dict, log: bool) -> None:
     )
     print(
         f"           at the peaks, stage [notebooks running]: all processes "
-        f"{r['at_peak']['tree']}; largest process {r['at_peak']['process']}"
+        f"{r['at_peak']['tree']}; largest process: {r['at_peak']['process']}"
     )
     slowest = sorted(r["notebooks"].items(), key=lambda kv: -kv[1])
     print("           notebooks, slowest first: " + ", ".join(f"{n} {s:.0f} s" for n, s in slowest))
