@@ -122,6 +122,69 @@ def section_of(markdown: str, heading: str) -> str:
     return "\n".join(lines[start:]).strip("\n") if start is not None else ""
 
 
+_TABLE_ROW = re.compile(r"^\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+
+
+def cut_note(shown: int, total: int) -> str:
+    """Return the paragraph printed after a table cut to its first *shown* of *total* rows."""
+    return (
+        f"（印发文本只列出此表前 {shown} 行，全表共 {total} 行；"
+        "完整表格见网站同一页面及其下载数据 CSV、Excel。）"
+    )
+
+
+def cap_tables(markdown: str, max_rows: int | None) -> str:
+    """Return *markdown* with each pipe table cut to its first *max_rows* body rows.
+
+    A long table prints as page after page in the Word and PDF editions (a province's
+    reform-item list runs to hundreds of rows), and Typst's memory grows with every
+    cell: the print editions list the first *max_rows* rows and say so in a paragraph
+    (:func:`cut_note`) placed after the table's caption line (``: …``) when it has one,
+    else after the table. The site keeps every row. Tables of at most *max_rows* rows,
+    and every table when *max_rows* is None, are left exactly as they are. Raises
+    ``ValueError`` when *max_rows* is below 1.
+    """
+    if max_rows is None:
+        return markdown
+    if max_rows < 1:
+        raise ValueError(f"max_table_rows must be at least 1, got {max_rows}")
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        is_table = (
+            _TABLE_ROW.match(lines[i])
+            and i + 1 < len(lines)
+            and _TABLE_RULE.match(lines[i + 1])
+            and not (out and _TABLE_ROW.match(out[-1]))
+        )
+        if not is_table:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i + 2
+        while end < len(lines) and _TABLE_ROW.match(lines[end]):
+            end += 1
+        body = end - (i + 2)
+        if body <= max_rows:
+            out.extend(lines[i:end])
+            i = end
+            continue
+        out.extend(lines[i : i + 2 + max_rows])
+        j = end
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j < len(lines) and lines[j].startswith(": "):  # the caption stays with its table
+            out.extend(lines[end : j + 1])
+            end = j + 1
+        out.extend(["", cut_note(max_rows, body)])
+        if end < len(lines) and lines[end].strip():
+            out.append("")
+        i = end
+    return "\n".join(out)
+
+
 def heading_line(title: str, *, numbered: bool = True) -> str:
     """Return a level-1 heading for *title* (escaped; ``{.unnumbered}`` when not numbered)."""
     from ..report import md_escape

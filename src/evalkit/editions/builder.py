@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -39,6 +39,8 @@ class EditionConfig:
     findings_heading: str = "主要发现"
     annex_pages: tuple[str, ...] = ()
     annex_documents: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: Body rows a table keeps in the editions (:func:`.assemble.cap_tables`); None: all.
+    max_table_rows: int | None = 100
 
     def file_names(self, year: int) -> dict[str, str]:
         """Return ``{".docx": name, ".pdf": name}`` for *year*."""
@@ -74,7 +76,22 @@ def load_config(data: Path | None = None) -> EditionConfig:
         findings_heading=str(doc.get("findings_heading") or "主要发现"),
         annex_pages=tuple(str(p) for p in doc.get("annex_pages") or ()),
         annex_documents=docs,
+        max_table_rows=_max_table_rows(doc),
     )
+
+
+def _max_table_rows(doc: dict) -> int | None:
+    """Return ``max_table_rows`` of editions.yaml: 100 when absent, None for ``null`` (no cut)."""
+    if "max_table_rows" not in doc:
+        return EditionConfig.max_table_rows
+    value = doc["max_table_rows"]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"{CONFIG_FILE}: max_table_rows must be a whole number ≥ 1 or null, got {value!r}"
+        )
+    return value
 
 
 def _pages(data: Path, report_dir: Path | None = None):
@@ -141,6 +158,7 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
 
     Executive summary; every page but the home and annex pages, in registry order;
     annexes "附件 n" (the annex documents, then the annex pages); the closing note.
+    Tables longer than ``max_table_rows`` are cut, with a note (:func:`.assemble.cap_tables`).
     """
     pages = [p for p in _pages(data, report_dir) if (report_dir / f"{p.notebook}.ipynb").exists()]
     annex = {name: i for i, name in enumerate(cfg.annex_pages)}
@@ -155,14 +173,22 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
     for page in sorted((p for p in pages if p.notebook in annex), key=lambda p: annex[p.notebook]):
         n += 1
         out.append(_page_section(report_dir, page, f"附件 {n}　", numbered=False))
+    capped = [replace(s, body=assemble.cap_tables(s.body, cfg.max_table_rows)) for s in out]
+    cut = any(c.body != s.body for c, s in zip(capped, out, strict=True))
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     note = (
         f"本报告由 evalkit {__version__} 根据截至 {summary.get('as_of') or '—'} 的数据生成，"
-        "与同年度网站各页面内容一致；Word 与 PDF 两种文本内容相同。各页面的输入文件哈希、"
+        + (
+            f"与同年度网站各页面内容一致（超过 {cfg.max_table_rows} 行的表格只列出前 "
+            f"{cfg.max_table_rows} 行，全表见网站）"
+            if cut
+            else "与同年度网站各页面内容一致"
+        )
+        + "；Word 与 PDF 两种文本内容相同。各页面的输入文件哈希、"
         "代码版本等溯源信息见网站各页页脚与本年度 manifest.json。"
     )
-    out.append(assemble.Section("编制说明", note, numbered=False))
-    return out
+    capped.append(assemble.Section("编制说明", note, numbered=False))
+    return capped
 
 
 def metadata(summary: dict, pilot, cfg: EditionConfig) -> dict:

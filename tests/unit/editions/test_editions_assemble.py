@@ -1,3 +1,5 @@
+import re
+
 import nbformat
 import pytest
 
@@ -86,3 +88,48 @@ def test_front_matter_title_is_the_page_heading():
     assert assemble.front_matter_title(nb) == "年度综合评估"
     assert assemble.front_matter_title(_nb([nbformat.v4.new_markdown_cell("# x")])) is None
     assert assemble.front_matter_title(_nb([nbformat.v4.new_raw_cell("---\n: [\n---")])) is None
+
+
+def _table(rows, caption=": 表 {#tbl-x}"):
+    lines = ["| 片区 | 值 |", "| --- | ---: |"] + [f"| 片区{i} | {i} |" for i in range(rows)]
+    return "\n".join(lines) + ("\n\n" + caption if caption else "")
+
+
+def test_a_table_within_the_limit_is_left_exactly_as_it_is():
+    text = "前文\n\n" + _table(3) + "\n\n[下载数据 x.csv](tables/x.csv)\n\n后文"
+    assert assemble.cap_tables(text, 3) == text
+    assert assemble.cap_tables(text, None) == text
+
+
+def test_a_long_table_keeps_its_first_rows_its_caption_and_a_note_with_its_length():
+    text = "前文\n\n" + _table(5) + "\n\n[下载数据 x.csv](tables/x.csv)\n\n后文"
+    out = assemble.cap_tables(text, 2)
+    assert out == (
+        "前文\n\n| 片区 | 值 |\n| --- | ---: |\n| 片区0 | 0 |\n| 片区1 | 1 |\n\n: 表 {#tbl-x}\n\n"
+        + assemble.cut_note(2, 5)
+        + "\n\n[下载数据 x.csv](tables/x.csv)\n\n后文"
+    )
+    assert "前 2 行" in assemble.cut_note(2, 5) and "共 5 行" in assemble.cut_note(2, 5)
+
+
+def test_a_long_table_without_caption_gets_the_note_right_after_it():
+    out = assemble.cap_tables(_table(4, caption=None) + "\n正文紧随", 1)
+    assert out.split("\n") == [
+        "| 片区 | 值 |",
+        "| --- | ---: |",
+        "| 片区0 | 0 |",
+        "",
+        assemble.cut_note(1, 4),
+        "",
+        "正文紧随",
+    ]
+
+
+def test_every_long_table_is_cut_and_other_pipes_are_not_tables():
+    text = "a | b 不是表格\n\n" + _table(4) + "\n\n" + _table(1) + "\n\n" + _table(6, caption=None)
+    out = assemble.cap_tables(text, 2)
+    assert len(re.findall(r"^\| 片区\d", out, re.MULTILINE)) == 2 + 1 + 2  # body rows kept
+    assert out.count("全表共 4 行") == 1 and out.count("全表共 6 行") == 1
+    assert out.startswith("a | b 不是表格\n\n")
+    with pytest.raises(ValueError):
+        assemble.cap_tables(text, 0)

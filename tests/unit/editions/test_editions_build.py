@@ -69,3 +69,36 @@ def test_cover_metadata_names_the_configured_pilot_zone_and_body():
     assert "abstract" not in meta  # not synthetic: no notice
     synthetic = build.metadata({"year": 2025, "synthetic_data": True}, pilot, build.EditionConfig())
     assert "合成" in synthetic["abstract"] and "author" not in synthetic
+
+
+def test_max_table_rows_defaults_to_100_and_null_prints_every_row(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    assert build.load_config(paths.ROOT / "data").max_table_rows == 100
+    for text, expected in (
+        ("issuing_body: x\n", 100),
+        ("max_table_rows: null\n", None),
+        ("max_table_rows: 7\n", 7),
+    ):
+        (config / "editions.yaml").write_text(text, encoding="utf-8")
+        assert build.load_config(tmp_path).max_table_rows == expected
+    for bad in ("0", "-1", "2.5", "many", "true"):
+        (config / "editions.yaml").write_text(f"max_table_rows: {bad}\n", encoding="utf-8")
+        with pytest.raises(ValueError, match="max_table_rows"):
+            build.load_config(tmp_path)
+
+
+def test_sections_cut_long_tables_and_the_closing_note_says_so():
+    report, data = paths.ROOT / "reports" / "2026", paths.ROOT / "data"
+    full = build.sections(report, data, build.load_config(data))
+    cut = build.sections(report, data, build.EditionConfig(max_table_rows=3))
+    assert "只列出前" not in full[-1].body and "与同年度网站各页面内容一致" in full[-1].body
+    assert "超过 3 行的表格只列出前 3 行" in cut[-1].body
+    longest = 0
+    for section in cut[:-1]:
+        run = 0
+        for line in section.body.splitlines() + [""]:
+            run = run + 1 if line.startswith("|") else 0
+            longest = max(longest, run)
+    assert longest == 2 + 3  # header, rule and three rows
+    assert sum(s.body.count("全表共") for s in cut) > 0
