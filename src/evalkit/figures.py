@@ -17,7 +17,7 @@ matplotlib.use("Agg")  # headless: figures are saved into notebooks, never shown
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-FONT_FAMILY = "Noto Sans CJK SC"
+from .present.fonts import FONT_FAMILY, font_path  # noqa: E402, F401 (figures.font_path)
 
 #: Dark-to-light palette (viridis-like): distinct in colour and in greyscale lightness.
 PALETTE = ["#1b3a5c", "#c4572a", "#7fb069", "#8c6bb1", "#e8c547", "#4d4d4d"]
@@ -25,13 +25,6 @@ MARKERS = ["o", "s", "^", "D", "v", "P"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
 
 _registered = False
-
-
-def font_path() -> Path:
-    """Return the path of the Noto Sans CJK collection shipped by ``noto-cjk-sans-otc``."""
-    import noto_cjk_sans_otc
-
-    return Path(str(noto_cjk_sans_otc.FONT_PATH))
 
 
 def setup() -> None:

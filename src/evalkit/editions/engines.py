@@ -54,18 +54,18 @@ class Fonts:
 def fonts() -> Fonts:
     """Return the packaged fonts: Noto Serif SC (``pylopdf-fonts-zh-cn``) and Noto Sans CJK SC.
 
-    The sans is the one the figures use (:func:`evalkit.figures.font_path`,
+    The sans is the one the figures use (:func:`evalkit.present.fonts.font_path`,
     ``noto-cjk-sans-otc``); both are SIL OFL 1.1.
     """
     import pylopdf_fonts_zh_cn
 
-    from .. import figures
+    from ..present import fonts as figure_fonts
 
     return Fonts(
         serif_file=Path(pylopdf_fonts_zh_cn.serif_path()),
         serif_family="Noto Serif SC",
-        sans_file=figures.font_path(),
-        sans_family=figures.FONT_FAMILY,
+        sans_file=figure_fonts.font_path(),
+        sans_family=figure_fonts.FONT_FAMILY,
     )
 
 

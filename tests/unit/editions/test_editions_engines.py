@@ -1,6 +1,8 @@
 """The Lua filter through pandoc (fast: no Typst compile), the reference document, the ZIP fix."""
 
 import io
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -152,3 +154,17 @@ def test_epoch_of_as_of_date():
 def test_site_only_blocks_dropped(tmp_path):
     md = "::: {.evalkit-page-header}\n评估年度 2026\n:::\n\n::: {.evalkit-provenance}\nSHA\n:::\n\n正文\n"
     assert _plain(md, tmp_path).strip() == "正文"
+
+
+def test_building_the_editions_needs_no_plotting_library():
+    # The run's own process builds the editions; matplotlib (about 0.5 s to import) is
+    # for the notebooks' figures. The fonts and the executive summary must not load it.
+    code = (
+        "import sys\n"
+        "from evalkit.editions import engines, summary\n"
+        "f = engines.fonts()\n"
+        "assert f.sans_file.is_file() and f.sans_family == 'Noto Sans CJK SC', f\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -13,7 +13,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ... import figures
 from ...config import Targets
 from ...present import glossary
 from ...present.format import fmt_fixed, fmt_percent
@@ -513,6 +512,8 @@ def dimension_bars(res, config: IndicatorConfig):
     zone order); a missing score draws no bar (NaN), which :func:`evalkit.figures.show`
     labels 无数据 (a score of 0 is labelled 0). The values are those of :func:`dimension_table`.
     """
+    from ... import figures  # matplotlib: only for drawing (not for tables or text)
+
     year = res.year
     fig, ax = figures.new_figure(
         f"{year} 年各片区维度得分", "分", synthetic=res.synthetic, figsize=(9, 4.5)
@@ -545,6 +546,8 @@ def sensitivity_ranges(res):
     One horizontal band per zone of ``res.sensitivity`` (its row order), with a
     black marker at the score under the configured weights; x axis 0–100 points.
     """
+    from ... import figures  # matplotlib: only for drawing (not for tables or text)
+
     year = res.year
     fig, ax = figures.new_figure(
         f"{year} 年综合得分的权重敏感性（5%—95% 分位区间）", "分", synthetic=res.synthetic
