@@ -315,17 +315,28 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-class ForkKernelManager(AsyncKernelManager):
-    """AsyncKernelManager whose kernels come from :class:`ForkProvisioner`."""
+class ForkProvisioned:
+    """Mixin for a jupyter_client kernel manager: its kernels come from :attr:`provisioner_class`.
+
+    Put it first (``class M(ForkProvisioned, KernelManager)``). It serves the synchronous
+    manager too, whose ``start_kernel`` runs the same coroutine (the test suite's nbval
+    step uses it so).
+    """
+
+    provisioner_class: type[LocalProvisioner] = ForkProvisioner
 
     async def _async_pre_start_kernel(self, **kw: Any):
-        """Use a :class:`ForkProvisioner` (instead of the kernel spec's) for this kernel."""
+        """Use :attr:`provisioner_class` (instead of the kernel spec's) for this kernel."""
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
-            self.provisioner = ForkProvisioner(
+            self.provisioner = self.provisioner_class(
                 kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
             )
         return await super()._async_pre_start_kernel(**kw)
+
+
+class ForkKernelManager(ForkProvisioned, AsyncKernelManager):
+    """AsyncKernelManager whose kernels come from :class:`ForkProvisioner`."""
 
 
 def _new_id() -> str:

@@ -288,3 +288,19 @@ def test_a_failed_fork_falls_back_to_the_normal_launch(zygote, tmp_path, monkeyp
     assert isinstance(process, subprocess.Popen) and text.strip() == "42"
     assert fk.launches["launched"] == before["launched"] + 1
     assert fk.launches["forked"] == before["forked"]
+
+
+def test_the_nbval_plugins_zygote_forks_for_the_report_folders_only(tmp_path):
+    import types
+
+    import nbval_fork
+
+    z = object.__new__(nbval_fork.ReportsZygote)  # its checks only: no process
+    z.env, z.cwd, z.ok = {"A": "1"}, str(nbval_fork.REPORT_FOLDERS.parent), True
+    z.proc = types.SimpleNamespace(poll=lambda: None)
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "kernel.json"]
+    year = str(nbval_fork.REPORT_FOLDERS / "2024")
+    assert z.accepts(cmd, {"A": "1"}, year)
+    assert not z.accepts(cmd, {"A": "1"}, str(tmp_path))  # not a report folder
+    assert not z.accepts(cmd, {"A": "2"}, year)  # another environment
+    assert not z.accepts(["python3", *cmd[1:]], {"A": "1"}, year)  # another interpreter
