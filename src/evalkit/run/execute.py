@@ -121,7 +121,8 @@ def execute_task(task: dict) -> dict:
     if FORK_KERNELS:
         from . import forkkernel
 
-        if forkkernel.use_zygote(dict(os.environ), task["cwd"]) is not None:
+        preload = task.get("preload", forkkernel.PRELOAD)
+        if forkkernel.use_zygote(dict(os.environ), task["cwd"], preload) is not None:
             kernel_manager = {"kernel_manager_class": forkkernel.ForkKernelManager}
     if _progress_queue is not None:
         _progress_queue.put(("start", task["name"], 0, 0))
@@ -311,6 +312,11 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
 
     if not tasks:
         return []
+    if FORK_KERNELS:  # the zygotes import what these notebooks import, no more
+        from .preload import preload_for
+
+        preload = preload_for([t["template"] for t in tasks])
+        tasks = [dict(t, preload=preload) for t in tasks]
     ctx = mp.get_context("spawn")  # fresh interpreters: no inherited threads or kernels
     queue = ctx.Queue()
     progress = Progress([t["name"] for t in tasks])

@@ -5,7 +5,8 @@ in the notebook's first cells, pandas, numpy, pyarrow and matplotlib (about 2 s 
 per notebook, paid again by each of the report's notebooks). Here each papermill worker
 keeps one *zygote*: a Python process started once, with the worker's environment and
 working folder, that imports only those third-party modules (never ``evalkit``, never
-a notebook's code) and then waits. Every notebook kernel is a ``fork()`` of it that
+a notebook's code; only those the run's notebooks import, :func:`.preload.preload_for`)
+and then waits. Every notebook kernel is a ``fork()`` of it that
 runs ``python -m ipykernel_launcher …`` exactly as the normal launch would, so:
 
 - each notebook still gets its own fresh kernel process, with its own environment
@@ -43,26 +44,11 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from .preload import PRELOAD
+
 #: Environment variables that may differ between the zygote and a kernel forked from it:
 #: none of them is read by the interpreter at start-up nor by the pre-imported modules.
 PER_KERNEL_ENV = frozenset({"EVALKIT_PAGE", "JPY_PARENT_PID", "JPY_SESSION_NAME"})
-#: Third-party modules the zygote imports: those most pages import (``evalkit.figures``
-#: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing,
-#: logistics). ``matplotlib`` reads ``MPLBACKEND`` when imported: the zygote imports it
-#: with the value ipykernel gives every kernel, so ``rcParams["backend"]`` is what a new
-#: kernel would have; ``evalkit.figures`` then selects Agg either way (with pyplot
-#: already imported, ``matplotlib.use`` switches to it at once instead of at the
-#: first figure; no figure exists before it).
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "pyarrow.parquet",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "scipy.stats",
-    "ipykernel.kernelapp",
-)
-
 #: Seconds the zygote may take to import :data:`PRELOAD` before kernels launch normally.
 START_TIMEOUT = 120
 
@@ -143,6 +129,7 @@ class Zygote:
     def __init__(self, env: dict[str, str], cwd: str, preload=PRELOAD):
         self.env = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV}
         self.cwd = str(cwd)
+        self.preload = tuple(preload)
         reply_r, reply_w = os.pipe()
         try:
             self.proc = subprocess.Popen(
@@ -272,8 +259,8 @@ def close_zygote() -> None:
         _zygote = None
 
 
-def use_zygote(env: dict[str, str], cwd: str) -> Zygote | None:
-    """Return this process's zygote for *env* and *cwd*, starting (or replacing) it as needed.
+def use_zygote(env: dict[str, str], cwd: str, preload=PRELOAD) -> Zygote | None:
+    """Return this process's zygote for *env*, *cwd* and *preload*, starting (or replacing) it.
 
     Returns None where kernels cannot be forked (not Linux) or the zygote failed to start.
     """
@@ -281,12 +268,17 @@ def use_zygote(env: dict[str, str], cwd: str) -> Zygote | None:
     if not sys.platform.startswith("linux"):
         return None
     wanted = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV}
-    if _zygote is not None and (_zygote.env != wanted or _zygote.cwd != str(cwd) or not _zygote.ok):
+    if _zygote is not None and (
+        _zygote.env != wanted
+        or _zygote.cwd != str(cwd)
+        or _zygote.preload != tuple(preload)
+        or not _zygote.ok
+    ):
         _zygote.close()
         _zygote = None
     if _zygote is None:
         try:
-            _zygote = Zygote(env, cwd)
+            _zygote = Zygote(env, cwd, preload)
         except OSError:
             return None
     return _zygote if _zygote.ok else None

@@ -1,0 +1,134 @@
+"""What a run's kernel zygote imports before it forks kernels (:mod:`evalkit.run.forkkernel`).
+
+Kept apart from :mod:`.forkkernel` so that the run's own process can choose the
+modules (:func:`preload_for`) without importing jupyter_client.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+#: Third-party modules the zygote imports: those most pages import (``evalkit.figures``
+#: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing,
+#: logistics). ``matplotlib`` reads ``MPLBACKEND`` when imported: the zygote imports it
+#: with the value ipykernel gives every kernel, so ``rcParams["backend"]`` is what a new
+#: kernel would have; ``evalkit.figures`` then selects Agg either way (with pyplot
+#: already imported, ``matplotlib.use`` switches to it at once instead of at the
+#: first figure; no figure exists before it).
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "scipy.stats",
+    "ipykernel.kernelapp",
+)
+
+#: For each module of :data:`PRELOAD`: the top-level packages whose import by a notebook
+#: (directly or through evalkit's modules) makes preloading it worth it. pandas reads the
+#: curated store's parquet files with pyarrow; statsmodels imports scipy.stats.
+PRELOAD_WHEN = {
+    "numpy": {"numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pyarrow"},
+    "pandas": {"pandas", "statsmodels"},
+    "pyarrow.parquet": {"pyarrow", "pandas"},
+    "matplotlib": {"matplotlib"},
+    "matplotlib.pyplot": {"matplotlib"},
+    "scipy.stats": {"scipy", "statsmodels"},
+    "ipykernel.kernelapp": None,  # always: every kernel runs it
+}
+
+
+def _imports(tree) -> set[str]:
+    """Return the modules the statements of *tree* import when it runs (not in functions).
+
+    ``from a import b`` yields ``a`` and ``a.b`` (``b`` may be a submodule); a relative
+    import keeps its dots, to be resolved by the caller.
+    """
+    import ast
+
+    found: set[str] = set()
+    todo = list(getattr(tree, "body", []))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue  # runs when called, not when imported
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            found.add(base)
+            sep = "" if base.endswith(".") else "."
+            found.update(base + sep + alias.name for alias in node.names if alias.name != "*")
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _evalkit_file(name: str) -> Path | None:
+    """Return the source file of evalkit module *name* (``evalkit.a.b``), or None."""
+    root = Path(__file__).resolve().parent.parent  # src/evalkit
+    rel = name.split(".")[1:]
+    package = root.joinpath(*rel, "__init__.py")
+    if package.is_file():
+        return package
+    module = root.joinpath(*rel).with_suffix(".py") if rel else None
+    return module if module is not None and module.is_file() else None
+
+
+def _resolve(name: str, module: str, is_package: bool) -> str:
+    """Return the absolute name of import *name* made in evalkit module *module*."""
+    if not name.startswith("."):
+        return name
+    level = len(name) - len(name.lstrip("."))
+    parts = module.split(".") if is_package else module.split(".")[:-1]
+    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+    rest = name[level:]
+    return ".".join(parts + ([rest] if rest else []))
+
+
+def preload_for(notebooks) -> tuple[str, ...]:
+    """Return the modules of :data:`PRELOAD` that the *notebooks* (paths of .ipynb) will import.
+
+    The notebooks' code cells are read for their imports; evalkit modules among them are
+    followed through their own module-level imports (the imports inside functions run
+    only when called, so a kernel pays them itself either way). A module of
+    :data:`PRELOAD` is kept when one of its :data:`PRELOAD_WHEN` packages is reached.
+    Preloading a module no notebook imports costs every kernel's zygote its import
+    (scipy.stats and matplotlib: about 1 s of CPU) and saves nothing. Anything that
+    cannot be read (a cell that is not Python, a missing file) gives all of
+    :data:`PRELOAD`: a zygote with too much imported costs time, never correctness.
+    """
+    import ast
+
+    try:
+        seen: set[str] = set()
+        todo: list[str] = []
+        third_party: set[str] = set()
+        for path in notebooks:
+            nb = json.loads(Path(path).read_text(encoding="utf-8"))
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") != "code":
+                    continue
+                source = cell.get("source", "")
+                source = "".join(source) if isinstance(source, list) else str(source)
+                todo.extend(_imports(ast.parse(source)))
+        while todo:
+            name = todo.pop()
+            if name in seen or name.startswith("."):
+                continue
+            seen.add(name)
+            if name.split(".")[0] != "evalkit":
+                third_party.add(name.split(".")[0])
+                continue
+            parts = name.split(".")
+            todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages
+            file = _evalkit_file(name)
+            if file is None:
+                continue  # a name imported from a module (``from evalkit.x import f``)
+            is_package = file.name == "__init__.py"
+            found = _imports(ast.parse(file.read_text(encoding="utf-8")))
+            todo.extend(_resolve(n, name, is_package) for n in found)
+    except (OSError, ValueError, SyntaxError, AttributeError, TypeError):
+        return PRELOAD
+    return tuple(m for m in PRELOAD if PRELOAD_WHEN.get(m) is None or PRELOAD_WHEN[m] & third_party)

@@ -1,0 +1,101 @@
+"""What a zygote preloads: the PRELOAD modules the run's notebooks reach, no more."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from evalkit import paths
+from evalkit.run import preload
+
+
+def _notebook(tmp_path, *sources: str, name: str = "page"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 标题")]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_notebook_without_third_party_imports_preloads_only_the_kernel(tmp_path):
+    nb = _notebook(tmp_path, "import json, os\nx = json.dumps({})")
+    assert preload.preload_for([nb]) == ("ipykernel.kernelapp",)
+
+
+def test_evalkit_modules_are_followed_to_what_they_import(tmp_path):
+    # evalkit.store reads the curated parquet tables with pandas: numpy, pandas and
+    # pyarrow.parquet, not matplotlib or scipy.
+    nb = _notebook(tmp_path, "from evalkit import store\ndf = store.read_table('projects', 'data')")
+    assert preload.preload_for([nb]) == (
+        "numpy",
+        "pandas",
+        "pyarrow.parquet",
+        "ipykernel.kernelapp",
+    )
+
+
+def test_the_union_over_notebooks_keeps_preload_order(tmp_path):
+    a = _notebook(tmp_path, "import scipy.stats", name="a")
+    b = _notebook(tmp_path, "import matplotlib.pyplot as plt", name="b")
+    assert preload.preload_for([a, b]) == (
+        "numpy",
+        "matplotlib",
+        "matplotlib.pyplot",
+        "scipy.stats",
+        "ipykernel.kernelapp",
+    )
+
+
+@pytest.mark.parametrize("cell", ["%time x = 1", "import json\nif True print(1)"])
+def test_a_cell_that_is_not_python_preloads_everything(tmp_path, cell):
+    assert preload.preload_for([_notebook(tmp_path, cell)]) == preload.PRELOAD
+    assert preload.preload_for([tmp_path / "missing.ipynb"]) == preload.PRELOAD
+
+
+def test_imports_inside_functions_are_not_followed_those_in_classes_are():
+    tree = ast.parse(
+        "import a\n"
+        "def f():\n    import b\n"
+        "class C:\n    import c\n"
+        "if x:\n    from d import e\n"
+        "try:\n    from . import g\nexcept ImportError:\n    pass\n"
+    )
+    assert preload._imports(tree) == {"a", "c", "d", "d.e", ".", ".g"}
+
+
+def test_relative_imports_resolve_from_the_module_or_package():
+    assert preload._resolve(".x", "evalkit.run.execute", False) == "evalkit.run.x"
+    assert preload._resolve("..figures", "evalkit.run.execute", False) == "evalkit.figures"
+    assert preload._resolve(".", "evalkit.run", True) == "evalkit.run"
+    assert preload._resolve(".fork", "evalkit.run", True) == "evalkit.run.fork"
+    assert preload._resolve("pandas", "evalkit.run", True) == "pandas"
+
+
+@pytest.mark.parametrize("page", ["index", "impact"])
+def test_what_a_page_imports_when_its_imports_run_is_preloaded(page):
+    # The page's own import statements, run in a new interpreter: every PRELOAD module
+    # they load must be in the page's preload (a kernel never pays for one the zygote
+    # could have imported).
+    template = paths.ROOT / "notebooks" / f"{page}.ipynb"
+    nb = json.loads(template.read_text(encoding="utf-8"))
+    lines = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    lines.append(ast.unparse(node))
+    assert lines, "the page imports something"
+    code = (
+        "\n".join(lines)
+        + f"\nimport sys\nprint([m for m in {preload.PRELOAD!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(ast.literal_eval(out.stdout.strip()))
+    assert "pandas" in loaded
+    assert loaded <= set(preload.preload_for([template]))
