@@ -215,3 +215,22 @@ def test_dry_run_on_the_command_line_lists_and_leaves_everything(
     assert f"将执行 would run 6/8: {pages}" in shown
     assert "executing" not in shown and "site published" not in shown
     assert _snapshot(root / "reports") == reports
+
+
+def test_a_bad_editions_setting_stops_the_run_before_any_notebook(
+    demo_report, tmp_path, scratch_project, capsys
+):
+    from evalkit import cli
+
+    root = scratch_project(copy_project(demo_report, tmp_path / "project"))
+    config = root / "data" / "config" / "editions.yaml"
+    config.write_text(
+        config.read_text("utf-8").replace("max_table_rows: 100", "max_table_rows: 0"), "utf-8"
+    )
+    reports = _snapshot(root / "reports")
+    argv = ["report", "--year", str(YEAR), "--as-of", AS_OF, "--dataset", str(root / "raw")]
+    assert cli.main([*argv, "--force"]) == 2
+    shown = capsys.readouterr()
+    assert shown.err.startswith(f"错误 error: {config}: max_table_rows 须为不小于 1 的整数")
+    assert "Traceback" not in shown.err and "executing" not in shown.out
+    assert _snapshot(root / "reports") == reports

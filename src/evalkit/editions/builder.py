@@ -21,6 +21,7 @@ import yaml
 
 from .. import __version__, paths
 from ..core.digest import sha256_file, sha256_text
+from ..core.errors import ConfigError
 from . import assemble, engines
 
 CONFIG_FILE = "editions.yaml"
@@ -61,7 +62,11 @@ def config_home(data: Path | None = None) -> Path:
 
 
 def load_config(data: Path | None = None) -> EditionConfig:
-    """Read ``config/editions.yaml`` (see :func:`config_home`); defaults when absent."""
+    """Read ``config/editions.yaml`` (see :func:`config_home`); defaults when absent.
+
+    Raises :class:`evalkit.core.errors.ConfigError` for a ``max_table_rows`` that is not
+    a whole number ≥ 1 or ``null``.
+    """
     path = paths.config_dir(config_home(data)) / CONFIG_FILE
     if not path.exists():
         return EditionConfig()
@@ -76,20 +81,25 @@ def load_config(data: Path | None = None) -> EditionConfig:
         findings_heading=str(doc.get("findings_heading") or "主要发现"),
         annex_pages=tuple(str(p) for p in doc.get("annex_pages") or ()),
         annex_documents=docs,
-        max_table_rows=_max_table_rows(doc),
+        max_table_rows=_max_table_rows(doc, path),
     )
 
 
-def _max_table_rows(doc: dict) -> int | None:
-    """Return ``max_table_rows`` of editions.yaml: 100 when absent, None for ``null`` (no cut)."""
+def _max_table_rows(doc: dict, path: Path) -> int | None:
+    """Return ``max_table_rows`` of editions.yaml: 100 when absent, None for ``null`` (no cut).
+
+    Raises :class:`evalkit.core.errors.ConfigError` naming *path* for any other value
+    than a whole number ≥ 1 or ``null``.
+    """
     if "max_table_rows" not in doc:
         return EditionConfig.max_table_rows
     value = doc["max_table_rows"]
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"{CONFIG_FILE}: max_table_rows must be a whole number ≥ 1 or null, got {value!r}"
+        raise ConfigError(
+            f"{path}: max_table_rows 须为不小于 1 的整数或 null（不截断）/ must be a whole "
+            f"number ≥ 1 or null (no cut), got {value!r}"
         )
     return value
 

@@ -16,6 +16,7 @@ HELP = "build the year's Word and PDF editions / 生成正式文本（Word、PDF
 def _cmd_editions(args: argparse.Namespace) -> int:
     """Build the editions of ``--year``; print the files and their SHA-256."""
     from .. import paths
+    from ..core.errors import ConfigError
     from ..run.parameters import PipelineError, validate_year
     from . import EditionError, build
 
@@ -32,6 +33,9 @@ def _cmd_editions(args: argparse.Namespace) -> int:
         return 1
     try:
         entry = build(folder)
+    except ConfigError as exc:
+        print(f"错误 error: {exc}")
+        return 2
     except EditionError as exc:
         print(exc)
         return 1

@@ -31,6 +31,7 @@ from pathlib import Path
 from .. import paths
 from ..core import publish
 from ..core.checkpoint import checkpoint  # noqa: F401  (re-exported: tests patch pipeline.checkpoint)
+from ..core.errors import ConfigError
 from . import manifest as mf
 from . import provenance
 from . import registry as reg
@@ -240,6 +241,8 @@ def run_report(
         result = RunResult(year=int(year), as_of=as_of)
         out(f"评估年度 year {year} · 数据截至 as of {as_of}")
         registry = load_registry(data)
+        if render:  # a bad editions.yaml stops the run before any notebook executes
+            _editions().load_config(data)
         published = paths.report_dir(year)
         old = mf.read_manifest(published)
         cache: dict = {}
@@ -521,7 +524,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             dataset=args.dataset,
             dry_run=args.dry_run,
         )
-    except (PipelineError, _site_error()) as e:
+    except (PipelineError, ConfigError, _site_error()) as e:
         print(f"错误 error: {e}", file=sys.stderr)
         return 2
     return 0
@@ -552,7 +555,12 @@ def register(sub) -> None:
         default=None,
         help="as-of date YYYY-MM-DD (default: YEAR-12-31, or the curated data's as_of) / 数据截至日期",
     )
-    p.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="同时执行的笔记本数 / parallel notebooks (default: cores)",
+    )
     p.add_argument("--force", action="store_true", help="execute every notebook / 全部重新执行")
     p.add_argument(
         "--dry-run",

@@ -3,6 +3,7 @@ import pytest
 
 from evalkit import paths
 from evalkit.core.digest import sha256_file
+from evalkit.core.errors import ConfigError
 from evalkit.editions import builder as build
 
 
@@ -84,7 +85,7 @@ def test_max_table_rows_defaults_to_100_and_null_prints_every_row(tmp_path):
         assert build.load_config(tmp_path).max_table_rows == expected
     for bad in ("0", "-1", "2.5", "many", "true"):
         (config / "editions.yaml").write_text(f"max_table_rows: {bad}\n", encoding="utf-8")
-        with pytest.raises(ValueError, match="max_table_rows"):
+        with pytest.raises(ConfigError, match="editions.yaml: max_table_rows 须为"):
             build.load_config(tmp_path)
 
 
