@@ -2,11 +2,12 @@
 
 ``make test`` re-executes the committed reports with nbval (``-p nbval_fork``). nbval
 starts every notebook's kernel as a new interpreter that imports IPython, ipykernel
-and then, in the notebook's first cells, pandas, numpy, pyarrow, matplotlib and scipy:
-24 times. The pipeline that wrote those reports forks its kernels from a zygote
-instead (:mod:`evalkit.run.forkkernel`); here each pytest-xdist worker does the same,
-so nbval executes every notebook the way the report executed it: each in its own new
-kernel process, with no evalkit module and no state of another notebook.
+and then, in the notebook's first cells, pandas, numpy, pyarrow, matplotlib and scipy,
+once per notebook of every year. The pipeline that wrote those reports forks its
+kernels from a zygote instead (:mod:`evalkit.run.forkkernel`); here each pytest-xdist
+worker does the same, with what a full report run preloads (``preload_for`` over the
+report notebooks), so nbval executes every notebook as a full run executes it: each in
+its own new kernel process, with no evalkit module and no state of another notebook.
 
 One zygote serves a worker's notebooks of every year. The pipeline's zygote only
 forks kernels for its own folder; here the kernels' folders are the three report
@@ -16,21 +17,30 @@ the environment's site-packages, as a new kernel's would in any of those folders
 each forked kernel changes into its notebook's folder before it starts.
 
 Kernels whose launch the zygote would not reproduce (another interpreter, another
-environment) start normally. ``EVALKIT_FORK_KERNELS=0`` (the pipeline's switch) turns
-this plugin off: every kernel then starts as nbval starts it.
+environment, a folder outside ``reports/``) start normally, and so do all of them where
+no zygote can start (not Linux, or it failed). ``EVALKIT_FORK_KERNELS=0`` (the
+pipeline's switch) turns this plugin off: every kernel then starts as nbval starts it.
+The plugin replaces ``nbval.kernel.KernelManager``, the one name nbval 0.11 starts
+kernels with.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from evalkit.run import forkkernel as fk
+from evalkit.run.preload import preload_for
 
 ENABLED = os.environ.get("EVALKIT_FORK_KERNELS", "1") != "0"
-#: Folders whose kernels the zygote may fork: the committed report folders.
+#: The folder of the committed reports: the zygote forks kernels for its year folders.
 REPORT_FOLDERS = Path(__file__).resolve().parent.parent / "reports"
+
+
+#: The environment no zygote could start for (kernels then launch normally, not retried).
+_failed_env: dict[str, str] | None = None
 
 
 class ReportsZygote(fk.Zygote):
@@ -39,6 +49,8 @@ class ReportsZygote(fk.Zygote):
     def accepts(self, cmd: list[str], env: dict[str, str], cwd: str) -> bool:
         """As :meth:`~evalkit.run.forkkernel.Zygote.accepts`, for any report folder."""
         folder = Path(os.path.realpath(cwd))
+        # The parent's checks (interpreter, environment, alive) with its folder check
+        # answered for a report folder: the kernel changes into *cwd* when forked.
         return REPORT_FOLDERS in folder.parents and super().accepts(cmd, env, self.cwd)
 
 
@@ -49,15 +61,22 @@ class ReportsForkProvisioner(fk.ForkProvisioner):
         """Start the zygote at the first launch (in this environment), then fork or launch."""
         env = {k: v for k, v in (kwargs.get("env") or os.environ).items()}
         wanted = {k: v for k, v in env.items() if k not in fk.PER_KERNEL_ENV}
-        if fk._zygote is None or fk._zygote.env != wanted:
+        global _failed_env
+        if (fk._zygote is None or fk._zygote.env != wanted) and wanted != _failed_env:
             fk.close_zygote()
-            fk._zygote = ReportsZygote(env, str(REPORT_FOLDERS.parent))
+            notebooks = sorted(REPORT_FOLDERS.glob("*/*.ipynb"))
+            try:  # as forkkernel.use_zygote: no zygote, then kernels launch normally
+                zygote = ReportsZygote(env, str(REPORT_FOLDERS.parent), preload_for(notebooks))
+            except OSError:
+                zygote = None
+            fk._zygote = zygote if zygote is not None and zygote.ok else None
+            _failed_env = None if fk._zygote else wanted  # not again for this environment
         return await super().launch_kernel(cmd, **kwargs)
 
 
 def pytest_configure(config) -> None:
     """Give nbval a kernel manager whose kernels are forked (see the module docstring)."""
-    if not ENABLED:
+    if not ENABLED or not sys.platform.startswith("linux"):  # fork, prctl: Linux only
         return
     import nbval.kernel
     from jupyter_client.manager import KernelManager

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-#: Third-party modules the zygote imports: those most pages import (``evalkit.figures``
-#: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing,
-#: logistics). ``matplotlib`` reads ``MPLBACKEND`` when imported: the zygote imports it
+#: Third-party modules a zygote may import: those most pages import (``evalkit.figures``
+#: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing; the
+#: logistics page imports it only inside functions, so its kernel imports it itself).
+#: :func:`preload_for` keeps those the run's notebooks reach. ``matplotlib`` reads ``MPLBACKEND`` when imported: the zygote imports it
 #: with the value ipykernel gives every kernel, so ``rcParams["backend"]`` is what a new
 #: kernel would have; ``evalkit.figures`` then selects Agg either way (with pyplot
 #: already imported, ``matplotlib.use`` switches to it at once instead of at the
@@ -41,7 +42,9 @@ PRELOAD_WHEN = {
 
 
 def _imports(tree) -> set[str]:
-    """Return the modules the statements of *tree* import when it runs (not in functions).
+    """Return the modules the statements of *tree* (an ``ast.Module``) import when it runs.
+
+    Statements inside functions and lambdas are skipped: they import when called.
 
     ``from a import b`` yields ``a`` and ``a.b`` (``b`` may be a submodule); a relative
     import keeps its dots, to be resolved by the caller.
@@ -94,6 +97,8 @@ def preload_for(notebooks) -> tuple[str, ...]:
     followed through their own module-level imports (the imports inside functions run
     only when called, so a kernel pays them itself either way). A module of
     :data:`PRELOAD` is kept when one of its :data:`PRELOAD_WHEN` packages is reached.
+    Imports made by name at run time (``importlib.import_module``) are not seen: their
+    kernels import those modules themselves, as a kernel launched normally would.
     Preloading a module no notebook imports costs every kernel's zygote its import
     (scipy.stats and matplotlib: about 1 s of CPU) and saves nothing. Anything that
     cannot be read (a cell that is not Python, a missing file) gives all of
