@@ -59,7 +59,7 @@ class ReportsForkProvisioner(fk.ForkProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         """Start the zygote at the first launch (in this environment), then fork or launch."""
-        env = {k: v for k, v in (kwargs.get("env") or os.environ).items()}
+        env = dict(kwargs.get("env") or os.environ)
         wanted = {k: v for k, v in env.items() if k not in fk.PER_KERNEL_ENV}
         global _failed_env
         if (fk._zygote is None or fk._zygote.env != wanted) and wanted != _failed_env:

@@ -6,17 +6,20 @@ modules (:func:`preload_for`) without importing jupyter_client.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 from pathlib import Path
 
 #: Third-party modules a zygote may import: those most pages import (``evalkit.figures``
 #: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing; the
 #: logistics page imports it only inside functions, so its kernel imports it itself).
-#: :func:`preload_for` keeps those the run's notebooks reach. ``matplotlib`` reads ``MPLBACKEND`` when imported: the zygote imports it
-#: with the value ipykernel gives every kernel, so ``rcParams["backend"]`` is what a new
-#: kernel would have; ``evalkit.figures`` then selects Agg either way (with pyplot
-#: already imported, ``matplotlib.use`` switches to it at once instead of at the
-#: first figure; no figure exists before it).
+#: :func:`preload_for` keeps those the run's notebooks reach. ``matplotlib`` reads
+#: ``MPLBACKEND`` when imported: the zygote imports it with the value ipykernel gives
+#: every kernel, so ``rcParams["backend"]`` is what a new kernel would have;
+#: ``evalkit.figures`` then selects Agg either way (with pyplot already imported,
+#: ``matplotlib.use`` switches to it at once instead of at the first figure; no
+#: figure exists before it).
 PRELOAD = (
     "numpy",
     "pandas",
@@ -49,8 +52,6 @@ def _imports(tree) -> set[str]:
     ``from a import b`` yields ``a`` and ``a.b`` (``b`` may be a submodule); a relative
     import keeps its dots, to be resolved by the caller.
     """
-    import ast
-
     found: set[str] = set()
     todo = list(getattr(tree, "body", []))
     while todo:
@@ -80,14 +81,12 @@ def _evalkit_file(name: str) -> Path | None:
 
 
 def _resolve(name: str, module: str, is_package: bool) -> str:
-    """Return the absolute name of import *name* made in evalkit module *module*."""
-    if not name.startswith("."):
-        return name
-    level = len(name) - len(name.lstrip("."))
-    parts = module.split(".") if is_package else module.split(".")[:-1]
-    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
-    rest = name[level:]
-    return ".".join(parts + ([rest] if rest else []))
+    """Return the absolute name of import *name* made in evalkit module *module*.
+
+    :func:`importlib.util.resolve_name`, relative to *module* itself when it is a
+    package, else to the package that holds it.
+    """
+    return importlib.util.resolve_name(name, module if is_package else module.rpartition(".")[0])
 
 
 def preload_for(notebooks) -> tuple[str, ...]:
@@ -104,8 +103,6 @@ def preload_for(notebooks) -> tuple[str, ...]:
     cannot be read (a cell that is not Python, a missing file) gives all of
     :data:`PRELOAD`: a zygote with too much imported costs time, never correctness.
     """
-    import ast
-
     try:
         seen: set[str] = set()
         todo: list[str] = []
