@@ -186,16 +186,12 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
     capped = [replace(s, body=assemble.cap_tables(s.body, cfg.max_table_rows)) for s in out]
     cut = any(c.body != s.body for c, s in zip(capped, out, strict=True))
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+    rows = cfg.max_table_rows
+    cut_words = f"（超过 {rows} 行的表格只列出前 {rows} 行，全表见网站）" if cut else ""
     note = (
         f"本报告由 evalkit {__version__} 根据截至 {summary.get('as_of') or '—'} 的数据生成，"
-        + (
-            f"与同年度网站各页面内容一致（超过 {cfg.max_table_rows} 行的表格只列出前 "
-            f"{cfg.max_table_rows} 行，全表见网站）"
-            if cut
-            else "与同年度网站各页面内容一致"
-        )
-        + "；Word 与 PDF 两种文本内容相同。各页面的输入文件哈希、"
-        "代码版本等溯源信息见网站各页页脚与本年度 manifest.json。"
+        f"与同年度网站各页面内容一致{cut_words}；Word 与 PDF 两种文本内容相同。"
+        "各页面的输入文件哈希、代码版本等溯源信息见网站各页页脚与本年度 manifest.json。"
     )
     capped.append(assemble.Section("编制说明", note, numbered=False))
     return capped
