@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.run import forkkernel as fk
+from evalkit.run import zygote as zyg
 from evalkit.run.preload import preload_for
 
 ENABLED = os.environ.get("EVALKIT_FORK_KERNELS", "1") != "0"
@@ -60,7 +61,7 @@ class ReportsForkProvisioner(fk.ForkProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         """Start the zygote at the first launch (in this environment), then fork or launch."""
         env = dict(kwargs.get("env") or os.environ)
-        wanted = {k: v for k, v in env.items() if k not in fk.PER_KERNEL_ENV}
+        wanted = {k: v for k, v in env.items() if k not in zyg.PER_KERNEL_ENV}
         global _failed_env
         if (fk._zygote is None or fk._zygote.env != wanted) and wanted != _failed_env:
             fk.close_zygote()
@@ -90,7 +91,7 @@ def pytest_configure(config) -> None:
     # pytest names the running test in the environment, so it differs for every
     # notebook; nothing reads it at start-up, and each forked kernel still gets it (a
     # kernel gets the environment of its own launch).
-    fk.PER_KERNEL_ENV = fk.PER_KERNEL_ENV | {"PYTEST_CURRENT_TEST"}
+    zyg.PER_KERNEL_ENV = zyg.PER_KERNEL_ENV | {"PYTEST_CURRENT_TEST"}
 
 
 def pytest_unconfigure(config) -> None:

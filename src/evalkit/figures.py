@@ -160,10 +160,12 @@ def thin_tick_labels(fig) -> None:
     from matplotlib.ticker import MaxNLocator
 
     todo = list(fig.get_axes())
-    for _ in range(8):  # one draw a round, for all axes still crowded
+    for _ in range(8):  # one layout a round, for all axes still crowded
         if not todo:
             break
-        fig.canvas.draw()
+        # Places every text (tick labels included) as a draw would, without rasterizing:
+        # the extents below are the drawn ones, at a fraction of the cost.
+        fig.draw_without_rendering()
         crowded = []
         for ax in todo:
             labels = [t for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]

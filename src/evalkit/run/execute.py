@@ -1,9 +1,9 @@
 """Notebook execution: papermill in spawned worker processes, one fresh kernel per notebook.
 
-Each worker forks its notebooks' kernels from a zygote that has imported the common
-third-party modules once (:mod:`evalkit.run.forkkernel`: still a new kernel process
-per notebook, with no evalkit module and no state of another notebook; about 2 s of
-CPU less per notebook). ``EVALKIT_FORK_KERNELS=0`` launches every kernel normally.
+The workers fork their notebooks' kernels from the run's one zygote, which has imported
+the common third-party modules once (:mod:`evalkit.run.forkkernel`: still a new kernel
+process per notebook, with no evalkit module and no state of another notebook; about
+2 s of CPU less per notebook). ``EVALKIT_FORK_KERNELS=0`` launches every kernel normally.
 
 Workers die with the run's main process (Linux ``PR_SET_PDEATHSIG``), report each
 finished cell to the parent (progress bars on a TTY, plain lines otherwise) and
@@ -14,6 +14,7 @@ papermill metadata dropped.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -110,6 +111,13 @@ def execute_task(task: dict) -> dict:
     """
     global _progress_name
     _progress_name = task["name"]
+    if task.get("zygote"):
+        # Exactly the environment the run's zygote was started with: a worker inherits
+        # its parent's C-level environment, which may hold variables os.environ there
+        # does not show (GNU readline sets LINES and COLUMNS), and a kernel is forked
+        # only when its environment is the zygote's.
+        os.environ.clear()
+        os.environ.update(task["zygote"]["env"])
     os.environ.update(task["env"])
     import nbformat
     import papermill as pm
@@ -121,9 +129,13 @@ def execute_task(task: dict) -> dict:
     if FORK_KERNELS:
         from . import forkkernel
 
-        preload = task.get("preload", forkkernel.PRELOAD)
-        if forkkernel.use_zygote(dict(os.environ), task["cwd"], preload) is not None:
+        if task.get("zygote"):  # the run's zygote (execute_all)
+            forkkernel.use_shared(task["zygote"])
             kernel_manager = {"kernel_manager_class": forkkernel.ForkKernelManager}
+        else:
+            preload = task.get("preload", forkkernel.PRELOAD)
+            if forkkernel.use_zygote(dict(os.environ), task["cwd"], preload) is not None:
+                kernel_manager = {"kernel_manager_class": forkkernel.ForkKernelManager}
     if _progress_queue is not None:
         _progress_queue.put(("start", task["name"], 0, 0))
     try:
@@ -156,11 +168,13 @@ def execute_task(task: dict) -> dict:
             "error": f"{type(e).__name__}: {e}",
         }
     finalize_notebook(Path(task["output"]))
+    forked = forked_before != _forked()
     return {
         "name": task["name"],
         "ok": True,
         "seconds": round(time.monotonic() - started, 2),
-        "kernel": "forked" if forked_before != _forked() else "launched",
+        "kernel": "forked" if forked else "launched",
+        "zygote": _zygote_pid() if forked else None,
     }
 
 
@@ -168,6 +182,12 @@ def _forked() -> int:
     """Return how many kernels this process has forked so far (0 before the first)."""
     mod = sys.modules.get("evalkit.run.forkkernel")
     return mod.launches["forked"] if mod else 0
+
+
+def _zygote_pid() -> int | None:
+    """Return the pid of the zygote this process forks its kernels from (None: none yet)."""
+    mod = sys.modules.get("evalkit.run.forkkernel")
+    return mod._zygote.pid if mod and mod._zygote is not None else None
 
 
 def _template_cell_index(nb, executed_index: int) -> int:
@@ -312,11 +332,6 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
 
     if not tasks:
         return []
-    if FORK_KERNELS:  # the zygotes import what these notebooks import, no more
-        from .preload import preload_for
-
-        preload = preload_for([t["template"] for t in tasks])
-        tasks = [dict(t, preload=preload) for t in tasks]
     ctx = mp.get_context("spawn")  # fresh interpreters: no inherited threads or kernels
     queue = ctx.Queue()
     progress = Progress([t["name"] for t in tasks])
@@ -324,6 +339,10 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     drainer = threading.Thread(target=_drain, args=(queue, progress, stop), daemon=True)
     drainer.start()
     results: list[dict] = []
+    # One zygote for all workers: it imports while they start (see .forkkernel).
+    zygote = _start_zygote(tasks) if FORK_KERNELS else None
+    if zygote is not None:
+        tasks = [dict(t, zygote=zygote.handle()) for t in tasks]
     try:
         with ProcessPoolExecutor(
             max_workers=max(1, min(jobs, len(tasks))),
@@ -352,4 +371,30 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
         stop.set()
         drainer.join(timeout=5)
         progress.close()
+        if zygote is not None:  # the workers are done: stop it, and count its kernels' CPU
+            zygote.close()
     return results
+
+
+def _start_zygote(tasks: list[dict]):
+    """Start the run's kernel zygote for *tasks*; return it, or None (workers start their own).
+
+    Its environment is the one every worker gives its kernels (this process's, updated
+    by the task's ``env``, apart from the per-kernel variables), its folder the tasks'
+    working folder, and it imports what these notebooks import (``preload_for``), no
+    more. Tasks with different environments or folders get no shared zygote.
+    """
+    from . import zygote as zyg
+    from .preload import preload_for
+
+    envs = {
+        json.dumps(
+            {k: v for k, v in {**os.environ, **t["env"]}.items() if k not in zyg.PER_KERNEL_ENV},
+            sort_keys=True,
+        )
+        for t in tasks
+    }
+    if len(envs) != 1 or len({t["cwd"] for t in tasks}) != 1:
+        return None
+    env = json.loads(envs.pop())
+    return zyg.start_shared(env, tasks[0]["cwd"], preload_for([t["template"] for t in tasks]))

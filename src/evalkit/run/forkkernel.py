@@ -2,12 +2,14 @@
 
 A plain kernel start is a new interpreter that imports IPython, ipykernel, zmq and then,
 in the notebook's first cells, pandas, numpy, pyarrow and matplotlib (about 2 s of CPU
-per notebook, paid again by each of the report's notebooks). Here each papermill worker
-keeps one *zygote*: a Python process started once, with the worker's environment and
-working folder, that imports only those third-party modules (never ``evalkit``, never
-a notebook's code; only those the run's notebooks import, :func:`.preload.preload_for`)
-and then waits. Every notebook kernel is a ``fork()`` of it that
-runs ``python -m ipykernel_launcher …`` exactly as the normal launch would, so:
+per notebook, paid again by each of the report's notebooks). Here a run keeps one
+*zygote*: a Python process started once by the run's main process, with its workers'
+environment and working folder, that imports only those third-party modules (never
+``evalkit``, never a notebook's code; only those the run's notebooks import,
+:func:`.preload.preload_for`) and then waits, while the papermill workers start. Every
+notebook kernel is a ``fork()`` of it, asked for by a worker over the zygote's Unix
+socket, that runs ``python -m ipykernel_launcher …`` exactly as the normal launch
+would, so:
 
 - each notebook still gets its own fresh kernel process, with its own environment
   (``EVALKIT_PAGE`` …), working folder, session and process group; nothing of one
@@ -16,26 +18,30 @@ runs ``python -m ipykernel_launcher …`` exactly as the normal launch would, so
   as if the notebook's first cell had imported them: no ``evalkit`` module, no user
   namespace, no notebook state; the random generators (Python's and numpy's
   global one) are re-seeded from the OS in every kernel, as in a new interpreter;
-- the kernel dies with the zygote (``PR_SET_PDEATHSIG``), the zygote with its worker,
-  the worker with the run: a killed run leaves no kernel behind;
+- the kernel dies with the zygote (``PR_SET_PDEATHSIG``), the zygote with the run's
+  main process, as the workers do: a killed run leaves no kernel behind;
 - interrupt, kill and timeouts work as for a normal kernel: signals go to the
   kernel's process group (see :class:`ForkedKernel`).
 
 A kernel is forked only when the launch it replaces would have started the same
 interpreter (``sys.executable -m ipykernel_launcher``) with the same environment as
-the zygote's, apart from the per-notebook variables (:data:`PER_KERNEL_ENV`), in the
+the zygote's, apart from the per-notebook variables (:data:`.zygote.PER_KERNEL_ENV`), in the
 same folder; any other launch, or a zygote that failed, falls back to the normal
 launch (:class:`jupyter_client.provisioning.LocalProvisioner`). Linux only (``fork``,
-``prctl``); elsewhere every kernel is launched normally.
+``prctl``); elsewhere every kernel is launched normally. A process may also keep a
+zygote of its own (:func:`use_zygote`: the test suite's nbval step, a worker given no
+shared zygote).
+
+One zygote per run, not one per worker: each zygote pays the imports (about 0.6 s of
+CPU for the pages of a test run, 1.7 s for a full report's), and it imports while the
+workers start instead of after.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -44,153 +50,23 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from . import zygote as zyg
 from .preload import PRELOAD
+from .zygote import Zygote, ZygoteClient, start_shared
 
-#: Environment variables that may differ between the zygote and a kernel forked from it:
-#: none of them is read by the interpreter at start-up nor by the pre-imported modules.
-PER_KERNEL_ENV = frozenset({"EVALKIT_PAGE", "JPY_PARENT_PID", "JPY_SESSION_NAME"})
-#: Seconds the zygote may take to import :data:`PRELOAD` before kernels launch normally.
-START_TIMEOUT = 120
-
-# The zygote's program, run with ``python -c`` (so that no evalkit module is imported).
-# argv: the worker's pid, the reply pipe's fd, the modules to import. Requests (JSON
-# lines) come on stdin; stdout and stderr are the worker's, and so the kernels'.
-_ZYGOTE = r"""
-import ctypes, json, os, signal, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the worker
-if os.getppid() != int(sys.argv[1]):
-    os._exit(1)
-reply_fd = int(sys.argv[2])
-os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
-import importlib
-for name in json.loads(sys.argv[3]):
-    importlib.import_module(name)
-del os.environ["MPLBACKEND"]
-def reap(*_):
-    # Wait for exited kernels (not SIG_IGN: waiting adds their CPU time to the zygote's
-    # children's, and so to the run's, as for kernels launched normally).
-    while True:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if not pid:
-            return
-signal.signal(signal.SIGCHLD, reap)
-os.write(reply_fd, b"ready\n")
-zygote_pid = os.getpid()
-while True:
-    line = sys.stdin.readline()
-    if not line:  # the worker is done: reap the last kernels, then exit
-        reap()
-        os._exit(0)
-    req = json.loads(line)
-    pid = os.fork()
-    if pid:
-        os.write(reply_fd, (json.dumps({"pid": pid}) + "\n").encode())
-        continue
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.setsid()
-        libc.prctl(1, signal.SIGKILL)  # die with the zygote
-        if os.getppid() != zygote_pid:
-            os._exit(1)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.closerange(3, 1 << 16)
-        os.chdir(req["cwd"])
-        os.environ.clear()
-        os.environ.update(req["env"])
-        os.environ["JPY_PARENT_PID"] = str(zygote_pid)
-        import random, runpy
-        random.seed()
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed()
-        sys.argv = ["ipykernel_launcher", *req["args"]]
-        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except BaseException:
-        import traceback
-        traceback.print_exc()
-        code = 1
-    try:
-        sys.stdout.flush(); sys.stderr.flush()
-    finally:
-        os._exit(code)
-"""
-
-
-class Zygote:
-    """One pre-imported Python process that forks notebook kernels (one per worker)."""
-
-    def __init__(self, env: dict[str, str], cwd: str, preload=PRELOAD):
-        self.env = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV}
-        self.cwd = str(cwd)
-        self.preload = tuple(preload)
-        reply_r, reply_w = os.pipe()
-        try:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    _ZYGOTE,
-                    str(os.getpid()),
-                    str(reply_w),
-                    json.dumps(list(preload)),
-                ],
-                stdin=subprocess.PIPE,
-                env=self.env,
-                cwd=self.cwd,
-                pass_fds=(reply_w,),
-                text=True,
-            )
-        finally:
-            os.close(reply_w)
-        self.replies = os.fdopen(reply_r, "r")
-        ready, _, _ = select.select([self.replies], [], [], START_TIMEOUT)
-        self.ok = bool(ready) and self.replies.readline().strip() == "ready"
-        if not self.ok:  # failed or stuck importing: launch kernels normally
-            self.close()
-
-    def accepts(self, cmd: list[str], env: dict[str, str], cwd: str) -> bool:
-        """Return True when forking would start the kernel *cmd* would start."""
-        same_env = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV} == self.env
-        return (
-            self.ok
-            and self.proc.poll() is None
-            and list(cmd[:3]) == [sys.executable, "-m", "ipykernel_launcher"]
-            and same_env
-            and os.path.realpath(cwd) == os.path.realpath(self.cwd)
-        )
-
-    def fork(self, cmd: list[str], env: dict[str, str], cwd: str) -> int:
-        """Fork one kernel running ``ipykernel_launcher`` with *cmd*'s arguments; return its pid."""
-        request = {"args": list(cmd[3:]), "env": dict(env), "cwd": str(cwd)}
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        reply = self.replies.readline()
-        if not reply:
-            self.ok = False
-            raise OSError("the kernel zygote exited")
-        return int(json.loads(reply)["pid"])
-
-    def close(self) -> None:
-        """Stop the zygote and wait for it (its kernels die with it).
-
-        Waiting matters beyond tidiness: the kernels' CPU time reaches the run's
-        accounting (``RUSAGE_CHILDREN``) only through a waited-for zygote.
-        """
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()  # end of requests: the zygote exits
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.replies.close()
+__all__ = [
+    "ForkKernelManager",
+    "ForkProvisioned",
+    "ForkProvisioner",
+    "ForkedKernel",
+    "Zygote",
+    "ZygoteClient",
+    "close_zygote",
+    "launches",
+    "start_shared",
+    "use_shared",
+    "use_zygote",
+]
 
 
 class ForkedKernel:
@@ -245,14 +121,15 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-#: The zygote of this (worker) process, set by :func:`use_zygote`.
-_zygote: Zygote | None = None
+#: The zygote this process forks its kernels from: its own (:func:`use_zygote`) or the
+#: run's (:func:`use_shared`).
+_zygote: ZygoteClient | None = None
 #: How this process's kernels were started: ``{"forked": n, "launched": n}``.
 launches = {"forked": 0, "launched": 0}
 
 
 def close_zygote() -> None:
-    """Stop this process's zygote, if any (workers call it on exit)."""
+    """Stop this process's zygote, or stop using the run's; nothing when there is none."""
     global _zygote
     if _zygote is not None:
         _zygote.close()
@@ -267,7 +144,7 @@ def use_zygote(env: dict[str, str], cwd: str, preload=PRELOAD) -> Zygote | None:
     global _zygote
     if not sys.platform.startswith("linux"):
         return None
-    wanted = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV}
+    wanted = {k: v for k, v in env.items() if k not in zyg.PER_KERNEL_ENV}
     if _zygote is not None and (
         _zygote.env != wanted
         or _zygote.cwd != str(cwd)
@@ -282,6 +159,19 @@ def use_zygote(env: dict[str, str], cwd: str, preload=PRELOAD) -> Zygote | None:
         except OSError:
             return None
     return _zygote if _zygote.ok else None
+
+
+def use_shared(handle: dict) -> ZygoteClient:
+    """Fork this process's kernels from the run's zygote described by *handle*.
+
+    *handle* is :meth:`ZygoteClient.handle` of the zygote :func:`start_shared` started;
+    the same handle again keeps the client (and what it learnt: a zygote that failed).
+    """
+    global _zygote
+    if _zygote is None or _zygote.handle() != dict(handle, preload=tuple(handle["preload"])):
+        close_zygote()
+        _zygote = ZygoteClient(handle["address"], handle["env"], handle["cwd"], handle["preload"])
+    return _zygote
 
 
 class ForkProvisioner(LocalProvisioner):

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -304,3 +305,65 @@ def test_the_nbval_plugins_zygote_forks_for_the_report_folders_only(tmp_path):
     assert not z.accepts(cmd, {"A": "1"}, str(tmp_path))  # not a report folder
     assert not z.accepts(cmd, {"A": "2"}, year)  # another environment
     assert not z.accepts(["python3", *cmd[1:]], {"A": "1"}, year)  # another interpreter
+
+
+def _tasks(tmp_path, names) -> list[dict]:
+    """Tasks for execute_all: tiny notebooks printing their page, kernel parent and cwd."""
+    tasks = []
+    for name in names:
+        src = tmp_path / f"{name}.ipynb"
+        _tiny_notebook(src, "import os\nprint(os.environ['EVALKIT_PAGE'], os.getppid())")
+        tasks.append(
+            dict(
+                name=name,
+                template=str(src),
+                output=str(tmp_path / "out" / f"{name}.ipynb"),
+                params={},
+                cwd=str(tmp_path),
+                env={"EVALKIT_PAGE": name, "PYTHONHASHSEED": "0"},
+            )
+        )
+    (tmp_path / "out").mkdir()
+    return tasks
+
+
+def _printed(task) -> list[str]:
+    return nbformat.read(task["output"], as_version=4).cells[-1].outputs[0]["text"].split()
+
+
+def test_a_runs_workers_fork_every_kernel_from_the_runs_one_zygote(tmp_path, monkeypatch):
+    """execute_all starts one zygote for its two workers and stops it when they are done."""
+    from evalkit.run import zygote as zyg
+
+    started = []
+
+    def start_shared(*a, **kw):
+        started.append(real(*a, **kw))
+        return started[-1]
+
+    real = zyg.start_shared
+    monkeypatch.setattr(zyg, "start_shared", start_shared)
+    monkeypatch.setattr(execute, "FORK_KERNELS", True)
+    tasks = _tasks(tmp_path, ["a", "b", "c", "d"])
+    results = execute.execute_all(tasks, 2, out=lambda s: None)
+    assert all(r["ok"] and r["kernel"] == "forked" for r in results), results
+    (z,) = started
+    assert {r["zygote"] for r in results} == {z.proc.pid}, results
+    for task in tasks:  # each kernel is a child of that zygote, with its own page
+        assert _printed(task) == [task["name"], str(z.proc.pid)]
+    # Stopped and waited for once the workers were done; its socket's folder removed.
+    assert z.proc.returncode == 0 and not Path(z.folder).exists()
+
+
+def test_a_run_whose_zygote_fails_launches_its_kernels_normally(tmp_path, monkeypatch):
+    """A shared zygote that cannot import its modules: every notebook still runs, at once."""
+    from evalkit.run import preload
+
+    monkeypatch.setattr(execute, "FORK_KERNELS", True)
+    monkeypatch.setattr(preload, "preload_for", lambda _t: ("evalkit_no_such_module",))
+    tasks = _tasks(tmp_path, ["a", "b"])
+    started = time.monotonic()
+    results = execute.execute_all(tasks, 2, out=lambda s: None)
+    assert all(r["ok"] and r["kernel"] == "launched" for r in results), results
+    assert [_printed(t)[0] for t in tasks] == ["a", "b"]
+    assert time.monotonic() - started < fk.zyg.START_TIMEOUT  # no wait for a dead zygote
