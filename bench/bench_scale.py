@@ -249,7 +249,9 @@ def _kind(proc, root: int) -> str:
     except psutil.Error:
         return "a process that has exited"
     if "spawn_main" in cmd:
-        return "a worker or the curation child"
+        return "the curation child"
+    if "multiprocessing.forkserver" in cmd:
+        return "a worker or their fork server"
     if "PR_SET_PDEATHSIG" in cmd or "ipykernel_launcher" in cmd:
         return "a kernel or its zygote"
     return Path(cmd.split(" ", 1)[0]).name or "?"

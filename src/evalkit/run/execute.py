@@ -48,10 +48,47 @@ def die_with_parent() -> None:
         return
 
 
-def _worker_init(queue) -> None:
-    """Initialize a worker process: keep the progress queue and register the progress engine."""
-    global _progress_queue
+def die_with_run(run_pid: int) -> None:
+    """Have this worker SIGKILLed when the run's main process *run_pid* exits (Linux).
+
+    A worker's parent is the fork server (:func:`worker_context`), not the run's
+    process, so :func:`die_with_parent` alone would keep it alive after a killed run:
+    the server exits only once every worker has closed its end of the server's pipe.
+    A daemon thread waits on a pidfd of the run's process instead. Elsewhere the
+    workers are the run's own children, and this is :func:`die_with_parent` only.
+    """
+    import select
+    import signal
+
     die_with_parent()
+    try:
+        pidfd = os.pidfd_open(run_pid)
+    except ProcessLookupError:  # the run is gone already
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux): the workers are spawned
+        return
+
+    def watch() -> None:
+        select.select([pidfd], [], [])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="die-with-run", daemon=True).start()
+
+
+def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: int) -> None:
+    """Initialize a worker process: the run's environment, the progress queue and engine.
+
+    *environ* is the run's ``os.environ``, *fork_kernels* its :data:`FORK_KERNELS` and
+    *run_pid* its process id (the worker dies with it, :func:`die_with_run`);
+    a worker forked from the server (:func:`worker_context`) has the server's, as they
+    were when the server started, and its C-level environment may hold variables the
+    run's ``os.environ`` does not show (GNU readline sets LINES and COLUMNS).
+    """
+    global _progress_queue, FORK_KERNELS
+    die_with_run(run_pid)
+    os.environ.clear()
+    os.environ.update(environ)
+    FORK_KERNELS = fork_kernels
     _progress_queue = queue
     if FORK_KERNELS:
         from multiprocessing.util import Finalize
@@ -111,13 +148,6 @@ def execute_task(task: dict) -> dict:
     """
     global _progress_name
     _progress_name = task["name"]
-    if task.get("zygote"):
-        # Exactly the environment the run's zygote was started with: a worker inherits
-        # its parent's C-level environment, which may hold variables os.environ there
-        # does not show (GNU readline sets LINES and COLUMNS), and a kernel is forked
-        # only when its environment is the zygote's.
-        os.environ.clear()
-        os.environ.update(task["zygote"]["env"])
     os.environ.update(task["env"])
     import nbformat
     import papermill as pm
@@ -325,14 +355,57 @@ def _drain(queue, progress: Progress, stop: threading.Event) -> None:
         progress.update(*msg)
 
 
+#: What the workers' fork server imports once (:func:`worker_context`): what every worker
+#: imports (papermill imports nbclient, nbformat, jupyter_client, numpy and pyarrow).
+WORKER_PRELOAD = ("evalkit.run.execute", "evalkit.run.forkkernel", "papermill.engines")
+
+
+def worker_context():
+    """Return the multiprocessing context the workers start in.
+
+    On Linux, ``forkserver``: a server started by the run imports :data:`WORKER_PRELOAD`
+    once and forks each worker from it, so the workers do not each pay those imports
+    (about 0.5 s of CPU a worker). The server is a fresh single-threaded interpreter: no
+    thread, kernel or state of the run's process reaches a worker, as with ``spawn``,
+    which serves elsewhere. Each worker takes the run's environment in
+    :func:`_worker_init`. A worker dies with the server, the server with the run's
+    process (multiprocessing's own rule), and the run stops it when its workers are done
+    (:func:`_stop_worker_server`).
+    """
+    import multiprocessing as mp
+
+    if not sys.platform.startswith("linux"):
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(list(WORKER_PRELOAD))
+    return ctx
+
+
+def _stop_worker_server(ctx) -> None:
+    """Stop the workers' fork server (:func:`worker_context`) and wait for it.
+
+    Then its workers' CPU time counts as the run's (``RUSAGE_CHILDREN``: the server
+    waited for them), no server outlives the run with the environment it started in,
+    and the next run in this process starts its own. multiprocessing has no public
+    call for it: ``_stop`` is the one its own tests use; without it (another Python),
+    the server is left to exit with this process.
+    """
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     """Execute *tasks* on *jobs* worker processes; stop scheduling at the first failure."""
-    import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     if not tasks:
         return []
-    ctx = mp.get_context("spawn")  # fresh interpreters: no inherited threads or kernels
+    ctx = worker_context()
     queue = ctx.Queue()
     progress = Progress([t["name"] for t in tasks])
     stop = threading.Event()
@@ -348,7 +421,7 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
             max_workers=max(1, min(jobs, len(tasks))),
             mp_context=ctx,
             initializer=_worker_init,
-            initargs=(queue,),
+            initargs=(queue, dict(os.environ), FORK_KERNELS, os.getpid()),
         ) as pool:
             pending = {pool.submit(execute_task, t) for t in tasks}
             while pending:
@@ -373,6 +446,7 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
         progress.close()
         if zygote is not None:  # the workers are done: stop it, and count its kernels' CPU
             zygote.close()
+        _stop_worker_server(ctx)
     return results
 
 

@@ -367,3 +367,28 @@ def test_a_run_whose_zygote_fails_launches_its_kernels_normally(tmp_path, monkey
     assert all(r["ok"] and r["kernel"] == "launched" for r in results), results
     assert [_printed(t)[0] for t in tasks] == ["a", "b"]
     assert time.monotonic() - started < fk.zyg.START_TIMEOUT  # no wait for a dead zygote
+
+
+def test_workers_and_kernels_take_the_runs_environment_of_each_run(tmp_path, monkeypatch):
+    """Workers come from a fork server: each run's kernels still see that run's environment."""
+    monkeypatch.setattr(execute, "FORK_KERNELS", True)
+    seen = []
+    for run, mark in enumerate(("first", "second")):
+        monkeypatch.setenv("EVALKIT_TEST_MARK", mark)
+        folder = tmp_path / str(run)
+        folder.mkdir()
+        src = folder / "mark.ipynb"
+        _tiny_notebook(src, "import os\nprint(os.environ['EVALKIT_TEST_MARK'], os.getppid())")
+        task = dict(
+            name="mark",
+            template=str(src),
+            output=str(folder / "out.ipynb"),
+            params={},
+            cwd=str(folder),
+            env={"EVALKIT_PAGE": "mark", "PYTHONHASHSEED": "0"},
+        )
+        (result,) = execute.execute_all([task], 1, out=lambda s: None)
+        assert result["ok"] and result["kernel"] == "forked", result
+        seen.append(_printed(task))
+    assert [s[0] for s in seen] == ["first", "second"]
+    assert seen[0][1] != seen[1][1]  # each run forked from its own zygote
