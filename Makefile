@@ -53,23 +53,20 @@ render: .venv/.installed ## 仅重新渲染网站 / re-render _site from the pub
 # nbval kernels get the same PYTHONHASHSEED as the pipeline's kernels, so any
 # set/dict-of-str iteration order in a notebook is the same at report and test time.
 # pytest-xdist runs whole files on TEST_WORKERS processes (--dist loadfile: a notebook's
-# nbval cells and a file's module fixtures stay on one worker, in order). First nbval
-# re-executes the committed reports, each notebook in its own kernel forked as the
+# nbval cells and a file's module fixtures stay on one worker, in order). One session:
+# nbval re-executes the committed reports, each notebook in its own kernel forked as the
 # pipeline forks them (tests/nbval_fork.py; EVALKIT_FORK_KERNELS=0: nbval's own launch),
-# then the suite runs (the backtest compares what nbval wrote);
-# --no-loadscope-reorder keeps the suite's order, longest files first
-# (tests/conftest.py: LONGEST_FIRST); the ten slowest tests are listed at the end.
+# beside the suite; the backtest runs last and compares what nbval wrote (it waits for
+# nbval's "done" markers); --no-loadscope-reorder keeps the order of tests/conftest.py
+# (the longest files, the notebooks, the rest); the ten slowest tests are listed at the end.
 # TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 test: .venv/.installed data/curated/_meta.json lint ## 运行全部测试 / ruff + pytest + nbval re-execution of the committed reports + browser test
 	rm -rf $(NBVAL_OUT)
 	PYTHONHASHSEED=0 EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
-	  -n $(TEST_WORKERS) --dist loadfile -p no:cacheprovider -p nbval_fork \
-	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	  $(REPORT_NOTEBOOKS)
-	PYTHONHASHSEED=0 EVALKIT_REPORTS_DIR=$(CURDIR)/$(NBVAL_OUT) $(VENV)/bin/pytest \
 	  -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -p no:cacheprovider \
-	  --durations=10 tests
+	  -p nbval_fork --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  --durations=10 $(REPORT_NOTEBOOKS) tests
 
 lint: .venv/.installed ## 代码检查 / ruff check and format check
 	$(VENV)/bin/ruff check src tests bench notebooks

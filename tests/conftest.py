@@ -23,9 +23,9 @@ YEAR, AS_OF = 2026, "2026-10-31"
 TESTS = Path(__file__).resolve().parent
 
 #: Test files by their measured time (``--durations``), longest first. ``make test`` runs
-#: pytest-xdist with ``--dist loadfile --no-loadscope-reorder``: whole files go to the
-#: workers in collection order, so these start first and no worker is left running one
-#: long file alone at the end. The first file builds the session's ``demo_report`` while
+#: pytest-xdist with ``--dist loadfile --no-loadscope-reorder``: whole files (a notebook's
+#: nbval cells are one file) go to the workers in collection order, so these start first
+#: and no worker is left running one long file alone at the end. The first file builds the session's ``demo_report`` while
 #: the second (which does not need it) runs on the other worker. Order only: no test
 #: depends on it; files not listed follow in their usual order.
 LONGEST_FIRST = (
@@ -52,15 +52,24 @@ LONGEST_FIRST = (
 )
 
 
+#: Runs last: it compares what nbval wrote, and waits for nbval to finish if it must.
+LAST = "test_pipeline_backtest.py"
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Put the files of :data:`LONGEST_FIRST` first, in that order (a stable sort)."""
+    """Order the session (a stable sort): :data:`LONGEST_FIRST` in that order, then nbval's
+    notebooks (``make test`` runs them in the same session), the other files, :data:`LAST`.
+    """
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
 
-    def key(item) -> int:
+    def key(item) -> tuple[int, int]:
         try:
-            return rank.get(item.path.relative_to(TESTS).as_posix(), len(rank))
-        except ValueError:  # an item outside tests/ (nbval notebooks)
-            return len(rank)
+            name = item.path.relative_to(TESTS).as_posix()
+        except ValueError:  # an item outside tests/: nbval's notebook cells
+            return (1, 0)
+        if name in rank:
+            return (0, rank[name])
+        return (3, 0) if name == LAST else (2, 0)
 
     items.sort(key=key)
 

@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from evalkit.run import forkkernel as fk
 from evalkit.run import zygote as zyg
@@ -97,3 +100,46 @@ def pytest_configure(config) -> None:
 def pytest_unconfigure(config) -> None:
     """Stop this worker's zygote (nbval has shut its kernels down)."""
     fk.close_zygote()
+
+
+# --- "done" markers: the suite's backtest reads what nbval wrote, in the same session ---
+
+
+def done_marker(notebook: Path) -> Path:
+    """Return the file that says nbval has finished *notebook* (``reports/<year>/<name>.ipynb``).
+
+    It lies in the folder nbval's kernels write to (``EVALKIT_REPORTS_DIR``), which
+    ``make test`` empties first.
+    """
+    root = Path(os.environ["EVALKIT_REPORTS_DIR"])
+    return root / ".nbval-done" / notebook.parent.name / f"{notebook.stem}.done"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """After a notebook's last cell has run (passed or not), write its :func:`done_marker`."""
+    yield
+    if (
+        item.path.suffix == ".ipynb"
+        and (nextitem is None or nextitem.path != item.path)
+        and "EVALKIT_REPORTS_DIR" in os.environ
+    ):
+        marker = done_marker(item.path)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+
+
+def wait_for_notebooks(notebooks: list[Path], timeout: float = 1800) -> None:
+    """Wait until nbval has finished every one of *notebooks* (on any pytest-xdist worker).
+
+    Raises TimeoutError naming the notebooks still missing after *timeout* seconds (a
+    worker that died mid-notebook never writes its marker).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        missing = [str(n) for n in notebooks if not done_marker(n).exists()]
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nbval did not finish within {timeout:.0f} s: {missing}")
+        time.sleep(0.5)

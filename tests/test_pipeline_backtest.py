@@ -54,11 +54,19 @@ def _execute_committed(year: int, out_root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory) -> Path:
-    """The folder of regenerated outputs: nbval's (``make test``) or a fresh re-execution."""
+def regenerated(tmp_path_factory, request) -> Path:
+    """The folder of regenerated outputs: nbval's (``make test``) or a fresh re-execution.
+
+    Under ``make test`` nbval re-executes the committed notebooks in the same session
+    (``--nbval``), possibly on the other worker: this waits until it has finished them.
+    """
     env = os.environ.get("EVALKIT_REPORTS_DIR")
     if env and Path(env).resolve() != COMMITTED.resolve():
         root = Path(env)
+        if request.config.getoption("nbval", default=False):
+            from nbval_fork import wait_for_notebooks
+
+            wait_for_notebooks(sorted(COMMITTED.glob("*/*.ipynb")))
         if all((root / str(y) / "summary.parts").is_dir() for y in committed_years()):
             return root
     root = tmp_path_factory.mktemp("regenerated")

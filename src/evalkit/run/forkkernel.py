@@ -168,9 +168,9 @@ def use_shared(handle: dict) -> ZygoteClient:
     the same handle again keeps the client (and what it learnt: a zygote that failed).
     """
     global _zygote
-    if _zygote is None or _zygote.handle() != dict(handle, preload=tuple(handle["preload"])):
+    if _zygote is None or _zygote.handle() != ZygoteClient(**handle).handle():
         close_zygote()
-        _zygote = ZygoteClient(handle["address"], handle["env"], handle["cwd"], handle["preload"])
+        _zygote = ZygoteClient(**handle)
     return _zygote
 
 

@@ -135,9 +135,19 @@ class ZygoteClient:
     connection to the zygote's Unix socket (in a folder only this user can enter).
     """
 
-    def __init__(self, address: str, env: dict[str, str], cwd: str, preload=PRELOAD):
+    def __init__(
+        self,
+        address: str,
+        env: dict[str, str],
+        cwd: str,
+        preload=PRELOAD,
+        per_kernel: frozenset[str] | None = None,
+    ):
         self.address = str(address)
-        self.env = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV}
+        #: The variables that may differ between a kernel and the zygote
+        #: (:data:`PER_KERNEL_ENV` when the zygote was made, whatever it is now).
+        self.per_kernel = frozenset(PER_KERNEL_ENV if per_kernel is None else per_kernel)
+        self.env = {k: v for k, v in env.items() if k not in self.per_kernel}
         self.cwd = str(cwd)
         self.preload = tuple(preload)
         self.ok = True
@@ -145,12 +155,18 @@ class ZygoteClient:
         self.pid: int | None = None
 
     def handle(self) -> dict:
-        """Return what another process needs to fork from this zygote (JSON-serializable)."""
-        return {"address": self.address, "env": self.env, "cwd": self.cwd, "preload": self.preload}
+        """Return the arguments another process builds its client of this zygote from."""
+        return {
+            "address": self.address,
+            "env": self.env,
+            "cwd": self.cwd,
+            "preload": self.preload,
+            "per_kernel": self.per_kernel,
+        }
 
     def accepts(self, cmd: list[str], env: dict[str, str], cwd: str) -> bool:
         """Return True when forking would start the kernel *cmd* would start."""
-        same_env = {k: v for k, v in env.items() if k not in PER_KERNEL_ENV} == self.env
+        same_env = {k: v for k, v in env.items() if k not in self.per_kernel} == self.env
         return (
             self.ok
             and list(cmd[:3]) == [sys.executable, "-m", "ipykernel_launcher"]

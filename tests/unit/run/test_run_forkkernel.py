@@ -298,6 +298,7 @@ def test_the_nbval_plugins_zygote_forks_for_the_report_folders_only(tmp_path):
 
     z = object.__new__(nbval_fork.ReportsZygote)  # its checks only: no process
     z.env, z.cwd, z.ok = {"A": "1"}, str(nbval_fork.REPORT_FOLDERS.parent), True
+    z.per_kernel = fk.zyg.PER_KERNEL_ENV
     z.proc = types.SimpleNamespace(poll=lambda: None)
     cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "kernel.json"]
     year = str(nbval_fork.REPORT_FOLDERS / "2024")
@@ -392,3 +393,18 @@ def test_workers_and_kernels_take_the_runs_environment_of_each_run(tmp_path, mon
         seen.append(_printed(task))
     assert [s[0] for s in seen] == ["first", "second"]
     assert seen[0][1] != seen[1][1]  # each run forked from its own zygote
+
+
+def test_a_widened_per_kernel_set_reaches_the_workers(tmp_path, monkeypatch):
+    """A run whose per-kernel variables were widened here (as nbval_fork does) still forks.
+
+    The workers import the zygote module afresh, with the default set: the handle
+    carries the run's, or every kernel would launch normally (seen under ``make test``).
+    """
+    from evalkit.run import zygote as zyg
+
+    monkeypatch.setattr(zyg, "PER_KERNEL_ENV", zyg.PER_KERNEL_ENV | {"PYTEST_CURRENT_TEST"})
+    monkeypatch.setattr(execute, "FORK_KERNELS", True)
+    tasks = _tasks(tmp_path, ["a"])
+    (result,) = execute.execute_all(tasks, 1, out=lambda s: None)
+    assert result["ok"] and result["kernel"] == "forked", result
