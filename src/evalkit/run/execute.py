@@ -1,11 +1,13 @@
-"""Notebook execution: papermill in spawned worker processes, one fresh kernel per notebook.
+"""Notebook execution: papermill in worker processes, one fresh kernel per notebook.
 
 The workers fork their notebooks' kernels from the run's one zygote, which has imported
 the common third-party modules once (:mod:`evalkit.run.forkkernel`: still a new kernel
 process per notebook, with no evalkit module and no state of another notebook; about
 2 s of CPU less per notebook). ``EVALKIT_FORK_KERNELS=0`` launches every kernel normally.
 
-Workers die with the run's main process (Linux ``PR_SET_PDEATHSIG``), report each
+The workers are forked from a server that has imported papermill once
+(:func:`worker_context`; spawned where there is none). They die with the run's main
+process (Linux: :func:`die_with_run`), report each
 finished cell to the parent (progress bars on a TTY, plain lines otherwise) and
 return a result dict instead of raising. Executed notebooks are made
 deterministic (:func:`finalize_notebook`): parameters cells hidden, volatile
@@ -412,10 +414,14 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     drainer = threading.Thread(target=_drain, args=(queue, progress, stop), daemon=True)
     drainer.start()
     results: list[dict] = []
-    # One zygote for all workers: it imports while they start (see .forkkernel).
-    zygote = _start_zygote(tasks) if FORK_KERNELS else None
-    if zygote is not None:
-        tasks = [dict(t, zygote=zygote.handle()) for t in tasks]
+    zygote = None
+    if FORK_KERNELS:  # one zygote for all workers: it imports while they start (.forkkernel)
+        from .preload import preload_for
+
+        preload = preload_for([t["template"] for t in tasks])
+        zygote = _start_zygote(tasks, preload)
+        handle = zygote.handle() if zygote is not None else None
+        tasks = [dict(t, preload=preload, zygote=handle) for t in tasks]
     try:
         with ProcessPoolExecutor(
             max_workers=max(1, min(jobs, len(tasks))),
@@ -450,16 +456,16 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     return results
 
 
-def _start_zygote(tasks: list[dict]):
+def _start_zygote(tasks: list[dict], preload):
     """Start the run's kernel zygote for *tasks*; return it, or None (workers start their own).
 
     Its environment is the one every worker gives its kernels (this process's, updated
     by the task's ``env``, apart from the per-kernel variables), its folder the tasks'
-    working folder, and it imports what these notebooks import (``preload_for``), no
-    more. Tasks with different environments or folders get no shared zygote.
+    working folder, and it imports *preload* (what these notebooks import,
+    :func:`.preload.preload_for`). Tasks with different environments or folders get no
+    shared zygote.
     """
     from . import zygote as zyg
-    from .preload import preload_for
 
     envs = {
         json.dumps(
@@ -471,4 +477,4 @@ def _start_zygote(tasks: list[dict]):
     if len(envs) != 1 or len({t["cwd"] for t in tasks}) != 1:
         return None
     env = json.loads(envs.pop())
-    return zyg.start_shared(env, tasks[0]["cwd"], preload_for([t["template"] for t in tasks]))
+    return zyg.start_shared(env, tasks[0]["cwd"], preload)
