@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -471,6 +472,41 @@ def test_intake_skipped_when_raw_and_curated_unchanged(tmp_path, monkeypatch):
     (data / "curated" / "projects.parquet").write_bytes(b"not parquet")
     assert pipeline.run_intake(raw, data, out=quiet) is True
     assert (data / "curated" / "projects.parquet").read_bytes()[:4] == b"PAR1"
+
+
+def test_a_report_after_validate_does_not_curate_the_same_files_again(tmp_path):
+    """``evalkit validate`` into the pipeline's data folder records its curation for the report.
+
+    Both as a user runs them (new processes: this module pins the code hash in its own).
+    """
+    raw = paths.ROOT / "data" / "raw" / "demo"
+    if not (raw / "dataset.yaml").exists():
+        pytest.skip("no raw demo dataset")
+    data, build = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(paths.ROOT / "data" / "config", data / "config")
+    env = {
+        **os.environ,
+        "EVALKIT_DATA_DIR": str(data),
+        "EVALKIT_BUILD_DIR": str(build),
+        "EVALKIT_REPORTS_DIR": str(tmp_path / "reports"),
+        "EVALKIT_SITE_DIR": str(tmp_path / "_site"),
+    }
+    validate = [sys.executable, "-m", "evalkit", "validate", "--dataset", str(raw)]
+    dry = subprocess.run([*validate, "--dry-run"], env=env, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert not (build / "intake-state.json").exists()  # nothing curated, nothing recorded
+    done = subprocess.run(validate, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (build / "intake-state.json").exists()
+    before = {p.name: p.read_bytes() for p in (data / "curated").iterdir()}
+    report = [sys.executable, "-m", "evalkit", "report", "--year", "2026", "--dry-run"]
+    dry_report = subprocess.run(
+        [*report, "--dataset", str(raw)], env=env, capture_output=True, text=True
+    )
+    assert dry_report.returncode == 0, dry_report.stdout[-2000:] + dry_report.stderr[-2000:]
+    assert "raw data unchanged: curation up to date" in dry_report.stdout, dry_report.stdout
+    assert "curating" not in dry_report.stdout
+    assert {p.name: p.read_bytes() for p in (data / "curated").iterdir()} == before
 
 
 def test_no_change_run_leaves_manifest_of_another_commit_untouched(project):

@@ -66,9 +66,26 @@ def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) 
         out(done["note"])
     # Intake never writes into the raw dataset: only the curated hashes changed.
     state["curated"] = _file_hashes(paths.curated_dir(data))
+    _write_state(state)
+    return True
+
+
+def record_curation(dataset: Path, data: Path, code_sha: str | None = None) -> None:
+    """Record that *data*'s curated tables are *dataset* curated by this code.
+
+    ``evalkit validate`` calls it after it has curated into the pipeline's data folder,
+    so the next ``evalkit report`` finds the curation up to date (:func:`run_intake`)
+    instead of curating the same files again. Call it only right after a curation of
+    *dataset* into *data* succeeded and wrote its tables.
+    """
+    _write_state(intake_state(Path(dataset), Path(data), code_sha))
+
+
+def _write_state(state: dict) -> None:
+    """Write *state* (:func:`intake_state`) to ``build/intake-state.json``."""
+    state_path = paths.build_dir() / "intake-state.json"
     state_path.parent.mkdir(parents=True, exist_ok=True)
     state_path.write_text(json.dumps(state, sort_keys=True))
-    return True
 
 
 def _curate(dataset: str, data: str) -> dict:
