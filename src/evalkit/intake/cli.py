@@ -105,7 +105,7 @@ def _validate(args: argparse.Namespace) -> int:
             result = run(args.dataset, args.data_dir, strict=args.strict, write=not args.dry_run)
             if shared and result.written and not result.status:
                 # The report pipeline's next run then finds this curation up to date.
-                from ..run.curation import record_curation
+                from ..core.curation_state import record_curation
 
                 record_curation(args.dataset, target)
     except RunLockBusy as e:

@@ -8,10 +8,11 @@ files, of the curated files and of the code (:func:`intake_state`), recorded in
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .. import paths
+from ..core.curation_state import file_hashes, read_state, write_state
+from ..core.curation_state import intake_state as _intake_state
 from . import manifest as mf
 from .execute import say
 from .parameters import PipelineError
@@ -39,13 +40,8 @@ def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) 
             f"raw dataset missing: using curated data as is"
         )
         return False
-    state_path = paths.build_dir() / "intake-state.json"
     state = intake_state(Path(dataset), Path(data), code_sha)
-    try:
-        previous = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    if previous == state:
+    if read_state() == state:
         out("· 原始数据与已整理数据均无变化，跳过整理 / raw data unchanged: curation up to date")
         return False
     out(f"· 整理原始数据 curating {mf.display_path(dataset)} …")
@@ -65,27 +61,9 @@ def run_intake(dataset: Path, data: Path, out=say, code_sha: str | None = None) 
     if done["note"]:
         out(done["note"])
     # Intake never writes into the raw dataset: only the curated hashes changed.
-    state["curated"] = _file_hashes(paths.curated_dir(data))
-    _write_state(state)
+    state["curated"] = file_hashes(paths.curated_dir(data))
+    write_state(state)
     return True
-
-
-def record_curation(dataset: Path, data: Path, code_sha: str | None = None) -> None:
-    """Record that *data*'s curated tables are *dataset* curated by this code.
-
-    ``evalkit validate`` calls it after it has curated into the pipeline's data folder,
-    so the next ``evalkit report`` finds the curation up to date (:func:`run_intake`)
-    instead of curating the same files again. Call it only right after a curation of
-    *dataset* into *data* succeeded and wrote its tables.
-    """
-    _write_state(intake_state(Path(dataset), Path(data), code_sha))
-
-
-def _write_state(state: dict) -> None:
-    """Write *state* (:func:`intake_state`) to ``build/intake-state.json``."""
-    state_path = paths.build_dir() / "intake-state.json"
-    state_path.parent.mkdir(parents=True, exist_ok=True)
-    state_path.write_text(json.dumps(state, sort_keys=True))
 
 
 def _curate(dataset: str, data: str) -> dict:
@@ -151,20 +129,8 @@ def curate_in_child(dataset: Path, data: Path) -> dict:
 def intake_state(dataset: Path, data: Path, code_sha: str | None = None) -> dict:
     """Return the content hashes deciding whether curation must run again.
 
-    The raw files, the evalkit code and the curated files themselves: a curated
-    table changed by anything else (``demo --curated-only``) is curated again.
+    The raw files, the evalkit code (*code_sha*, default this code's) and the curated
+    files themselves: a curated table changed by anything else (``demo
+    --curated-only``) is curated again (:func:`evalkit.core.curation_state.intake_state`).
     """
-    return {
-        "raw": _file_hashes(Path(dataset)),
-        "curated": _file_hashes(paths.curated_dir(data)),
-        "code_sha256": code_sha or mf.source_sha256(),
-    }
-
-
-def _file_hashes(folder: Path) -> dict[str, str]:
-    """Return ``{path relative to folder: SHA-256}`` of every file under *folder*, sorted."""
-    return {
-        p.relative_to(folder).as_posix(): mf.sha256_file(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return _intake_state(Path(dataset), Path(data), code_sha or mf.source_sha256())
