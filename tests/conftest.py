@@ -25,9 +25,10 @@ TESTS = Path(__file__).resolve().parent
 #: Test files by their measured time (``--durations``), longest first. ``make test`` runs
 #: pytest-xdist with ``--dist loadfile --no-loadscope-reorder``: whole files (a notebook's
 #: nbval cells are one file) go to the workers in collection order, so these start first
-#: and no worker is left running one long file alone at the end. The first file builds the session's ``demo_report`` while
-#: the second (which does not need it) runs on the other worker. Order only: no test
-#: depends on it; files not listed follow in their usual order.
+#: and no worker is left running one long file alone at the end. The first file builds
+#: the session's ``demo_report`` while the second (which does not need it) runs on the
+#: other worker. Order only: no test depends on it; files not listed follow in their
+#: usual order.
 LONGEST_FIRST = (
     "test_pipeline_incremental.py",
     "e2e/test_other_pilot_zone.py",

@@ -58,12 +58,17 @@ def regenerated(tmp_path_factory, request) -> Path:
     """The folder of regenerated outputs: nbval's (``make test``) or a fresh re-execution.
 
     Under ``make test`` nbval re-executes the committed notebooks in the same session
-    (``--nbval``), possibly on the other worker: this waits until it has finished them.
+    (``--nbval``), possibly on the other worker, and ``nbval_fork`` marks each one done:
+    this waits until it has finished them. (Without that plugin nothing writes the
+    marks: the outputs found are used if complete, as after a separate nbval run.)
     """
     env = os.environ.get("EVALKIT_REPORTS_DIR")
     if env and Path(env).resolve() != COMMITTED.resolve():
         root = Path(env)
-        if request.config.getoption("nbval", default=False):
+        config = request.config
+        if config.getoption("nbval", default=False) and config.pluginmanager.has_plugin(
+            "nbval_fork"
+        ):
             from nbval_fork import wait_for_notebooks
 
             wait_for_notebooks(sorted(COMMITTED.glob("*/*.ipynb")))
