@@ -16,7 +16,6 @@ papermill metadata dropped.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -467,14 +466,11 @@ def _start_zygote(tasks: list[dict], preload):
     """
     from . import zygote as zyg
 
-    envs = {
-        json.dumps(
-            {k: v for k, v in {**os.environ, **t["env"]}.items() if k not in zyg.PER_KERNEL_ENV},
-            sort_keys=True,
-        )
+    envs = [
+        {k: v for k, v in {**os.environ, **t["env"]}.items() if k not in zyg.PER_KERNEL_ENV}
         for t in tasks
-    }
-    if len(envs) != 1 or len({t["cwd"] for t in tasks}) != 1:
+    ]
+    if any(e != envs[0] for e in envs) or len({t["cwd"] for t in tasks}) != 1:
         return None
-    env = json.loads(envs.pop())
+    env = envs[0]
     return zyg.start_shared(env, tasks[0]["cwd"], preload)

@@ -168,9 +168,10 @@ def use_shared(handle: dict) -> ZygoteClient:
     the same handle again keeps the client (and what it learnt: a zygote that failed).
     """
     global _zygote
-    if _zygote is None or _zygote.handle() != ZygoteClient(**handle).handle():
+    client = ZygoteClient(**handle)
+    if _zygote is None or _zygote.handle() != client.handle():
         close_zygote()
-        _zygote = ZygoteClient(**handle)
+        _zygote = client
     return _zygote
 
 
