@@ -79,7 +79,16 @@ class ReportsForkProvisioner(fk.ForkProvisioner):
 
 
 def pytest_configure(config) -> None:
-    """Give nbval a kernel manager whose kernels are forked (see the module docstring)."""
+    """Give nbval a kernel manager whose kernels are forked (see the module docstring).
+
+    Its kernels, forked or not, also get the numerical libraries' thread settings the
+    pipeline gives its kernels (:func:`~evalkit.run.execute.kernel_threads_env`): set
+    here in the session's environment, they reach pytest-xdist's workers (started
+    after this) and every kernel and run those start.
+    """
+    from evalkit.run.execute import kernel_threads_env
+
+    os.environ.update(kernel_threads_env())
     if not ENABLED or not sys.platform.startswith("linux"):  # fork, prctl: Linux only
         return
     import nbval.kernel

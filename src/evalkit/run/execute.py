@@ -77,7 +77,7 @@ def die_with_run(run_pid: int) -> None:
 
 
 def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: int) -> None:
-    """Initialize a worker process: the run's environment, the progress queue and engine.
+    """Initialize a worker process: the run's environment and the progress queue.
 
     *environ* is the run's ``os.environ``, *fork_kernels* its :data:`FORK_KERNELS` and
     *run_pid* its process id (the worker dies with it, :func:`die_with_run`);
@@ -98,10 +98,34 @@ def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: in
 
         # Run when the worker exits: wait for the zygote (and so count its kernels' CPU).
         Finalize(None, close_zygote, exitpriority=10)
+
+
+#: The papermill engine evalkit executes notebooks with (:func:`_register_engine`).
+ENGINE = "evalkit"
+_engine_registered = False
+
+
+def _register_engine() -> str:
+    """Register papermill's nbclient engine as evalkit runs it (once); return its name.
+
+    Two changes from papermill's own engine:
+
+    - each finished cell is reported to the run's process (``(name, cells done, cells
+      total)`` on the progress queue, when there is one);
+    - the executed notebook is written once, when it ends. Papermill's
+      ``NotebookExecutionManager.save`` writes the whole notebook (validated by
+      nbformat) at the start and at the end of every cell, for watching a long run
+      from outside; here nobody reads a notebook before its run ends, and the run
+      writes into a staging folder it removes. A notebook whose cell fails is still
+      written with its error: ``papermill.execute_notebook`` writes it before raising.
+    """
+    global _engine_registered
+    if _engine_registered:
+        return ENGINE
     from papermill.engines import NBClientEngine, papermill_engines
 
-    class ProgressEngine(NBClientEngine):
-        """Papermill's nbclient engine that reports each finished cell to the parent."""
+    class Engine(NBClientEngine):
+        """Papermill's nbclient engine: progress after each cell, one write at the end."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
@@ -115,9 +139,16 @@ def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: in
                     _progress_queue.put(("cell", _progress_name, (cell_index or 0) + 1, total))
 
             nb_man.cell_complete = cell_complete
+            nb_man.save = _no_save
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
-    papermill_engines.register("evalkit-progress", ProgressEngine)
+    papermill_engines.register(ENGINE, Engine)
+    _engine_registered = True
+    return ENGINE
+
+
+def _no_save(**kwargs) -> None:
+    """Papermill's per-cell save, replaced: :func:`papermill.execute_notebook` writes the end."""
 
 
 def _first_line(source: str) -> str:
@@ -177,7 +208,7 @@ def execute_task(task: dict) -> dict:
             cwd=task["cwd"],
             progress_bar=False,
             extra_arguments=KERNEL_ARGUMENTS,
-            engine_name="evalkit-progress" if _progress_queue is not None else None,
+            engine_name=_register_engine(),
             **kernel_manager,
         )
     except PapermillExecutionError as e:
@@ -400,12 +431,45 @@ def _stop_worker_server(ctx) -> None:
         stop()
 
 
+#: Thread-pool variables of the numerical libraries (OpenMP, OpenBLAS, MKL, Apple's
+#: Accelerate, numexpr): the ones joblib's loky sets for its worker processes.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def kernel_threads_env(environ=None) -> dict[str, str]:
+    """Return the thread settings every notebook kernel gets: one thread per numerical pool.
+
+    The run executes notebooks side by side, one kernel per worker, so the cores are
+    busy already; a BLAS that starts a thread per core then spins waiting for them. On
+    2 cores with 2 workers the impact page's kernel took 4.6–4.8 s of CPU with
+    OpenBLAS's default and 2.1 s with one thread, for byte-identical reports. One
+    thread also keeps the reports' sums independent of the machine's core count (a
+    threaded BLAS may split a sum between threads): joblib's loky gives each of its
+    workers cores ÷ workers threads; here each kernel has one, on any machine.
+
+    *environ* (default ``os.environ``): when it sets any of :data:`THREAD_VARIABLES`,
+    that choice stands and ``{}`` is returned; else ``{name: "1"}`` for each of them.
+    """
+    environ = os.environ if environ is None else environ
+    if any(name in environ for name in THREAD_VARIABLES):
+        return {}
+    return dict.fromkeys(THREAD_VARIABLES, "1")
+
+
 def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     """Execute *tasks* on *jobs* worker processes; stop scheduling at the first failure."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     if not tasks:
         return []
+    threads = kernel_threads_env()  # the task's own settings, if any, come first
+    tasks = [dict(t, env={**threads, **t.get("env", {})}) for t in tasks]
     ctx = worker_context()
     queue = ctx.Queue()
     progress = Progress([t["name"] for t in tasks])

@@ -46,7 +46,6 @@ local function pagebreak()
 end
 
 function Header(h)
-  h = h:walk({ Link = function(l) return l.content end })
   if h.classes:includes("unnumbered") or h.level > 4 then
     for l = h.level + 1, #counters do counters[l] = 0 end
     if h.level == 1 then
@@ -114,29 +113,29 @@ local function only_separators(inlines)
   return s:match("^%s*$") ~= nil
 end
 
-local function strip_links(inlines)
-  local out = pandoc.Inlines({})
-  local dropped = false
-  for _, el in ipairs(inlines) do
-    if el.t == "Link" then
-      if is_download(el) then
-        dropped = true
-      else
-        out:extend(el.content)
-      end
-    else
-      out:insert(el)
-    end
-  end
-  return out, dropped
+-- Links become their text; a link to a download file becomes an empty marker span, which
+-- the paragraph holding it removes (typewise traversal: links are done before blocks, and
+-- only links are passed to Lua here, not every inline).
+local DROPPED = "evalkit-dropped-download"
+
+function Link(l)
+  if is_download(l) then return pandoc.Span({}, pandoc.Attr("", { DROPPED })) end
+  return l.content
 end
 
 local function para_links(p)
-  local content, dropped = strip_links(p.content)
-  if dropped and only_separators(content) then return {} end
+  local dropped = false
+  for _, el in ipairs(p.content) do
+    if el.t == "Span" and el.classes:includes(DROPPED) then dropped = true break end
+  end
+  if not dropped then return nil end
+  local content = pandoc.Inlines({})
+  for _, el in ipairs(p.content) do
+    if not (el.t == "Span" and el.classes:includes(DROPPED)) then content:insert(el) end
+  end
+  if only_separators(content) then return {} end
   p.content = content
-  -- Links nested in emphasis and the like become their text too.
-  return p:walk({ Link = function(l) return l.content end })
+  return p
 end
 
 Para = para_links
@@ -145,8 +144,9 @@ Plain = para_links
 -- Typst turns "-3" into a minus sign, "--" into a dash, "-?" into a soft hyphen and "..."
 -- into an ellipsis (markup shorthands that pandoc's writer leaves alone): escape every
 -- "-" and the dots of "...", so submitted text prints exactly as typed.
-function Str(s)
-  if not FORMAT:match("typst") or not (s.text:find("-", 1, true) or s.text:find("...", 1, true)) then
+-- Defined for Typst only: every Str passes through it (docx needs no escaping).
+local function escape_typst(s)
+  if not (s.text:find("-", 1, true) or s.text:find("...", 1, true)) then
     return nil
   end
   local out = pandoc.Inlines({})
@@ -168,6 +168,8 @@ function Str(s)
   if buf ~= "" then out:insert(pandoc.Str(buf)) end
   return out
 end
+
+if FORMAT:match("typst") then Str = escape_typst end
 
 function RawBlock(_) return {} end
 function RawInline(_) return {} end
