@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ import nbformat
 import pandas as pd
 import pytest
 from trust_factory import kill_run_at, start_run
+
+from evalkit import cli
 
 AS_OF = "2026-10-31"
 
@@ -198,3 +201,31 @@ def test_two_runs_at_once_one_refused(env):
         rest, _ = first.communicate(timeout=300)
     assert first.returncode == 0, rest
     assert (tmp_path / "reports" / "2026" / "summary.json").exists()
+
+
+def test_ctrl_c_stops_the_run_at_once_and_publishes_nothing(env):
+    """Ctrl-C (SIGINT to the run's process group) while the first of two notebooks runs.
+
+    The run ends with exit status 130 and one bilingual line, no traceback; the
+    notebook queued behind the running one is never started, and nothing is published.
+    """
+    tmp_path, e = env
+    # New notebooks run in name order: "slow" first, then this one (queued, --jobs 1).
+    nbformat.write(_notebook(sleep_cell=False), tmp_path / "notebooks" / "zz_after.ipynb")
+    gate = tmp_path / "gate"
+    slow = dict(e, FAKE_NOTEBOOK_SLEEP="120", FAKE_NOTEBOOK_GATE=str(gate))
+    proc = start_run(_cmd(tmp_path), slow, "slow 4/5", start_new_session=True)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        rest, _ = proc.communicate(timeout=120)
+    finally:
+        gate.touch()  # never leave a kernel sleeping
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, rest
+    assert rest.strip().splitlines()[-1] == cli.INTERRUPTED, rest
+    assert "Traceback" not in rest and "zz_after" not in rest, rest
+    assert not (tmp_path / "reports" / "2026").exists()
+    assert not (tmp_path / "reports" / ".staging").exists()
+    assert not (tmp_path / "_site").exists()

@@ -83,10 +83,19 @@ def _version(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Printed (on stderr) when the user stops a command with Ctrl-C; the exit status is then
+#: 130 (128 + SIGINT), as a shell reports a command ended by Ctrl-C.
+INTERRUPTED = "已中断（Ctrl-C） / interrupted (Ctrl-C)"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the process exit status."""
+    """Run the command line; return the process exit status (130 after Ctrl-C)."""
     args = build_parser(argv).parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return 130
 
 
 if __name__ == "__main__":

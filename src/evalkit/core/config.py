@@ -19,6 +19,7 @@ import yaml
 from . import paths
 from .errors import ConfigError
 from .schema import ZONES
+from .yamlio import safe_load
 from .zones import PilotZone, load_zones, zones_path
 
 TARGET_KEYS = ("reforms_replicated", "reforms_original", "funds_growth")
@@ -67,7 +68,7 @@ def config_path(filename: str, data_dir: str | Path | None = None) -> Path:
 def read_yaml(path: Path, *, missing: str = "缺少配置文件 / configuration file missing"):
     """Parse YAML file *path*; a missing or malformed file is a :class:`ConfigError` naming it."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: {missing}") from exc
     except yaml.YAMLError as exc:

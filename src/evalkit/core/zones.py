@@ -34,6 +34,7 @@ import yaml
 
 from . import paths
 from .errors import ConfigError
+from .yamlio import safe_load
 
 FILENAME = "zones.yaml"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -243,7 +244,7 @@ def load_zones(path: str | Path | None = None) -> PilotZone:
     """
     path = Path(path) if path is not None else zones_path()
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise _fail(
             str(path),

@@ -17,11 +17,10 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from .. import __version__, paths
 from ..core.digest import sha256_file, sha256_text
 from ..core.errors import ConfigError
+from ..core.yamlio import safe_load
 from . import assemble, engines
 
 CONFIG_FILE = "editions.yaml"
@@ -70,7 +69,7 @@ def load_config(data: Path | None = None) -> EditionConfig:
     path = paths.config_dir(config_home(data)) / CONFIG_FILE
     if not path.exists():
         return EditionConfig()
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = safe_load(path.read_text(encoding="utf-8")) or {}
     docs = tuple(
         (str(d["path"]), str(d.get("title") or Path(d["path"]).stem))
         for d in doc.get("annex_documents") or ()

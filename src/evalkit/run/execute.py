@@ -17,6 +17,7 @@ papermill metadata dropped.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -30,6 +31,10 @@ def say(text: str) -> None:
 
 _progress_queue = None
 _progress_name = ""
+#: Set in a worker by Ctrl-C (SIGINT): it then starts no further notebook.
+_interrupted = False
+#: True in a worker while :func:`execute_task` runs (only then does SIGINT raise).
+_running = False
 
 
 def die_with_parent() -> None:
@@ -76,6 +81,20 @@ def die_with_run(run_pid: int) -> None:
     threading.Thread(target=watch, name="die-with-run", daemon=True).start()
 
 
+def _on_interrupt(signum, frame) -> None:
+    """Handle SIGINT in a worker: remember it (:func:`execute_task` starts no more), raise."""
+    global _interrupted
+    if not _interrupted:
+        # The run prints one line for Ctrl-C; what a notebook's interrupted client
+        # logs while it is torn down (a dead kernel, unretrieved asyncio tasks) is noise.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    _interrupted = True
+    if _running:  # between tasks the worker waits in multiprocessing's queue: no traceback
+        raise KeyboardInterrupt
+
+
 def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: int) -> None:
     """Initialize a worker process: the run's environment and the progress queue.
 
@@ -87,6 +106,7 @@ def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: in
     """
     global _progress_queue, FORK_KERNELS
     die_with_run(run_pid)
+    signal.signal(signal.SIGINT, _on_interrupt)
     os.environ.clear()
     os.environ.update(environ)
     FORK_KERNELS = fork_kernels
@@ -176,8 +196,28 @@ HEARTBEAT_SECONDS = 15
 def execute_task(task: dict) -> dict:
     """Execute one notebook with papermill (in a worker process); return a result dict.
 
-    Never raises: a failure comes back as ``{"ok": False, "cell": …, "error": …}``.
+    A failure comes back as ``{"ok": False, "cell_index": …, "cell_source": …, "error":
+    …}``; only Ctrl-C (:class:`KeyboardInterrupt`, in a worker) is raised. After Ctrl-C
+    a worker starts no other notebook: each comes back failed, "interrupted".
     """
+    global _running
+    _running = True
+    try:
+        if _interrupted:
+            return {
+                "name": task["name"],
+                "ok": False,
+                "cell_index": None,
+                "cell_source": "",
+                "error": "KeyboardInterrupt: 已中断 interrupted",
+            }
+        return _execute(task)
+    finally:
+        _running = False
+
+
+def _execute(task: dict) -> dict:
+    """Execute *task*'s notebook (:func:`execute_task`, which handles Ctrl-C)."""
     global _progress_name
     _progress_name = task["name"]
     os.environ.update(task["env"])
@@ -464,7 +504,7 @@ def kernel_threads_env(environ=None) -> dict[str, str]:
 
 def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
     """Execute *tasks* on *jobs* worker processes; stop scheduling at the first failure."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
     if not tasks:
         return []
@@ -493,22 +533,11 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
             initargs=(queue, dict(os.environ), FORK_KERNELS, os.getpid()),
         ) as pool:
             pending = {pool.submit(execute_task, t) for t in tasks}
-            while pending:
-                finished, pending = wait(
-                    pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED
-                )
-                if not finished:
-                    progress.heartbeat()
-                for fut in finished:
-                    res = fut.result()
-                    results.append(res)
-                    progress.finished.add(res["name"])
-                    if res["ok"]:
-                        out(f"  ✓ {res['name']} 完成 done ({res['seconds']:.1f} s)")
-                if any(not r["ok"] for r in results):
-                    for fut in pending:
-                        fut.cancel()
-                    pending = {f for f in pending if not f.cancelled()}
+            try:
+                _wait_all(pending, results, progress, out)
+            except KeyboardInterrupt:  # Ctrl-C: start no other notebook; running ones stop
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         stop.set()
         drainer.join(timeout=5)
@@ -517,6 +546,30 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
             zygote.close()
         _stop_worker_server(ctx)
     return results
+
+
+def _wait_all(pending: set, results: list[dict], progress: Progress, out) -> None:
+    """Wait for the *pending* futures, appending their results to *results*.
+
+    Prints each finished notebook; a heartbeat every :data:`HEARTBEAT_SECONDS`; after
+    the first failure the notebooks not started yet are cancelled.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    while pending:
+        finished, pending = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+        if not finished:
+            progress.heartbeat()
+        for fut in finished:
+            res = fut.result()
+            results.append(res)
+            progress.finished.add(res["name"])
+            if res["ok"]:
+                out(f"  ✓ {res['name']} 完成 done ({res['seconds']:.1f} s)")
+        if any(not r["ok"] for r in results):
+            for fut in pending:
+                fut.cancel()
+            pending = {f for f in pending if not f.cancelled()}
 
 
 def _start_zygote(tasks: list[dict], preload):

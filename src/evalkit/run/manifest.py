@@ -95,12 +95,14 @@ def yaml_value_sha256(path: Path) -> str:
     """
     import yaml
 
+    from ..core.yamlio import safe_load
+
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         return sha256_text("missing")
     try:
-        value = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        value = safe_load(text)
     except yaml.YAMLError:
         return sha256_text(text)
     return sha256_text(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))

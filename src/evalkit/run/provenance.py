@@ -243,14 +243,13 @@ def site_config(data: Path | None = None) -> dict:
     ``{city}`` in them stand for the pilot zone's (so a copied file names its own zone). Raises ``ValueError`` when the file
     exists but is not a mapping of text values.
     """
-    import yaml
-
     from ..core import schema
+    from ..core.yamlio import safe_load
 
     path = paths.config_dir(paths.data_dir(data)) / SITE_CONFIG
     doc = {}
     if path.is_file():
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(doc, dict) or not all(isinstance(v, str | None) for v in doc.values()):
             raise ValueError(f"{path}: 应为文本字段映射 / must map keys to text")
     pilot = schema.PILOT_ZONE

@@ -228,13 +228,15 @@ def load(data: Path | None = None) -> Registry | None:
     """
     import yaml
 
+    from ..core.yamlio import safe_load
+
     path = registry_path(data)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
     except yaml.YAMLError as e:
         raise RegistryError(f"{path}: YAML 格式错误 / invalid YAML: {e}") from None
     return parse(doc, source=f"config/{REGISTRY_FILE}")

@@ -36,6 +36,9 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the process that started it
 if os.getppid() != int(sys.argv[1]):
     os._exit(1)
+# Ctrl-C reaches the whole process group: the run that started the zygote stops it
+# (end of stdin) once its workers are done; its kernels get Python's handler back.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 ready_fd, listen_fd = int(sys.argv[2]), int(sys.argv[3])
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
 import importlib
@@ -96,6 +99,7 @@ while True:
         continue
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupt_kernel's signal
         os.setsid()
         libc.prctl(1, signal.SIGKILL)  # die with the zygote
         if os.getppid() != zygote_pid:

