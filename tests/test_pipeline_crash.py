@@ -206,14 +206,16 @@ def test_two_runs_at_once_one_refused(env):
 def test_ctrl_c_stops_the_run_at_once_and_publishes_nothing(env):
     """Ctrl-C (SIGINT to the run's process group) while the first of two notebooks runs.
 
-    The run ends with exit status 130 and one bilingual line, no traceback; the
-    notebook queued behind the running one is never started, and nothing is published.
+    The run stops (the notebook would sleep 600 s; the test waits at most 120 s) and
+    ends by SIGINT (a shell sees 130) after one bilingual line, no traceback; the
+    notebook queued behind the running one is never started, nothing is published,
+    and the next run is not refused (the lock is free).
     """
     tmp_path, e = env
     # New notebooks run in name order: "slow" first, then this one (queued, --jobs 1).
     nbformat.write(_notebook(sleep_cell=False), tmp_path / "notebooks" / "zz_after.ipynb")
     gate = tmp_path / "gate"
-    slow = dict(e, FAKE_NOTEBOOK_SLEEP="120", FAKE_NOTEBOOK_GATE=str(gate))
+    slow = dict(e, FAKE_NOTEBOOK_SLEEP="600", FAKE_NOTEBOOK_GATE=str(gate))
     proc = start_run(_cmd(tmp_path), slow, "slow 4/5", start_new_session=True)
     try:
         os.killpg(proc.pid, signal.SIGINT)
@@ -223,9 +225,12 @@ def test_ctrl_c_stops_the_run_at_once_and_publishes_nothing(env):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert proc.returncode == 130, rest
+    assert proc.returncode == -signal.SIGINT, rest
     assert rest.strip().splitlines()[-1] == cli.INTERRUPTED, rest
     assert "Traceback" not in rest and "zz_after" not in rest, rest
     assert not (tmp_path / "reports" / "2026").exists()
     assert not (tmp_path / "reports" / ".staging").exists()
     assert not (tmp_path / "_site").exists()
+    again = _run(tmp_path, e)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "reports" / "2026" / "zz_after.ipynb").exists()

@@ -83,19 +83,34 @@ def _version(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Printed (on stderr) when the user stops a command with Ctrl-C; the exit status is then
-#: 130 (128 + SIGINT), as a shell reports a command ended by Ctrl-C.
+#: Printed (on stderr) when the user stops a command with Ctrl-C.
 INTERRUPTED = "已中断（Ctrl-C） / interrupted (Ctrl-C)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the process exit status (130 after Ctrl-C)."""
+    """Run the command line; return the process exit status.
+
+    After Ctrl-C (:class:`KeyboardInterrupt`) :data:`INTERRUPTED` is printed, with no
+    traceback. Run as the program (*argv* None: ``python -m evalkit``, the ``evalkit``
+    script) the interrupt is raised again with a quiet ``sys.excepthook``: Python then
+    shuts down as usual and ends the process by SIGINT, so a shell sees status 130 and
+    stops a loop of commands. Called with *argv* it returns 130.
+    """
     args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr, flush=True)
+        if argv is None:
+            sys.excepthook = _quiet_interrupt
+            raise
         return 130
+
+
+def _quiet_interrupt(kind, value, tb) -> None:
+    """``sys.excepthook`` after :data:`INTERRUPTED` was printed: no traceback for Ctrl-C."""
+    if not issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,15 @@ The workers are forked from a server that has imported papermill once
 (:func:`worker_context`; spawned where there is none). They die with the run's main
 process (Linux: :func:`die_with_run`), report each
 finished cell to the parent (progress bars on a TTY, plain lines otherwise) and
-return a result dict instead of raising. Executed notebooks are made
+return a result dict instead of raising (Ctrl-C aside: :func:`execute_task`). Each
+kernel gets one thread per numerical library (:func:`kernel_threads_env`). Executed notebooks are made
 deterministic (:func:`finalize_notebook`): parameters cells hidden, volatile
 papermill metadata dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -45,7 +47,6 @@ def die_with_parent() -> None:
     then wait forever for work. Elsewhere this is a no-op.
     """
     import ctypes
-    import signal
 
     pr_set_pdeathsig = 1
     try:
@@ -64,7 +65,6 @@ def die_with_run(run_pid: int) -> None:
     workers are the run's own children, and this is :func:`die_with_parent` only.
     """
     import select
-    import signal
 
     die_with_parent()
     try:
@@ -105,8 +105,8 @@ def _worker_init(queue, environ: dict[str, str], fork_kernels: bool, run_pid: in
     run's ``os.environ`` does not show (GNU readline sets LINES and COLUMNS).
     """
     global _progress_queue, FORK_KERNELS
-    die_with_run(run_pid)
     signal.signal(signal.SIGINT, _on_interrupt)
+    die_with_run(run_pid)
     os.environ.clear()
     os.environ.update(environ)
     FORK_KERNELS = fork_kernels
@@ -128,16 +128,9 @@ _engine_registered = False
 def _register_engine() -> str:
     """Register papermill's nbclient engine as evalkit runs it (once); return its name.
 
-    Two changes from papermill's own engine:
-
-    - each finished cell is reported to the run's process (``(name, cells done, cells
-      total)`` on the progress queue, when there is one);
-    - the executed notebook is written once, when it ends. Papermill's
-      ``NotebookExecutionManager.save`` writes the whole notebook (validated by
-      nbformat) at the start and at the end of every cell, for watching a long run
-      from outside; here nobody reads a notebook before its run ends, and the run
-      writes into a staging folder it removes. A notebook whose cell fails is still
-      written with its error: ``papermill.execute_notebook`` writes it before raising.
+    The change from papermill's own engine: each finished cell is reported to the run's
+    process (``(name, cells done, cells total)`` on the progress queue, when there is
+    one).
     """
     global _engine_registered
     if _engine_registered:
@@ -145,7 +138,7 @@ def _register_engine() -> str:
     from papermill.engines import NBClientEngine, papermill_engines
 
     class Engine(NBClientEngine):
-        """Papermill's nbclient engine: progress after each cell, one write at the end."""
+        """Papermill's nbclient engine, reporting progress after each cell."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
@@ -159,16 +152,11 @@ def _register_engine() -> str:
                     _progress_queue.put(("cell", _progress_name, (cell_index or 0) + 1, total))
 
             nb_man.cell_complete = cell_complete
-            nb_man.save = _no_save
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
     papermill_engines.register(ENGINE, Engine)
     _engine_registered = True
     return ENGINE
-
-
-def _no_save(**kwargs) -> None:
-    """Papermill's per-cell save, replaced: :func:`papermill.execute_notebook` writes the end."""
 
 
 def _first_line(source: str) -> str:
@@ -249,6 +237,11 @@ def _execute(task: dict) -> dict:
             progress_bar=False,
             extra_arguments=KERNEL_ARGUMENTS,
             engine_name=_register_engine(),
+            # The notebook is written once, when it ends (a failed one too, with its
+            # error), instead of at the start and end of every cell: a validated write
+            # of the whole notebook each time, for watching a run from outside; nobody
+            # reads it before the end, in a staging folder the run removes.
+            request_save_on_cell_execute=False,
             **kernel_manager,
         )
     except PapermillExecutionError as e:
@@ -494,7 +487,8 @@ def kernel_threads_env(environ=None) -> dict[str, str]:
     workers cores ÷ workers threads; here each kernel has one, on any machine.
 
     *environ* (default ``os.environ``): when it sets any of :data:`THREAD_VARIABLES`,
-    that choice stands and ``{}`` is returned; else ``{name: "1"}`` for each of them.
+    ``{}`` is returned (nothing is set: each library then follows the caller's
+    settings or its own default); else ``{name: "1"}`` for each of them.
     """
     environ = os.environ if environ is None else environ
     if any(name in environ for name in THREAD_VARIABLES):
@@ -536,6 +530,7 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
             try:
                 _wait_all(pending, results, progress, out)
             except KeyboardInterrupt:  # Ctrl-C: start no other notebook; running ones stop
+                _interrupt_workers(pool)  # before shutdown, which forgets the processes
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     finally:
@@ -546,6 +541,20 @@ def execute_all(tasks: list[dict], jobs: int, out=say) -> list[dict]:
             zygote.close()
         _stop_worker_server(ctx)
     return results
+
+
+def _interrupt_workers(pool) -> None:
+    """Send SIGINT to *pool*'s workers (a second one changes nothing, :func:`_on_interrupt`).
+
+    Ctrl-C at a terminal reaches the workers already (the whole process group); a
+    SIGINT sent to the run's process alone (``kill -INT``, a supervisor) reaches them
+    only through this. ``ProcessPoolExecutor`` has no public list of its processes:
+    ``_processes`` is read with a fallback to none.
+    """
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if proc.pid:
+                os.kill(proc.pid, signal.SIGINT)
 
 
 def _wait_all(pending: set, results: list[dict], progress: Progress, out) -> None:

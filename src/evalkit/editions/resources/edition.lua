@@ -113,26 +113,35 @@ local function only_separators(inlines)
   return s:match("^%s*$") ~= nil
 end
 
--- Links become their text; a link to a download file becomes an empty marker span, which
--- the paragraph holding it removes (typewise traversal: links are done before blocks, and
--- only links are passed to Lua here, not every inline).
+-- Links become their text. A link to a download file becomes a marker span holding its
+-- text, which the paragraph around it removes, text and all (typewise traversal: links
+-- are done before blocks; elsewhere, as in a heading, the text stays).
 local DROPPED = "evalkit-dropped-download"
 
 function Link(l)
-  if is_download(l) then return pandoc.Span({}, pandoc.Attr("", { DROPPED })) end
+  if is_download(l) then return pandoc.Span(l.content, pandoc.Attr("", { DROPPED })) end
   return l.content
 end
 
+-- Inlines that hold no other inline: a paragraph made only of these (most table cells)
+-- holds no marker, and is left alone without a walk.
+local LEAF = { Str = true, Space = true, SoftBreak = true, LineBreak = true, Code = true,
+  Math = true, RawInline = true }
+
 local function para_links(p)
+  local leaves_only = true
+  for _, el in ipairs(p.content) do
+    if not LEAF[el.t] then leaves_only = false break end
+  end
+  if leaves_only then return nil end
   local dropped = false
-  for _, el in ipairs(p.content) do
-    if el.t == "Span" and el.classes:includes(DROPPED) then dropped = true break end
-  end
+  local content = p.content:walk({ Span = function(s)
+    if s.classes:includes(DROPPED) then
+      dropped = true
+      return {}
+    end
+  end })
   if not dropped then return nil end
-  local content = pandoc.Inlines({})
-  for _, el in ipairs(p.content) do
-    if not (el.t == "Span" and el.classes:includes(DROPPED)) then content:insert(el) end
-  end
   if only_separators(content) then return {} end
   p.content = content
   return p
