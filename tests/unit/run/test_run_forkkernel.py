@@ -374,15 +374,27 @@ def test_a_run_whose_zygote_fails_launches_its_kernels_normally(tmp_path, monkey
 
 
 def test_workers_and_kernels_take_the_runs_environment_of_each_run(tmp_path, monkeypatch):
-    """Workers come from a fork server: each run's kernels still see that run's environment."""
+    """Workers come from a fork server: each run's kernels still see that run's environment.
+
+    Their thread settings too: one thread per numerical library when the run's environment
+    sets none (the first run); none set when it sets one itself (the second run, 3).
+    """
     monkeypatch.setattr(execute, "FORK_KERNELS", True)
+    for name in execute.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     seen = []
     for run, mark in enumerate(("first", "second")):
         monkeypatch.setenv("EVALKIT_TEST_MARK", mark)
+        if run == 1:
+            monkeypatch.setenv("OMP_NUM_THREADS", "3")
         folder = tmp_path / str(run)
         folder.mkdir()
         src = folder / "mark.ipynb"
-        _tiny_notebook(src, "import os\nprint(os.environ['EVALKIT_TEST_MARK'], os.getppid())")
+        _tiny_notebook(
+            src,
+            "import os\nprint(os.environ['EVALKIT_TEST_MARK'], os.getppid(), "
+            "os.environ.get('OMP_NUM_THREADS'), os.environ.get('OPENBLAS_NUM_THREADS'))",
+        )
         task = dict(
             name="mark",
             template=str(src),
@@ -396,6 +408,7 @@ def test_workers_and_kernels_take_the_runs_environment_of_each_run(tmp_path, mon
         seen.append(_printed(task))
     assert [s[0] for s in seen] == ["first", "second"]
     assert seen[0][1] != seen[1][1]  # each run forked from its own zygote
+    assert seen[0][2:] == ["1", "1"] and seen[1][2:] == ["3", "None"]
 
 
 def test_a_widened_per_kernel_set_reaches_the_workers(tmp_path, monkeypatch):
