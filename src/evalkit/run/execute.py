@@ -192,13 +192,7 @@ def execute_task(task: dict) -> dict:
     _running = True
     try:
         if _interrupted:
-            return {
-                "name": task["name"],
-                "ok": False,
-                "cell_index": None,
-                "cell_source": "",
-                "error": "KeyboardInterrupt: 已中断 interrupted",
-            }
+            return _failure(task, "KeyboardInterrupt: 已中断 interrupted")
         return _execute(task)
     finally:
         _running = False
@@ -247,21 +241,9 @@ def _execute(task: dict) -> dict:
     except PapermillExecutionError as e:
         nb = nbformat.read(task["output"], as_version=4)
         template_index = _template_cell_index(nb, e.cell_index)
-        return {
-            "name": task["name"],
-            "ok": False,
-            "cell_index": template_index,
-            "cell_source": _first_line(e.source),
-            "error": f"{e.ename}: {e.evalue}",
-        }
+        return _failure(task, f"{e.ename}: {e.evalue}", template_index, _first_line(e.source))
     except Exception as e:  # kernel died, bad notebook JSON, …: report, never hang
-        return {
-            "name": task["name"],
-            "ok": False,
-            "cell_index": None,
-            "cell_source": "",
-            "error": f"{type(e).__name__}: {e}",
-        }
+        return _failure(task, f"{type(e).__name__}: {e}")
     finalize_notebook(Path(task["output"]))
     forked = forked_before != _forked()
     return {
@@ -270,6 +252,17 @@ def _execute(task: dict) -> dict:
         "seconds": round(time.monotonic() - started, 2),
         "kernel": "forked" if forked else "launched",
         "zygote": _zygote_pid() if forked else None,
+    }
+
+
+def _failure(task: dict, error: str, cell_index: int | None = None, cell_source: str = "") -> dict:
+    """Return the result dict of *task*'s failed notebook (the template's cell, if known)."""
+    return {
+        "name": task["name"],
+        "ok": False,
+        "cell_index": cell_index,
+        "cell_source": cell_source,
+        "error": error,
     }
 
 
