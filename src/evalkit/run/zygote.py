@@ -41,10 +41,18 @@ if os.getppid() != int(sys.argv[1]):
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 ready_fd, listen_fd = int(sys.argv[2]), int(sys.argv[3])
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
+# debugpy (imported by ipykernel.debugger) warns at import, on stderr, that frozen modules
+# may make it miss breakpoints: here that is the run's console (in a kernel launched
+# normally, its iopub, which nobody reads). The variable is debugpy's switch for that
+# warning, read once at import; it changes nothing else, and no report sets breakpoints.
+validation = "PYDEVD_DISABLE_FILE_VALIDATION" in os.environ
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 import importlib
 for name in json.loads(sys.argv[4]):
     importlib.import_module(name)
 del os.environ["MPLBACKEND"]
+if not validation:
+    del os.environ["PYDEVD_DISABLE_FILE_VALIDATION"]
 # The imported objects go to the collector's permanent generation: a kernel's collections
 # then skip them, instead of writing to (and so copying) every page they live on
 # (Python's gc.freeze documentation: "If a process will fork() without exec()").

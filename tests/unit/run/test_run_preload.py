@@ -25,7 +25,8 @@ def _notebook(tmp_path, *sources: str, name: str = "page"):
 
 def test_a_notebook_without_third_party_imports_preloads_only_the_kernel(tmp_path):
     nb = _notebook(tmp_path, "import json, os\nx = json.dumps({})")
-    assert preload.preload_for([nb]) == ("ipykernel.kernelapp",)
+    assert preload.preload_for([nb]) == preload.KERNEL_START
+    assert preload.KERNEL_START[0] == "ipykernel.kernelapp"
 
 
 def test_evalkit_modules_are_followed_to_what_they_import(tmp_path):
@@ -36,7 +37,7 @@ def test_evalkit_modules_are_followed_to_what_they_import(tmp_path):
         "numpy",
         "pandas",
         "pyarrow.parquet",
-        "ipykernel.kernelapp",
+        *preload.KERNEL_START,
     )
 
 
@@ -48,7 +49,7 @@ def test_the_union_over_notebooks_keeps_preload_order(tmp_path):
         "matplotlib",
         "matplotlib.pyplot",
         "scipy.stats",
-        "ipykernel.kernelapp",
+        *preload.KERNEL_START,
     )
 
 
@@ -99,3 +100,35 @@ def test_what_a_page_imports_when_its_imports_run_is_preloaded(page):
     loaded = set(ast.literal_eval(out.stdout.strip()))
     assert "pandas" in loaded
     assert loaded <= set(preload.preload_for([template]))
+
+
+def test_what_every_kernel_imports_at_start_is_what_a_launched_kernel_has_imported():
+    # KERNEL_START is preloaded for every notebook: each module must be one a kernel
+    # launched normally (not forked) has imported before its first cell runs, so a
+    # forked kernel holds no module a fresh one would not.
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(
+        kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=CRITICAL"]
+    )
+    try:
+        out: list[str] = []
+        code = f"import sys\nprint([m for m in {preload.KERNEL_START!r} if m not in sys.modules])"
+        reply = kc.execute_interactive(
+            code,
+            output_hook=lambda m: out.append(m["content"].get("text", "")),
+            timeout=60,
+        )
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    assert ast.literal_eval("".join(out).strip()) == []
+
+
+def test_the_repositorys_pages_reach_every_preload_module():
+    # All eight pages together reach numpy, pandas, pyarrow, matplotlib and scipy: the
+    # walk stops as soon as every module is kept, with the same answer.
+    templates = sorted((paths.ROOT / "notebooks").glob("*.ipynb"))
+    assert len(templates) >= 8
+    assert preload.preload_for(templates) == preload.PRELOAD
