@@ -168,8 +168,9 @@ def _first_line(source: str) -> str:
 
 
 #: Kernel command-line arguments: the kernel's own log is silent. Its start-up warning
-#: "Kernel is running over TCP without encryption" (a local kernel on 127.0.0.1,
-#: started and stopped by this run) would print once per notebook, and "KeyboardInterrupt
+#: "Kernel is running over TCP without encryption" (a kernel launched normally, on
+#: 127.0.0.1, started and stopped by this run; a forked one uses Unix sockets,
+#: :class:`.forkkernel.ForkProvisioned`) would print once per notebook, and "KeyboardInterrupt
 #: caught in kernel" (logged at ERROR when the finished kernel is interrupted on shutdown)
 #: now and then. A failing cell still fails the run: papermill reads the cell's error.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]

@@ -42,9 +42,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
@@ -198,15 +200,31 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+#: Longest socket path used (bytes): a Unix socket's path must fit in 108 bytes with its end.
+MAX_SOCKET_PATH = 100
+
+
 class ForkProvisioned:
     """Mixin for a jupyter_client kernel manager: its kernels come from :attr:`provisioner_class`.
 
     Put it first (``class M(ForkProvisioned, KernelManager)``). It serves the synchronous
     manager too, whose ``start_kernel`` runs the same coroutine (the test suite's nbval
     step uses it so).
+
+    Each kernel talks over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder of its
+    own (mode 0700, removed when the kernel is shut down), not over TCP ports of
+    127.0.0.1. jupyter_client chooses TCP ports by binding free ones and releasing
+    them; the kernel binds them a moment later, and a port taken meanwhile (by another
+    worker's kernel or connection) kills the kernel at start ("ZMQError: Address already
+    in use", reported to papermill as issue 511). Here that happened about once in 50
+    runs of eight small notebooks on two workers. A socket path is the kernel's own.
+    Where the folder's path would be too long for a socket (a very long ``TMPDIR``), or
+    there are no Unix sockets (Windows), the kernel keeps TCP.
     """
 
     provisioner_class: type[LocalProvisioner] = ForkProvisioner
+    #: The folder holding this manager's kernel sockets (None: TCP).
+    socket_folder: str | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any):
         """Use :attr:`provisioner_class` (instead of the kernel spec's) for this kernel."""
@@ -215,7 +233,28 @@ class ForkProvisioned:
             self.provisioner = self.provisioner_class(
                 kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
             )
+            self._use_private_sockets()
         return await super()._async_pre_start_kernel(**kw)
+
+    def _use_private_sockets(self) -> None:
+        """Put this kernel's sockets in a new private folder (``ipc`` transport), if possible."""
+        if sys.platform == "win32" or self.socket_folder is not None:
+            return
+        folder = tempfile.mkdtemp(prefix="evalkit-kernel-")
+        prefix = os.path.join(folder, "k")  # sockets k-1 … k-5
+        if len(os.fsencode(prefix)) + 4 > MAX_SOCKET_PATH:
+            os.rmdir(folder)
+            return
+        self.socket_folder = folder
+        self.transport = "ipc"
+        self.ip = prefix
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        """Clean up as jupyter_client does, then remove the socket folder (not on restart)."""
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self.socket_folder is not None:
+            shutil.rmtree(self.socket_folder, ignore_errors=True)
+            self.socket_folder = None
 
 
 class ForkKernelManager(ForkProvisioned, AsyncKernelManager):

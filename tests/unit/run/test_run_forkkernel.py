@@ -109,6 +109,40 @@ def test_each_kernel_is_a_fresh_fork_with_its_own_environment_and_no_shared_stat
     assert _b[-3:] == ["False", "False", "False"]
 
 
+def test_a_kernel_talks_over_its_own_unix_sockets_removed_at_shutdown(zygote, tmp_path):
+    # No TCP port (chosen free, released, bound later: another process may take it
+    # meanwhile and the kernel dies at start); sockets in a private folder of its own.
+    _z, env = zygote
+
+    async def main():
+        km, kc = await _start(env, tmp_path)
+        info = km.get_connection_info()
+        folder = km.socket_folder
+        sockets = sorted(p.name for p in Path(folder).iterdir())
+        mode = os.stat(folder).st_mode & 0o777
+        text, reply = await _run(kc, "print(6 * 7)")
+        await _stop(km, kc)
+        return info, folder, sockets, mode, text, reply
+
+    info, folder, sockets, mode, text, reply = asyncio.run(main())
+    assert info["transport"] == "ipc"
+    assert info["ip"] == os.path.join(folder, "k")
+    assert sockets == ["k-1", "k-2", "k-3", "k-4", "k-5"]
+    assert mode == 0o700
+    assert reply["status"] == "ok" and text == "42\n"
+    assert not Path(folder).exists()  # removed with the kernel
+
+
+def test_a_socket_folder_too_long_for_a_socket_path_keeps_tcp(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 90)
+    deep.mkdir()
+    monkeypatch.setattr(fk.tempfile, "tempdir", str(deep))
+    km = fk.ForkKernelManager(kernel_name="python3")
+    km._use_private_sockets()
+    assert km.transport == "tcp" and km.socket_folder is None
+    assert list(deep.iterdir()) == []  # the folder made is gone again
+
+
 def test_interrupt_stops_a_running_cell_and_the_kernel_goes_on(zygote, tmp_path):
     _z, env = zygote
 
