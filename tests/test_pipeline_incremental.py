@@ -234,3 +234,27 @@ def test_a_bad_editions_setting_stops_the_run_before_any_notebook(
     assert shown.err.startswith(f"错误 error: {config}: max_table_rows 须为不小于 1 的整数")
     assert "Traceback" not in shown.err and "executing" not in shown.out
     assert _snapshot(root / "reports") == reports
+
+
+def test_a_staging_copy_that_fails_leaves_no_staging_and_the_published_year_as_it_was(
+    demo_report, tmp_path, scratch_project, monkeypatch
+):
+    import errno
+    import shutil
+
+    root = scratch_project(copy_project(demo_report, tmp_path / "project"))
+    _logistics_setting(root)  # one stale page: the run copies the published year to stage it
+    published = _snapshot(root / "reports")
+    real_copytree = shutil.copytree
+
+    def copy_then_fail(src, dst, *args, **kwargs):
+        real_copytree(src, dst, *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(shutil, "copytree", copy_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        pipeline.run_report(
+            YEAR, AS_OF, jobs=2, dataset=root / "no-raw-dataset", render=False, out=lambda s: None
+        )
+    assert not (root / "reports" / ".staging").exists()
+    assert _snapshot(root / "reports") == published

@@ -405,15 +405,16 @@ def _stage_and_publish(
     published = paths.report_dir(year)
     staging_root = paths.reports_dir() / ".staging" / f"run-{os.getpid()}"
     stage = staging_root / str(int(year))
-    # Incremental runs start from the published year (up-to-date notebooks keep their
-    # outputs); --force starts empty, so tables no notebook writes any more disappear.
-    if published.exists() and not force:
-        shutil.copytree(published, stage, symlinks=True)
-    stage.mkdir(parents=True, exist_ok=True)
     env = {"EVALKIT_REPORTS_DIR": str(staging_root), "PYTHONHASHSEED": "0"}
     previous_runs = old.get("run") or {}
     seconds = dict(previous_runs.get("seconds") or {})
     try:
+        # Incremental runs start from the published year (up-to-date notebooks keep their
+        # outputs); --force starts empty, so tables no notebook writes any more disappear.
+        # A copy that fails (disk full) is removed with the rest of the staging.
+        if published.exists() and not force:
+            shutil.copytree(published, stage, symlinks=True)
+        stage.mkdir(parents=True, exist_ok=True)
         tasks = [
             {
                 "name": name,
