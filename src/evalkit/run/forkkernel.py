@@ -237,10 +237,19 @@ class ForkProvisioned:
         return await super()._async_pre_start_kernel(**kw)
 
     def _use_private_sockets(self) -> None:
-        """Put this kernel's sockets in a new private folder (``ipc`` transport), if possible."""
+        """Put this kernel's sockets in a new private folder (``ipc`` transport), if possible.
+
+        The folder is made inside the zygote's own (mode 0700), when this process forks
+        from one: the run that started the zygote removes it with all its kernels'
+        folders, even when a kernel's manager never shuts it down (a killed worker).
+        """
         if sys.platform == "win32" or self.socket_folder is not None:
             return
-        folder = tempfile.mkdtemp(prefix="evalkit-kernel-")
+        base = os.path.dirname(_zygote.address) if _zygote is not None else None
+        try:
+            folder = tempfile.mkdtemp(prefix="kernel-", dir=base)
+        except OSError:  # the zygote's folder is gone (the zygote was closed)
+            folder = tempfile.mkdtemp(prefix="evalkit-kernel-")
         prefix = os.path.join(folder, "k")  # sockets k-1 … k-5
         if len(os.fsencode(prefix)) + 4 > MAX_SOCKET_PATH:
             os.rmdir(folder)

@@ -127,15 +127,26 @@ def test_a_kernel_talks_over_its_own_unix_sockets_removed_at_shutdown(zygote, tm
     info, folder, sockets, mode, text, reply = asyncio.run(main())
     assert info["transport"] == "ipc"
     assert info["ip"] == os.path.join(folder, "k")
+    assert os.path.dirname(folder) == os.path.dirname(_z.address)  # removed with the zygote
     assert sockets == ["k-1", "k-2", "k-3", "k-4", "k-5"]
     assert mode == 0o700
     assert reply["status"] == "ok" and text == "42\n"
     assert not Path(folder).exists()  # removed with the kernel
 
 
+def test_closing_the_zygote_removes_the_socket_folders_of_its_kernels(zygote):
+    # A kernel whose manager never shuts it down (its worker was killed) leaves no folder.
+    km = fk.ForkKernelManager(kernel_name="python3")
+    km._use_private_sockets()
+    assert km.transport == "ipc" and Path(km.socket_folder).is_dir()
+    fk.close_zygote()
+    assert not Path(km.socket_folder).exists()
+
+
 def test_a_socket_folder_too_long_for_a_socket_path_keeps_tcp(tmp_path, monkeypatch):
     deep = tmp_path / ("d" * 90)
     deep.mkdir()
+    monkeypatch.setattr(fk, "_zygote", None)
     monkeypatch.setattr(fk.tempfile, "tempdir", str(deep))
     km = fk.ForkKernelManager(kernel_name="python3")
     km._use_private_sockets()
