@@ -212,12 +212,13 @@ class ForkProvisioned:
     step uses it so).
 
     Each kernel talks over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder of its
-    own (mode 0700, removed when the kernel is shut down), not over TCP ports of
-    127.0.0.1. jupyter_client chooses TCP ports by binding free ones and releasing
-    them; the kernel binds them a moment later, and a port taken meanwhile (by another
-    worker's kernel or connection) kills the kernel at start ("ZMQError: Address already
-    in use", reported to papermill as issue 511). Here that happened about once in 50
-    runs of eight small notebooks on two workers. A socket path is the kernel's own.
+    own (mode 0700, removed when the kernel is shut down, and with the zygote's folder
+    it is made in), not over TCP ports of 127.0.0.1. jupyter_client chooses TCP ports by
+    binding free ones and releasing them; the kernel binds them a moment later, and a
+    port taken meanwhile (by another worker's kernel or connection) kills the kernel at
+    start ("ZMQError: Address already in use", reported to papermill as issue 511; seen
+    here once, in a kernel's heartbeat thread, in about 100 runs of eight small
+    notebooks on two workers). A socket path is the kernel's own.
     Where the folder's path would be too long for a socket (a very long ``TMPDIR``), or
     there are no Unix sockets (Windows), the kernel keeps TCP.
     """
