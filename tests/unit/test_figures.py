@@ -175,3 +175,34 @@ def test_a_figure_that_fits_keeps_its_text_when_large_enough():
     assert smallest >= figures.MIN_TEXT_PX  # 7 in × 100 dpi fits: 11 px at natural size
     assert fig.axes[0].xaxis.get_major_ticks()[0].label1.get_fontsize() == 12
     plt.close(fig)
+
+
+@pytest.mark.parametrize("figsize", [(7, 4), (7.6, 8), (12, 4.5), None])
+def test_the_source_note_is_made_readable_so_no_extra_layout_pass_is_needed(figsize, monkeypatch):
+    fig, ax = figures.new_figure("到位资金", unit="万元", synthetic=True, figsize=figsize)
+    ax.plot([1, 2, 3], [1, 2, 3])
+    ax.tick_params(labelsize=16)  # above the floor of every size here (14 pt at 12 in)
+    ax.yaxis.label.set_fontsize(16)
+    fig._suptitle.set_fontsize(16)
+    note = next(t for t in fig.texts if t.get_text().startswith("资料来源"))
+    floor = figures.min_text_pt(fig)
+    assert note.get_fontsize() == max(8.0, floor)
+    passes = []
+    monkeypatch.setattr(figures, "thin_tick_labels", lambda f: passes.append(f))
+    smallest = figures.readable_text(fig)
+    assert passes == []  # nothing was enlarged: no layout pass to check tick labels
+    assert smallest == pytest.approx(max(8.0, floor) * fig.dpi / 72)
+    plt.close(fig)
+
+
+def test_a_figure_resized_after_it_was_made_still_gets_its_note_enlarged(monkeypatch):
+    fig, ax = figures.new_figure("到位资金", figsize=(7, 4))
+    ax.plot([1, 2, 3], [1, 2, 3])
+    fig.set_size_inches(14, 4)  # twice as wide: shown at half size, so text must double
+    passes = []
+    monkeypatch.setattr(figures, "thin_tick_labels", lambda f: passes.append(f))
+    figures.readable_text(fig)
+    note = next(t for t in fig.texts if t.get_text().startswith("资料来源"))
+    assert note.get_fontsize() == pytest.approx(figures.min_text_pt(fig))
+    assert passes == [fig]  # enlarged, so tick labels are checked for overlaps
+    plt.close(fig)
