@@ -4,7 +4,8 @@ Input format (issue #14, Quarto-native outputs): markdown cells are prose; a cod
 contributes only its ``text/markdown`` display outputs — tables as pipe tables followed by
 a caption line ``: caption {#tbl-label}``, callouts as ``::: {.callout-… title="…"}``
 fenced divs, figures as ``![caption](figures/<name>.png){#fig-<name> fig-alt="…"}``.
-Code sources, ``text/plain``-only outputs, HTML outputs (the pre-#14 format), streams and
+Code sources, ``text/plain``-only outputs, HTML outputs (the pre-#14 format), site-only
+``{=html}`` blocks in markdown outputs (the search box), streams and
 hidden cells (tags ``remove-cell``/``remove-output``, ``#| include: false`` or
 ``#| output: false``) never appear. Download links are dropped by the Lua filter.
 
@@ -54,8 +55,11 @@ def notebook_markdown(nb: dict) -> str:
     """Return the reader-facing markdown of the executed notebook *nb* (a parsed .ipynb).
 
     Markdown cells and the ``text/markdown`` outputs of visible code cells, in order,
-    separated by blank lines; everything else is left out (see the module docstring).
+    separated by blank lines; everything else is left out (see the module docstring),
+    site-only raw HTML blocks of the outputs too (the reform list's search box).
     """
+    from ..present.markdown import without_raw_html_blocks
+
     blocks: list[str] = []
     for cell in nb.get("cells", []):
         kind = cell.get("cell_type")
@@ -67,7 +71,7 @@ def notebook_markdown(nb: dict) -> str:
                     continue
                 markdown = (output.get("data") or {}).get("text/markdown")
                 if markdown is not None:
-                    blocks.append(_text(markdown))
+                    blocks.append(without_raw_html_blocks(_text(markdown)))
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
 
 

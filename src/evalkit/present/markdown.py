@@ -217,3 +217,15 @@ def raw_html_block(content: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{{=html}}\n{content}\n{fence}\n"
+
+
+_RAW_HTML_BLOCK = re.compile(r"^(`{3,})\{=html\}\n.*?\n\1\n?", re.MULTILINE | re.DOTALL)
+
+
+def without_raw_html_blocks(text: str) -> str:
+    """Return Markdown *text* without the blocks :func:`raw_html_block` writes.
+
+    Such HTML is for the site only (the reform list's search box). The editions read
+    Markdown without raw extensions, so the block would print as code text.
+    """
+    return _RAW_HTML_BLOCK.sub("", text)

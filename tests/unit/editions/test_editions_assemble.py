@@ -133,3 +133,16 @@ def test_every_long_table_is_cut_and_other_pipes_are_not_tables():
     assert out.startswith("a | b 不是表格\n\n")
     with pytest.raises(ValueError):
         assemble.cap_tables(text, 0)
+
+
+def test_the_reform_lists_search_box_stays_on_the_site():
+    import pandas as pd
+
+    from evalkit.topics.reforms.present import SearchableTable
+
+    table = SearchableTable(pd.DataFrame({"事项编号": ["SH-1"]}), caption="事项清单")
+    page = table._repr_markdown_()
+    assert "{=html}" in page and "<input" in page  # the site's box
+    text = assemble.notebook_markdown(_nb([_code("show()", [_md(page)])]))
+    assert "{=html}" not in text and "<input" not in text and "oninput" not in text
+    assert "| SH\\-1 |" in text and ": 事项清单" in text

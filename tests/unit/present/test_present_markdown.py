@@ -113,3 +113,11 @@ def test_year_columns_are_written_as_years():
     )
     rows = markdown.markdown_table(df).splitlines()[2:]
     assert rows == ["| 2024 | 2021 | 2,086 |", "| 2026 | — | 1,000 |"]
+
+
+def test_raw_html_blocks_are_removed_and_the_rest_kept():
+    text = f"前\n\n{markdown.raw_html_block('<p>```x```</p>')}\n| a |\n|---|\n| 1 |\n"
+    assert markdown.without_raw_html_blocks(text) == "前\n\n\n| a |\n|---|\n| 1 |\n"
+    # Code that is not a raw HTML block stays.
+    code = "```python\nx = 1\n```\n"
+    assert markdown.without_raw_html_blocks(code) == code
