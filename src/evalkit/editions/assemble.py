@@ -189,6 +189,148 @@ def cap_tables(markdown: str, max_rows: int | None) -> str:
     return "\n".join(out)
 
 
+#: Text width of the PDF (156 mm) in half-ems of the 10.5 pt table text; a cell's insets
+#: (2 × 4 pt), rounded up, in the same unit; table text size and its smallest size (pt).
+TABLE_UNITS, CELL_PAD, TABLE_PT, MIN_TABLE_PT = 84, 3, 10.5, 7.0
+#: pandoc's ``--columns``: a pipe table with a longer line gets relative column widths.
+PANDOC_COLUMNS = 72
+#: The class of the div around a table set smaller (edition.lua reads its ``size``).
+SMALL_TABLE_CLASS = "evalkit-table-text"
+_OPENING = set("（“‘《〈〔【「『")
+_CLOSING = set("）”’》〉〕】」』。，、；：！？")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _cells(line: str) -> list[str]:
+    """Return the cells of pipe-table *line* as typed: escapes removed, an escaped bar kept."""
+    cells, cur, i = [], [], 1
+    body = line.strip()
+    while i < len(body) - 1:
+        c = body[i]
+        if c == "\\" and i + 1 < len(body) - 1:
+            cur.append(body[i : i + 2])
+            i += 2
+            continue
+        if c == "|":
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    cells.append("".join(cur))
+    return [_ESCAPE.sub(r"\1", c).strip() for c in cells]
+
+
+def text_units(text: str) -> tuple[int, int]:
+    """Return ``(widest unbreakable piece, whole)`` of *text* in half-ems.
+
+    An ASCII character is one unit ("%" two), any other two. Runs of ASCII (a file
+    name, a number, a date) are not broken; CJK text breaks between any two characters,
+    but not before closing punctuation nor after opening punctuation ("89.6%（未" stays
+    together), which Typst sets half-width where it meets other punctuation: one unit.
+    """
+    widest = run = total = 0
+    prev = ""
+    for c in text:
+        u = 1 if ord(c) < 128 and c != "%" else 2
+        total += u
+        if c == " ":
+            run = 0
+        elif ord(c) >= 128:
+            if c in _OPENING or c in _CLOSING:
+                u = 1
+            run = run + u if (c in _CLOSING or prev in _OPENING) else u
+        else:
+            run += u
+        widest = max(widest, run)
+        prev = c
+    return widest, total
+
+
+def column_widths(rows: list[list[str]]) -> tuple[list[float], float]:
+    """Return relative widths for a table of *rows* (cells as typed) and its crowding.
+
+    Each column gets at least its longest unbreakable text (:func:`text_units`) and
+    the rest of the line goes to the columns with longer text. Crowding is the
+    unbreakable widths' sum over :data:`TABLE_UNITS`: above 1 the table cannot fit at
+    10.5 pt. Pandoc gives a wide pipe table equal columns, so a file name or an item
+    number used to run over the next cell in the PDF.
+    """
+    n = max(len(r) for r in rows)
+    hard, natural = [4] * n, [4] * n
+    for row in rows:
+        for j, cell in enumerate(row[:n]):
+            widest, total = text_units(cell)
+            hard[j] = max(hard[j], widest + CELL_PAD)
+            natural[j] = max(natural[j], min(total, 40) + CELL_PAD, hard[j])
+    slack = max(TABLE_UNITS - sum(hard), 0)
+    extra = [nat - h for nat, h in zip(natural, hard, strict=True)]
+    share = min(1.0, slack / sum(extra)) if sum(extra) else 0.0
+    widths = [h + e * share for h, e in zip(hard, extra, strict=True)]
+    return [w / sum(widths) for w in widths], sum(hard) / TABLE_UNITS
+
+
+def _display_width(line: str) -> int:
+    return sum(1 if ord(c) < 128 else 2 for c in line)
+
+
+def fit_tables(markdown: str) -> str:
+    """Return *markdown* with each wide pipe table's columns sized from its content.
+
+    A table with a line longer than pandoc's ``--columns`` (:data:`PANDOC_COLUMNS`,
+    display width) gets a separator line whose dashes are in proportion to
+    :func:`column_widths` (pandoc reads relative widths from them); one whose
+    unbreakable text cannot fit the line at 10.5 pt is wrapped, with its caption, in a
+    :data:`SMALL_TABLE_CLASS` div whose ``size`` (pt, at least :data:`MIN_TABLE_PT`) the
+    Lua filter gives its text in the PDF. Narrow tables are left exactly as they are.
+    """
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        is_table = (
+            _TABLE_ROW.match(lines[i])
+            and i + 1 < len(lines)
+            and _TABLE_RULE.match(lines[i + 1])
+            and not (out and _TABLE_ROW.match(out[-1]))
+        )
+        if not is_table:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i + 2
+        while end < len(lines) and _TABLE_ROW.match(lines[end]):
+            end += 1
+        rows = [_cells(line) for line in [lines[i], *lines[i + 2 : end]]]
+        if max(_display_width(line) for line in lines[i:end]) <= PANDOC_COLUMNS:
+            out.extend(lines[i:end])
+            i = end
+            continue
+        widths, crowding = column_widths(rows)
+        aligns = _cells(lines[i + 1])
+        rule = []
+        for w, a in zip(widths, aligns + [""] * (len(widths) - len(aligns)), strict=False):
+            dashes = "-" * max(3, round(w * 200))
+            rule.append(
+                (":" if a.startswith(":") else "")
+                + dashes
+                + (":" if a.endswith(":") and len(a) > 1 else "")
+            )
+        table = [lines[i], "|" + "|".join(rule) + "|", *lines[i + 2 : end]]
+        j = end
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j < len(lines) and lines[j].startswith(": "):  # the caption stays with its table
+            table.extend(lines[end : j + 1])
+            end = j + 1
+        if crowding > 1:
+            size = max(MIN_TABLE_PT, int(TABLE_PT / crowding / 1.05 * 10) / 10)
+            table = [f'::: {{.{SMALL_TABLE_CLASS} size="{size:g}"}}', *table, ":::"]
+        out.extend(table)
+        i = end
+    return "\n".join(out)
+
+
 def heading_line(title: str, *, numbered: bool = True) -> str:
     """Return a level-1 heading for *title* (escaped; ``{.unnumbered}`` when not numbered)."""
     from ..report import md_escape

@@ -167,7 +167,8 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
 
     Executive summary; every page but the home and annex pages, in registry order;
     annexes "附件 n" (the annex documents, then the annex pages); the closing note.
-    Tables longer than ``max_table_rows`` are cut, with a note (:func:`.assemble.cap_tables`).
+    Tables longer than ``max_table_rows`` are cut, with a note (:func:`.assemble.cap_tables`);
+    wide tables get columns sized from their content (:func:`.assemble.fit_tables`).
     """
     pages = [p for p in _pages(data, report_dir) if (report_dir / f"{p.notebook}.ipynb").exists()]
     annex = {name: i for i, name in enumerate(cfg.annex_pages)}
@@ -193,7 +194,7 @@ def sections(report_dir: Path, data: Path, cfg: EditionConfig) -> list[assemble.
         "各页面的输入文件哈希、代码版本等溯源信息见网站各页页脚与本年度 manifest.json。"
     )
     capped.append(assemble.Section("编制说明", note, numbered=False))
-    return capped
+    return [replace(s, body=assemble.fit_tables(s.body)) for s in capped]
 
 
 def metadata(summary: dict, pilot, cfg: EditionConfig) -> dict:

@@ -146,3 +146,51 @@ def test_the_reform_lists_search_box_stays_on_the_site():
     text = assemble.notebook_markdown(_nb([_code("show()", [_md(page)])]))
     assert "{=html}" not in text and "<input" not in text and "oninput" not in text
     assert "| SH\\-1 |" in text and ": 事项清单" in text
+
+
+def test_text_units_keep_ascii_runs_and_cjk_punctuation_together():
+    assert assemble.text_units("county_panel.xlsx") == (17, 17)
+    assert assemble.text_units("2025-12-16 至今") == (10, 15)
+    # "（" may start a line, "未" may not be left behind it, "）" stays with "准".
+    assert assemble.text_units("89.6%（未校准）") == (6, 16)
+    assert assemble.text_units("招商引资") == (2, 8)
+
+
+_WIDE = (
+    "| 文件 | 工作表 | 数据表 | 读入行数 | 入库行数 | 隔离行数 |\n"
+    "|:---|:---|:---|---:|---:|---:|\n"
+    "| county\\_panel\\.xlsx | 县（市、区）面板（年度） | 县（市、区）面板（年度） | 70 | 70 | 0 |\n"
+    "| qinggang\\_物流与贸易指标（月度）\\.csv | （CSV） | 物流与贸易指标（月度） | 506 | 506 | 0 |\n"
+    "\n: 各报送文件入库情况 {#tbl-files}\n\n后文"
+)
+
+
+def test_a_wide_tables_columns_are_sized_from_their_content():
+    text = assemble.fit_tables(_WIDE)
+    lines = text.splitlines()
+    assert lines[0] == _WIDE.splitlines()[0] and lines[2:] == _WIDE.splitlines()[2:]
+    dashes = [len(c.strip(":")) for c in lines[1].strip("|").split("|")]
+    assert [c[0] == ":" for c in lines[1].strip("|").split("|")] == [True] * 3 + [False] * 3
+    assert [c[-1] == ":" for c in lines[1].strip("|").split("|")] == [False] * 3 + [True] * 3
+    share = [d / sum(dashes) for d in dashes]
+    # The file name column is the widest and holds "county_panel.xlsx" (17 units + insets).
+    assert share[0] == max(share) and share[0] * assemble.TABLE_UNITS >= 17 + assemble.CELL_PAD
+    assert all(s * assemble.TABLE_UNITS >= 7 for s in share[3:])  # "读入行数" breaks: 2 + pad
+
+
+def test_a_narrow_table_is_left_exactly_as_it_is():
+    narrow = "| 片区 | 条数 |\n|:---|---:|\n| 肇东片区 | 19 |\n\n: 条数 {#tbl-n}"
+    assert assemble.fit_tables(narrow) == narrow
+
+
+def test_a_table_too_wide_for_the_line_is_set_smaller_with_its_caption():
+    header = "| " + " | ".join(f"第{i}列（万元）" for i in range(14)) + " |"
+    rule = "|" + "---:|" * 14
+    row = "| " + " | ".join("241,042.50" for _ in range(14)) + " |"
+    text = assemble.fit_tables(f"前文\n\n{header}\n{rule}\n{row}\n\n: 预测 {{#tbl-w}}\n\n后文")
+    lines = text.splitlines()
+    start = lines.index('::: {.evalkit-table-text size="7"}')
+    assert lines[start + 1] == header and lines[start + 5] == ": 预测 {#tbl-w}"
+    assert lines[start + 6] == ":::" and lines[-1] == "后文"
+    widths, crowding = assemble.column_widths([[c] * 14 for c in ("第1列（万元）", "241,042.50")])
+    assert crowding > 1 and widths == [1 / 14] * 14

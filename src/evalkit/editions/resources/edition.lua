@@ -7,7 +7,8 @@
 --   * links become their text; links to the download files (tables/…) are dropped, and a
 --     paragraph left with nothing but separators goes too.
 --   * Quarto callouts (div class callout-*) become a titled, framed block; site-only divs
---     (classes evalkit-provenance, evalkit-page-header) are dropped.
+--     (classes evalkit-provenance, evalkit-page-header) are dropped; a div of class
+--     evalkit-table-text sets its table's text at its "size" in the PDF.
 --   * a page break before every level-1 heading but the first (docx: also after the cover).
 --   * raw HTML/TeX never reaches the output (the reader is run without raw extensions;
 --     any raw element left is dropped).
@@ -84,121 +85,12 @@ local function number_caption(caption, word, n)
   return true
 end
 
--- Column widths. Pandoc gives a wide pipe table equal columns, so a file name or an item
--- number (text with no break in it) ran over its neighbours in the PDF. A column is given
--- at least its longest unbreakable piece of text, and what is left of the line goes to
--- the columns with longer text. Widths in half-ems of the table text: an ASCII character
--- is one ("%" two), any other two; TABLE_UNITS is the text width (156 mm) at 10.5 pt, CELL_PAD
--- a cell's insets (2 × 4 pt, rounded up). No break is added inside a word: a character put there
--- would be copied with the text (and the fonts have no glyph for it).
-local TABLE_UNITS = 84
-local TABLE_PT, MIN_TABLE_PT = 10.5, 7
-local CELL_PAD = 3
-
-local function codepoints(s)
-  local set = {}
-  for _, c in utf8.codes(s) do set[c] = true end
-  return set
-end
-local OPENING = codepoints("（“‘《〈〔【「『")
-local CLOSING = codepoints("）”’》〉〕】」』。，、；：！？")
-
-local function char_units(c) return (c < 128 and c ~= 37) and 1 or 2 end  -- "%" is wide
-
--- Plain text of a cell, with Typst's escaped characters ("\-", "\.") as typed.
-local function cell_text(blocks)
-  local plain = blocks:walk({ RawInline = function(r)
-    if r.format == "typst" then return pandoc.Str((r.text:gsub("^\\", ""))) end
-  end })
-  return pandoc.utils.stringify(plain)
-end
-
--- Widest piece of *text* that cannot be broken, and the width of the whole, in units.
-local function text_units(text)
-  local widest, run, total = 0, 0, 0
-  local prev = nil
-  for _, c in utf8.codes(text) do
-    local u = char_units(c)
-    total = total + u
-    if c == 32 then
-      run = 0
-    elseif c >= 128 then
-      -- CJK text breaks between any two characters, but not before closing punctuation
-      -- nor after opening punctuation: "89.6%（未" stays on one line. Typst sets such
-      -- punctuation half-width where it meets other punctuation or a line's end: one unit.
-      if OPENING[c] or CLOSING[c] then u = 1 end
-      if CLOSING[c] or (prev and OPENING[prev]) then run = run + u else run = u end
-    else
-      run = run + u  -- a file name, number or date is not broken
-    end
-    if run > widest then widest = run end
-    prev = c
-  end
-  return widest, total
-end
-
-local function each_row(t, fn)
-  for _, row in ipairs(t.head.rows) do fn(row) end
-  for _, body in ipairs(t.bodies) do
-    for _, row in ipairs(body.head) do fn(row) end
-    for _, row in ipairs(body.body) do fn(row) end
-  end
-  for _, row in ipairs(t.foot.rows) do fn(row) end
-end
-
-local function fit_columns(t)
-  local n = #t.colspecs
-  local set = false
-  for _, spec in ipairs(t.colspecs) do
-    if type(spec[2]) == "number" then set = true end
-  end
-  if not set or n == 0 then return 0 end  -- a narrow table: the engine sizes its columns
-  local hard, natural = {}, {}
-  for j = 1, n do hard[j], natural[j] = 4, 4 end
-  each_row(t, function(row)
-    local j = 1
-    for _, cell in ipairs(row.cells) do
-      if cell.col_span == 1 and j <= n then
-        local widest, total = text_units(cell_text(cell.contents))
-        hard[j] = math.max(hard[j], widest + CELL_PAD)
-        natural[j] = math.max(natural[j], math.min(total, 40) + CELL_PAD)
-      end
-      j = j + cell.col_span
-    end
-  end)
-  local sum_hard, sum_extra = 0, 0
-  for j = 1, n do
-    natural[j] = math.max(natural[j], hard[j])
-    sum_hard = sum_hard + hard[j]
-    sum_extra = sum_extra + natural[j] - hard[j]
-  end
-  local slack = math.max(TABLE_UNITS - sum_hard, 0)
-  local widths, total = {}, 0
-  for j = 1, n do
-    local extra = natural[j] - hard[j]
-    if sum_extra > 0 then extra = extra * math.min(1, slack / sum_extra) end
-    widths[j] = hard[j] + extra
-    total = total + widths[j]
-  end
-  for j = 1, n do
-    t.colspecs[j] = { t.colspecs[j][1], widths[j] / total }
-  end
-  return sum_hard / TABLE_UNITS
-end
-
 function Table(t)
   if #t.caption.long > 0 then
     n_tables = n_tables + 1
     number_caption(t.caption, "表", n_tables)
   end
-  local crowding = fit_columns(t)
-  if not FORMAT:match("typst") then return t end
-  if crowding <= 1 then return t end
-  -- Even its unbreakable text does not fit the line at 10.5 pt (a table of many number
-  -- columns): smaller text, down to MIN_TABLE_PT, rather than numbers over each other.
-  local size = math.max(MIN_TABLE_PT, math.floor(TABLE_PT / crowding / 1.05 * 10) / 10)
-  return { pandoc.RawBlock("typst", "#[#show table: set text(size: " .. size .. "pt)"), t,
-    pandoc.RawBlock("typst", "]") }
+  return t
 end
 
 function Figure(f)
@@ -296,9 +188,22 @@ function RawInline(_) return {} end
 -- classes): the editions carry the as-of date on the cover and the version in the closing note.
 local SITE_ONLY = { "evalkit-provenance", "evalkit-page-header" }
 
+-- A wide table whose text cannot fit at 10.5 pt comes in a div of this class with the
+-- size its text needs (evalkit.editions.assemble.fit_tables): smaller text in the PDF.
+local SMALL_TABLE = "evalkit-table-text"
+
 function Div(d)
   for _, c in ipairs(SITE_ONLY) do
     if d.classes:includes(c) then return {} end
+  end
+  if d.classes:includes(SMALL_TABLE) then
+    local size = tonumber(d.attributes["size"])
+    if not (FORMAT:match("typst") and size) then return d.content end
+    local out = pandoc.Blocks({ pandoc.RawBlock("typst",
+      "#[#show table: set text(size: " .. string.format("%.1f", size) .. "pt)") })
+    out:extend(d.content)
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
   end
   local kind
   for _, c in ipairs(d.classes) do
