@@ -43,6 +43,38 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help text with the usage line headed in Chinese and English."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(
+            usage, actions, groups, prefix="用法 / usage: " if prefix is None else prefix
+        )
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` whose own words (headings, ``-h``, errors) are bilingual.
+
+    argparse writes "usage:", "options:" and "error:" in English; evaluators read
+    Chinese first. Sub-command parsers are made of this class too (``add_subparsers``
+    uses the parent's class).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数 / positional arguments"
+        self._optionals.title = "选项 / options"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出 / show this help message and exit"
+
+    def error(self, message: str):
+        """Print the usage and *message* on stderr (the prefix of evalkit's own errors); exit 2."""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 错误 error: {message}\n")
+
+
 def _command_in(argv: list[str]) -> str | None:
     """Return the sub-command named in *argv* (its first non-option word), if any."""
     for arg in argv:
@@ -57,7 +89,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     Every other command gets a placeholder parser carrying its help line, so
     ``--help`` lists them all. ``argv=None`` reads ``sys.argv``.
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="evalkit",
         description="绥化协同发展先导区评估报告 / Suihua pilot-zone evaluation reports",
     )
