@@ -247,13 +247,27 @@ def label_zero_bars(fig) -> None:
     """Write "0" on every bar of height (or width) zero and "无数据" where the value is missing.
 
     A bar of 0 draws nothing, which a reader cannot tell from a missing value; both
-    are labelled at the bar's base, in the axis' small text.
+    are labelled at the bar's base, in the axis' small text. Stacked bars (a bar that
+    starts where another ends) are left alone: a segment of 0 has no place of its own,
+    and a "0" on top of a stack would read as the value of the whole bar.
     """
     import math
 
     from matplotlib.container import BarContainer
 
+    def stacked(ax) -> bool:
+        for container in ax.containers:
+            if isinstance(container, BarContainer):
+                horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+                for bar in container.patches:
+                    base = bar.get_x() if horizontal else bar.get_y()
+                    if base != 0 and not math.isnan(base):
+                        return True
+        return False
+
     for ax in fig.get_axes():
+        if stacked(ax):
+            continue
         for container in ax.containers:
             if not isinstance(container, BarContainer):
                 continue

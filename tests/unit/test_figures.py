@@ -117,6 +117,18 @@ def test_zero_and_missing_bars_are_labelled():
     figures.plt.close(fig2)
 
 
+def test_a_zero_segment_of_a_stacked_bar_gets_no_label():
+    """A zone that adds 0 (or did not report) to a stacked bar: no "0" on top of the stack."""
+    from evalkit import figures
+
+    fig, ax = figures.new_figure("班列开行", "列")
+    ax.bar(["1月", "2月"], [3.0, 4.0], label="甲")
+    ax.bar(["1月", "2月"], [0.0, 0.0], bottom=[3.0, 4.0], label="乙")
+    figures.label_zero_bars(fig)
+    assert [t.get_text() for t in ax.texts] == []
+    figures.plt.close(fig)
+
+
 def _small_multiples():
     """A 12-inch-wide grid of monthly date panels with 7-point tick labels (the old trend figure)."""
     import pandas as pd
