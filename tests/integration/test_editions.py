@@ -176,7 +176,7 @@ def test_docx_every_table_and_figure_of_summary_and_comprehensive_pages(docx):
     assert tables == [f"表 {i}　{c}" for i, c in enumerate(_expected_tables(), start=1)]
     assert figures == [f"图 {i}　{c}" for i, c in enumerate(ef.FIGURES["comprehensive"], 1)]
     assert len(docx.inline_shapes) == len(figures)
-    assert len(docx.tables) == len(tables) + 1  # + the methodology annex's uncaptioned table
+    assert len(docx.tables) == len(tables)  # the methodology's table of renderers is site-only
     header = docx.tables[0].rows[0]._tr.trPr
     assert header.find(qn("w:tblHeader")) is not None
 
@@ -240,6 +240,15 @@ def test_nothing_that_must_stay_out_reaches_either_edition(docx, pdf_text):
             assert marker not in text
         for download in ("composite_scores.csv", "summary_targets.xlsx", "Excel（"):
             assert download not in text
+
+
+def test_the_methodology_annex_prints_the_methods_not_the_pipeline_notes(docx, pdf_text):
+    """Sections in a ``content-visible when-format="html"`` div stay on the site."""
+    for text in (_squash(_docx_text(docx)), _squash(pdf_text)):
+        for method in ("目标判定", "可能有误的数值", "异常筛查的误报率"):
+            assert method in text
+        for site_only in ("增量执行", "可复现性检查", "隐藏参数单元格", "nbval", "tags.ts"):
+            assert site_only not in text, site_only
 
 
 def test_hostile_text_literal_in_both_editions(docx, pdf_text):

@@ -20,6 +20,7 @@ site; else the registry's menu title) become level-1 headings; a page's own
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,10 +193,17 @@ def cap_tables(markdown: str, max_rows: int | None) -> str:
 #: Text width of the PDF (156 mm) in half-ems of the 10.5 pt table text; a cell's insets
 #: (2 × 4 pt), rounded up, in the same unit; table text size and its smallest size (pt).
 TABLE_UNITS, CELL_PAD, TABLE_PT, MIN_TABLE_PT = 84, 3, 10.5, 7.0
+#: A column of Chinese text is not made narrower than four characters if the line allows.
+SOFT_UNITS = 8
 #: pandoc's ``--columns``: a pipe table with a longer line gets relative column widths.
 PANDOC_COLUMNS = 72
-#: The class of the div around a table set smaller (edition.lua reads its ``size``).
-SMALL_TABLE_CLASS = "evalkit-table-text"
+#: The class of the div around a table printed smaller (``size``, pt) or kept on one page
+#: (``keep``): edition.lua reads both.
+PRINT_TABLE_CLASS = "evalkit-print-table"
+#: A table (with its caption) estimated at most this tall (pt) is kept on one page: a
+#: breakable table left its caption alone at the foot of the page before it. The A4
+#: text height is 638 pt; the estimate (:func:`table_height`) may be short by half.
+KEEP_PT = 360.0
 _OPENING = set("（“‘《〈〔【「『")
 _CLOSING = set("）”’》〉〕】」』。，、；：！？")
 _ESCAPE = re.compile(r"\\(.)")
@@ -247,14 +255,26 @@ def text_units(text: str) -> tuple[int, int]:
     return widest, total
 
 
+def table_size(crowding: float) -> float:
+    """Return the text size (pt) of a table whose text needs *crowding* × the line at 10.5 pt.
+
+    10.5 pt when it fits, else smaller with a 5 % margin, down to :data:`MIN_TABLE_PT`.
+    """
+    if crowding <= 1:
+        return TABLE_PT
+    return max(MIN_TABLE_PT, int(TABLE_PT / crowding / 1.05 * 10) / 10)
+
+
 def column_widths(rows: list[list[str]]) -> tuple[list[float], float]:
     """Return relative widths for a table of *rows* (cells as typed) and its crowding.
 
-    Each column gets at least its longest unbreakable text (:func:`text_units`) and
-    the rest of the line goes to the columns with longer text. Crowding is the
-    unbreakable widths' sum over :data:`TABLE_UNITS`: above 1 the table cannot fit at
-    10.5 pt. Pandoc gives a wide pipe table equal columns, so a file name or an item
-    number used to run over the next cell in the PDF.
+    Each column gets at least its longest unbreakable text (:func:`text_units`), then,
+    as far as the line allows, :data:`SOFT_UNITS` (four Chinese characters: narrower,
+    a name breaks a character or two a line); the rest of the line goes to the columns
+    with longer text. Crowding is the sum of those minimums over :data:`TABLE_UNITS`:
+    above 1 the table's text is set smaller (:func:`table_size`). Pandoc gives a wide
+    pipe table equal columns, so a file name or an item number used to run over the
+    next cell in the PDF.
     """
     n = max(len(r) for r in rows)
     hard, natural = [4] * n, [4] * n
@@ -263,26 +283,53 @@ def column_widths(rows: list[list[str]]) -> tuple[list[float], float]:
             widest, total = text_units(cell)
             hard[j] = max(hard[j], widest + CELL_PAD)
             natural[j] = max(natural[j], min(total, 40) + CELL_PAD, hard[j])
-    slack = max(TABLE_UNITS - sum(hard), 0)
-    extra = [nat - h for nat, h in zip(natural, hard, strict=True)]
-    share = min(1.0, slack / sum(extra)) if sum(extra) else 0.0
-    widths = [h + e * share for h, e in zip(hard, extra, strict=True)]
-    return [w / sum(widths) for w in widths], sum(hard) / TABLE_UNITS
+    soft = [max(h, min(nat, SOFT_UNITS + CELL_PAD)) for h, nat in zip(hard, natural, strict=True)]
+    crowding = sum(soft) / TABLE_UNITS
+    line = TABLE_UNITS * TABLE_PT / table_size(crowding)  # the line, in units of the text set
+    give = sum(soft) - sum(hard)
+    keep = min(1.0, max(line - sum(hard), 0) / give) if give else 0.0
+    base = [h + (s - h) * keep for h, s in zip(hard, soft, strict=True)]
+    extra = [nat - b for nat, b in zip(natural, base, strict=True)]
+    share = min(1.0, max(line - sum(base), 0) / sum(extra)) if sum(extra) else 0.0
+    widths = [b + e * share for b, e in zip(base, extra, strict=True)]
+    return [w / sum(widths) for w in widths], crowding
 
 
 def _display_width(line: str) -> int:
     return sum(1 if ord(c) < 128 else 2 for c in line)
 
 
+def table_height(rows: list[list[str]], widths: list[float] | None, size: float) -> float:
+    """Return an estimate of a table's printed height with its caption, in points.
+
+    *widths* are relative column widths of the line (None: a narrow table, each row on
+    one line); a cell needs its whole text width over its column's inner width in
+    lines. A line is 1.3 × *size* plus the table's 4 pt leading, a row adds its 8 pt
+    insets; the caption two lines of 12 pt.
+    """
+    line_pt = 1.3 * size + 4
+    units = TABLE_UNITS * TABLE_PT / size
+    height = 40.0
+    for row in rows:
+        lines = 1
+        if widths is not None:
+            for cell, w in zip(row, widths, strict=False):
+                inner = max(w * units - CELL_PAD, 1.0)
+                lines = max(lines, math.ceil(text_units(cell)[1] * 1.1 / inner))
+        height += lines * line_pt + 9
+    return height
+
+
 def fit_tables(markdown: str) -> str:
-    """Return *markdown* with each wide pipe table's columns sized from its content.
+    """Return *markdown* with its pipe tables fitted to the PDF's line and page.
 
     A table with a line longer than pandoc's ``--columns`` (:data:`PANDOC_COLUMNS`,
     display width) gets a separator line whose dashes are in proportion to
-    :func:`column_widths` (pandoc reads relative widths from them); one whose
-    unbreakable text cannot fit the line at 10.5 pt is wrapped, with its caption, in a
-    :data:`SMALL_TABLE_CLASS` div whose ``size`` (pt, at least :data:`MIN_TABLE_PT`) the
-    Lua filter gives its text in the PDF. Narrow tables are left exactly as they are.
+    :func:`column_widths` (pandoc reads relative widths from them). A table whose
+    unbreakable text cannot fit the line at 10.5 pt, or short enough to keep on one
+    page with its caption (:data:`KEEP_PT`), is wrapped with its caption in a
+    :data:`PRINT_TABLE_CLASS` div: ``size`` (pt, at least :data:`MIN_TABLE_PT`) and
+    ``keep``, which the Lua filter applies in the PDF. Other tables are left as they are.
     """
     lines = markdown.split("\n")
     out: list[str] = []
@@ -302,33 +349,37 @@ def fit_tables(markdown: str) -> str:
         while end < len(lines) and _TABLE_ROW.match(lines[end]):
             end += 1
         rows = [_cells(line) for line in [lines[i], *lines[i + 2 : end]]]
-        if max(_display_width(line) for line in lines[i:end]) <= PANDOC_COLUMNS:
-            out.extend(lines[i:end])
-            i = end
-            continue
-        widths, crowding = column_widths(rows)
-        aligns = _cells(lines[i + 1])
-        rule = []
-        for w, a in zip(widths, aligns + [""] * (len(widths) - len(aligns)), strict=False):
-            dashes = "-" * max(3, round(w * 200))
-            rule.append(
-                (":" if a.startswith(":") else "")
-                + dashes
-                + (":" if a.endswith(":") and len(a) > 1 else "")
-            )
-        table = [lines[i], "|" + "|".join(rule) + "|", *lines[i + 2 : end]]
+        table = lines[i:end]
+        widths, size = None, TABLE_PT
+        if max(_display_width(line) for line in table) > PANDOC_COLUMNS:
+            widths, crowding = column_widths(rows)
+            size = table_size(crowding)
+            table[1] = _rule_line(table[1], widths)
         j = end
         while j < len(lines) and not lines[j].strip():
             j += 1
         if j < len(lines) and lines[j].startswith(": "):  # the caption stays with its table
             table.extend(lines[end : j + 1])
             end = j + 1
-        if crowding > 1:
-            size = max(MIN_TABLE_PT, int(TABLE_PT / crowding / 1.05 * 10) / 10)
-            table = [f'::: {{.{SMALL_TABLE_CLASS} size="{size:g}"}}', *table, ":::"]
+        attrs = f' size="{size:g}"' if size < TABLE_PT else ""
+        if table_height(rows, widths, size) <= KEEP_PT:
+            attrs += ' keep="1"'
+        if attrs:
+            table = [f"::: {{.{PRINT_TABLE_CLASS}{attrs}}}", *table, ":::"]
         out.extend(table)
         i = end
     return "\n".join(out)
+
+
+def _rule_line(rule: str, widths: list[float]) -> str:
+    """Return separator line *rule* with dashes in proportion to *widths*, alignments kept."""
+    aligns = _cells(rule)
+    cells = []
+    for w, a in zip(widths, aligns + [""] * (len(widths) - len(aligns)), strict=False):
+        left = ":" if a.startswith(":") else ""
+        right = ":" if a.endswith(":") and len(a) > 1 else ""
+        cells.append(left + "-" * max(3, round(w * 200)) + right)
+    return "|" + "|".join(cells) + "|"
 
 
 def heading_line(title: str, *, numbered: bool = True) -> str:

@@ -167,8 +167,11 @@ _WIDE = (
 
 def test_a_wide_tables_columns_are_sized_from_their_content():
     text = assemble.fit_tables(_WIDE)
-    lines = text.splitlines()
-    assert lines[0] == _WIDE.splitlines()[0] and lines[2:] == _WIDE.splitlines()[2:]
+    assert text.startswith('::: {.evalkit-print-table keep="1"}\n')  # short: kept whole
+    lines = text.splitlines()[1:]
+    wide = _WIDE.splitlines()
+    assert lines[0] == wide[0] and lines[2:6] == wide[2:6] and lines[6] == ":::"
+    assert lines[7:] == wide[6:]
     dashes = [len(c.strip(":")) for c in lines[1].strip("|").split("|")]
     assert [c[0] == ":" for c in lines[1].strip("|").split("|")] == [True] * 3 + [False] * 3
     assert [c[-1] == ":" for c in lines[1].strip("|").split("|")] == [False] * 3 + [True] * 3
@@ -178,9 +181,21 @@ def test_a_wide_tables_columns_are_sized_from_their_content():
     assert all(s * assemble.TABLE_UNITS >= 7 for s in share[3:])  # "读入行数" breaks: 2 + pad
 
 
-def test_a_narrow_table_is_left_exactly_as_it_is():
+def test_a_short_table_is_kept_whole_with_its_caption_and_a_long_one_left_as_it_is():
     narrow = "| 片区 | 条数 |\n|:---|---:|\n| 肇东片区 | 19 |\n\n: 条数 {#tbl-n}"
-    assert assemble.fit_tables(narrow) == narrow
+    kept = '::: {.evalkit-print-table keep="1"}\n' + narrow + "\n:::"
+    assert assemble.fit_tables(narrow + "\n\n后文") == kept + "\n\n后文"
+    long = "| 片区 | 条数 |\n|:---|---:|\n" + "| 肇东片区 | 19 |\n" * 40 + "\n: 条数 {#tbl-n}"
+    assert assemble.fit_tables(long) == long
+    rows = [["片区", "条数"], *[["肇东片区", "19"]] * 40]
+    assert assemble.table_height(rows, None, assemble.TABLE_PT) > assemble.KEEP_PT
+
+
+def test_the_height_estimate_counts_the_lines_a_narrow_column_wraps_to():
+    rows = [["片区", "说明"], ["肇东片区", "按回测误差校准（6 个片区年度）" * 3]]
+    wide = assemble.table_height(rows, [0.5, 0.5], assemble.TABLE_PT)
+    narrow = assemble.table_height(rows, [0.9, 0.1], assemble.TABLE_PT)
+    assert narrow > 3 * wide > 0
 
 
 def test_a_table_too_wide_for_the_line_is_set_smaller_with_its_caption():
@@ -189,8 +204,24 @@ def test_a_table_too_wide_for_the_line_is_set_smaller_with_its_caption():
     row = "| " + " | ".join("241,042.50" for _ in range(14)) + " |"
     text = assemble.fit_tables(f"前文\n\n{header}\n{rule}\n{row}\n\n: 预测 {{#tbl-w}}\n\n后文")
     lines = text.splitlines()
-    start = lines.index('::: {.evalkit-table-text size="7"}')
+    start = lines.index('::: {.evalkit-print-table size="7" keep="1"}')
     assert lines[start + 1] == header and lines[start + 5] == ": 预测 {#tbl-w}"
     assert lines[start + 6] == ":::" and lines[-1] == "后文"
     widths, crowding = assemble.column_widths([[c] * 14 for c in ("第1列（万元）", "241,042.50")])
     assert crowding > 1 and widths == [1 / 14] * 14
+
+
+def test_a_chinese_text_column_keeps_four_characters_when_the_line_allows():
+    header = ["片区", "事项名称", *(f"{y}年（条）" for y in range(2018, 2024))]
+    row = ["绥化经开区片区", "粮食仓单质押融资", *("1,234" for _ in range(6))]
+    widths, crowding = assemble.column_widths([header, row])
+    line = assemble.TABLE_UNITS * assemble.TABLE_PT / assemble.table_size(crowding)
+    units = [w * line for w in widths]
+    assert min(units[:2]) >= assemble.SOFT_UNITS + assemble.CELL_PAD - 1e-9
+    assert min(units[2:]) >= assemble.text_units("1,234")[0] + assemble.CELL_PAD - 1e-9
+
+
+def test_table_size_is_smaller_only_when_needed_and_never_below_the_floor():
+    assert assemble.table_size(0.5) == assemble.table_size(1.0) == assemble.TABLE_PT
+    assert assemble.MIN_TABLE_PT < assemble.table_size(1.2) < assemble.TABLE_PT
+    assert assemble.table_size(5.0) == assemble.MIN_TABLE_PT

@@ -8,7 +8,9 @@
 --     paragraph left with nothing but separators goes too.
 --   * Quarto callouts (div class callout-*) become a titled, framed block; site-only divs
 --     (classes evalkit-provenance, evalkit-page-header) are dropped; a div of class
---     evalkit-table-text sets its table's text at its "size" in the PDF.
+--     evalkit-print-table sets its table's text at its "size" and, with "keep", keeps the
+--     table and its caption on one page (PDF only); Quarto's conditional divs
+--     (content-visible / content-hidden with when-format) are kept or dropped for print.
 --   * a page break before every level-1 heading but the first (docx: also after the cover).
 --   * raw HTML/TeX never reaches the output (the reader is run without raw extensions;
 --     any raw element left is dropped).
@@ -188,19 +190,33 @@ function RawInline(_) return {} end
 -- classes): the editions carry the as-of date on the cover and the version in the closing note.
 local SITE_ONLY = { "evalkit-provenance", "evalkit-page-header" }
 
--- A wide table whose text cannot fit at 10.5 pt comes in a div of this class with the
--- size its text needs (evalkit.editions.assemble.fit_tables): smaller text in the PDF.
-local SMALL_TABLE = "evalkit-table-text"
+-- A table printed smaller ("size", pt) or kept on one page with its caption ("keep") comes
+-- in a div of this class (evalkit.editions.assemble.fit_tables); Typst only.
+local PRINT_TABLE = "evalkit-print-table"
+
+-- Quarto's conditional content: a div shown only in other formats (content-visible
+-- when-format="html": the methodology's notes on the pipeline) or hidden in print.
+local PRINT_FORMATS = { pdf = true, docx = true, typst = true }
+
+local function print_excludes(d)
+  local when = d.attributes["when-format"]
+  if d.classes:includes("content-visible") then return when ~= nil and not PRINT_FORMATS[when] end
+  if d.classes:includes("content-hidden") then return when == nil or PRINT_FORMATS[when] == true end
+  return false
+end
 
 function Div(d)
   for _, c in ipairs(SITE_ONLY) do
     if d.classes:includes(c) then return {} end
   end
-  if d.classes:includes(SMALL_TABLE) then
+  if print_excludes(d) then return {} end
+  if d.classes:includes(PRINT_TABLE) then
+    if not FORMAT:match("typst") then return d.content end
+    local rules = ""
     local size = tonumber(d.attributes["size"])
-    if not (FORMAT:match("typst") and size) then return d.content end
-    local out = pandoc.Blocks({ pandoc.RawBlock("typst",
-      "#[#show table: set text(size: " .. string.format("%.1f", size) .. "pt)") })
+    if size then rules = rules .. "#show table: set text(size: " .. string.format("%.1f", size) .. "pt)\n" end
+    if d.attributes["keep"] == "1" then rules = rules .. "#show figure: set block(breakable: false)\n" end
+    local out = pandoc.Blocks({ pandoc.RawBlock("typst", "#[" .. rules) })
     out:extend(d.content)
     out:insert(pandoc.RawBlock("typst", "]"))
     return out
