@@ -156,7 +156,7 @@ def markdown_table(
         ident = f" {{#{label}}}" if label else ""
         out += f"\n: {md_escape(caption)}{ident}\n"
     if max_rows is not None and len(df) > max_rows:
-        out += f"\n（仅显示前 {max_rows} 行，共 {len(df)} 行；完整数据见下载文件）\n"
+        out += f"\n（仅显示前 {max_rows} 行，共 {len(df)} 行；完整数据可在网站本页下载）\n"
     return out
 
 

@@ -320,7 +320,7 @@ def closing_method_note(year: int, as_of: str | date) -> str:
     return (
         f"说明：各维度和综合得分按年度综合评估的方法计算，各年统一取{window}（同期口径），"
         f"变化不足 {UNCHANGED_POINTS:g} 分视为基本持平；年度产业数据在年度进行中尚未报送，相应维度无法比较。"
-        f"图中各点数值见下载文件 closing_composite_trend_{year}.csv。"
+        f"图中各点数值可在网站本页下载（closing_composite_trend_{year}.csv）。"
     )
 
 
