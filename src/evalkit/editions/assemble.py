@@ -7,7 +7,8 @@ fenced divs, figures as ``![caption](figures/<name>.png){#fig-<name> fig-alt="�
 Code sources, ``text/plain``-only outputs, HTML outputs (the pre-#14 format), site-only
 ``{=html}`` blocks in markdown outputs (the search box), streams and
 hidden cells (tags ``remove-cell``/``remove-output``, ``#| include: false`` or
-``#| output: false``) never appear. Download links are dropped by the Lua filter.
+``#| output: false``) never appear. Download links are dropped by the Lua filter. Pipe
+tables are fitted to the PDF's line and page (:func:`fit_tables`).
 
 Document order: cover (pandoc metadata), executive summary (:mod:`.summary`), the body
 pages of ``pages.yaml`` by ``order`` (not the home page, not the annex pages), then the
@@ -202,7 +203,7 @@ PANDOC_COLUMNS = 72
 PRINT_TABLE_CLASS = "evalkit-print-table"
 #: A table (with its caption) estimated at most this tall (pt) is kept on one page: a
 #: breakable table left its caption alone at the foot of the page before it. The A4
-#: text height is 638 pt; the estimate (:func:`table_height`) may be short by half.
+#: text height is 638 pt: such a table fits even if :func:`table_height` is 40 % short.
 KEEP_PT = 360.0
 _OPENING = set("（“‘《〈〔【「『")
 _CLOSING = set("）”’》〉〕】」』。，、；：！？")
