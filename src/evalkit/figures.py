@@ -276,6 +276,12 @@ def label_zero_bars(fig) -> None:
                 size = bar.get_width() if horizontal else bar.get_height()
                 if size != 0 and not math.isnan(size):
                     continue
+                if math.isnan(size):  # a missing bar sets no data limits: keep its place in view
+                    if horizontal:
+                        ax.update_datalim([(0, bar.get_y()), (0, bar.get_y() + bar.get_height())])
+                    else:
+                        ax.update_datalim([(bar.get_x(), 0), (bar.get_x() + bar.get_width(), 0)])
+                    ax.autoscale_view()
                 text = "无数据" if math.isnan(size) else "0"
                 if horizontal:
                     x, y, ha, va = bar.get_x(), bar.get_y() + bar.get_height() / 2, "left", "center"
@@ -291,6 +297,8 @@ def label_zero_bars(fig) -> None:
                     (x, y),
                     ha=ha,
                     va=va,
+                    # Upright on a column: side by side, three "无数据" of a group overlapped.
+                    rotation=90 if (not horizontal and len(text) > 1) else 0,
                     fontsize=8,
                     color="#333333",
                     xytext=(2, 0) if horizontal else (0, 2),

@@ -112,6 +112,11 @@ def test_zero_and_missing_bars_are_labelled():
     figures.label_zero_bars(fig)
     figures.label_zero_bars(fig2)
     assert sorted(t.get_text() for t in ax.texts) == ["0", "无数据"]
+    # "无数据" stands upright on its column, so those of neighbouring columns never overlap.
+    assert {t.get_text(): t.get_rotation() for t in ax.texts} == {"0": 0.0, "无数据": 90.0}
+    # A missing bar sets no data limits: its place (the last, here) is kept in view.
+    missing = ax.containers[0].patches[2]
+    assert ax.get_xlim()[1] >= missing.get_x() + missing.get_width()
     assert [t.get_text() for t in ax2.texts] == ["0"]
     figures.plt.close(fig)
     figures.plt.close(fig2)
