@@ -262,6 +262,26 @@ def test_hostile_text_literal_in_both_editions(docx, pdf_text):
 # --- PDF ------------------------------------------------------------------------------
 
 
+def _pdf_page(pdf, number: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+
+
+def test_pdf_contents_list_each_chapter_at_its_page(built):
+    folder, _ = built
+    pdf = folder / "report-2026.pdf"
+    contents = _pdf_page(pdf, 2)
+    assert "目录" in _squash(contents)
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", contents, re.MULTILINE)
+    assert len(entries) >= 5 and entries[0] == ("一、执行摘要", "1"), entries
+    for title, number in entries:  # the body's page n is the PDF's page n + 2
+        assert _squash(title) in _squash(_pdf_page(pdf, int(number) + 2)), (title, number)
+
+
 def test_pdf_is_a4_and_every_font_embedded(built):
     folder, _ = built
     pdf = folder / "report-2026.pdf"
@@ -324,7 +344,8 @@ def test_pdf_body_has_22_lines_of_28_characters(tmp_path):
     (tmp_path / "m.yaml").write_text('{"title": "T"}', encoding="utf-8")
     engines.write_pdf(tmp_path, "x.md", tmp_path / "m.yaml", tmp_path / "x.pdf", "2026-10-31")
     page = subprocess.run(
-        ["pdftotext", "-f", "3", "-l", "3", "-layout", str(tmp_path / "x.pdf"), "-"],
+        # Page 1 the cover, 2 the contents, 3 and 4 the body's pages 1 and 2.
+        ["pdftotext", "-f", "4", "-l", "4", "-layout", str(tmp_path / "x.pdf"), "-"],
         capture_output=True,
         text=True,
         check=True,
