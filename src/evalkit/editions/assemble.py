@@ -132,6 +132,43 @@ _TABLE_ROW = re.compile(r"^\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
 
 
+def _rewrite_tables(markdown: str, rewrite) -> str:
+    """Return *markdown* with each pipe table replaced by ``rewrite(table, caption)``.
+
+    *table* is the table's lines (header, separator, rows); *caption* the lines after it
+    through its caption line (``: …``, blank lines first), or ``[]`` when it has none.
+    *rewrite* returns the lines that take their place; a blank last line is dropped
+    where a blank line or the end follows anyway.
+    """
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        is_table = (
+            _TABLE_ROW.match(lines[i])
+            and i + 1 < len(lines)
+            and _TABLE_RULE.match(lines[i + 1])
+            and not (out and _TABLE_ROW.match(out[-1]))
+        )
+        if not is_table:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i + 2
+        while end < len(lines) and _TABLE_ROW.match(lines[end]):
+            end += 1
+        j = end
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        stop = j + 1 if j < len(lines) and lines[j].startswith(": ") else end
+        new = rewrite(lines[i:end], lines[end:stop])
+        if new and new[-1] == "" and (stop >= len(lines) or not lines[stop].strip()):
+            new = new[:-1]
+        out.extend(new)
+        i = stop
+    return "\n".join(out)
+
+
 def cut_note(shown: int, total: int) -> str:
     """Return the paragraph printed after a table cut to its first *shown* of *total* rows."""
     return (
@@ -155,40 +192,14 @@ def cap_tables(markdown: str, max_rows: int | None) -> str:
         return markdown
     if max_rows < 1:
         raise ValueError(f"max_table_rows must be at least 1, got {max_rows}")
-    lines = markdown.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        is_table = (
-            _TABLE_ROW.match(lines[i])
-            and i + 1 < len(lines)
-            and _TABLE_RULE.match(lines[i + 1])
-            and not (out and _TABLE_ROW.match(out[-1]))
-        )
-        if not is_table:
-            out.append(lines[i])
-            i += 1
-            continue
-        end = i + 2
-        while end < len(lines) and _TABLE_ROW.match(lines[end]):
-            end += 1
-        body = end - (i + 2)
+
+    def cut(table: list[str], caption: list[str]) -> list[str]:
+        body = len(table) - 2
         if body <= max_rows:
-            out.extend(lines[i:end])
-            i = end
-            continue
-        out.extend(lines[i : i + 2 + max_rows])
-        j = end
-        while j < len(lines) and not lines[j].strip():
-            j += 1
-        if j < len(lines) and lines[j].startswith(": "):  # the caption stays with its table
-            out.extend(lines[end : j + 1])
-            end = j + 1
-        out.extend(["", cut_note(max_rows, body)])
-        if end < len(lines) and lines[end].strip():
-            out.append("")
-        i = end
-    return "\n".join(out)
+            return table + caption
+        return [*table[: 2 + max_rows], *caption, "", cut_note(max_rows, body), ""]
+
+    return _rewrite_tables(markdown, cut)
 
 
 #: Text width of the PDF (156 mm) in half-ems of the 10.5 pt table text; a cell's insets
@@ -332,44 +343,23 @@ def fit_tables(markdown: str) -> str:
     :data:`PRINT_TABLE_CLASS` div: ``size`` (pt, at least :data:`MIN_TABLE_PT`) and
     ``keep``, which the Lua filter applies in the PDF. Other tables are left as they are.
     """
-    lines = markdown.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        is_table = (
-            _TABLE_ROW.match(lines[i])
-            and i + 1 < len(lines)
-            and _TABLE_RULE.match(lines[i + 1])
-            and not (out and _TABLE_ROW.match(out[-1]))
-        )
-        if not is_table:
-            out.append(lines[i])
-            i += 1
-            continue
-        end = i + 2
-        while end < len(lines) and _TABLE_ROW.match(lines[end]):
-            end += 1
-        rows = [_cells(line) for line in [lines[i], *lines[i + 2 : end]]]
-        table = lines[i:end]
+
+    def fit(table: list[str], caption: list[str]) -> list[str]:
+        rows = [_cells(line) for line in [table[0], *table[2:]]]
+        table = list(table)
         widths, size = None, TABLE_PT
         if max(_display_width(line) for line in table) > PANDOC_COLUMNS:
             widths, crowding = column_widths(rows)
             size = table_size(crowding)
             table[1] = _rule_line(table[1], widths)
-        j = end
-        while j < len(lines) and not lines[j].strip():
-            j += 1
-        if j < len(lines) and lines[j].startswith(": "):  # the caption stays with its table
-            table.extend(lines[end : j + 1])
-            end = j + 1
         attrs = f' size="{size:g}"' if size < TABLE_PT else ""
         if table_height(rows, widths, size) <= KEEP_PT:
             attrs += ' keep="1"'
-        if attrs:
-            table = [f"::: {{.{PRINT_TABLE_CLASS}{attrs}}}", *table, ":::"]
-        out.extend(table)
-        i = end
-    return "\n".join(out)
+        if not attrs:
+            return table + caption
+        return [f"::: {{.{PRINT_TABLE_CLASS}{attrs}}}", *table, *caption, ":::"]
+
+    return _rewrite_tables(markdown, fit)
 
 
 def _rule_line(rule: str, widths: list[float]) -> str:
