@@ -24,6 +24,13 @@ from .preload import PRELOAD
 PER_KERNEL_ENV = frozenset({"EVALKIT_PAGE", "JPY_PARENT_PID", "JPY_SESSION_NAME"})
 #: Seconds the zygote may take to import :data:`PRELOAD` before kernels launch normally.
 START_TIMEOUT = 120
+#: Prefix of a zygote's private folder (socket, kernels' socket folders) in the temp folder.
+FOLDER_PREFIX = "evalkit-zygote-"
+#: File in that folder holding the pid of the process that started the zygote.
+OWNER_FILE = "owner"
+#: A folder with no owner file (written right after the folder is made; older versions
+#: wrote none) is left this many seconds before it counts as stale.
+UNOWNED_GRACE = 3600
 
 # The zygote's program, run with ``python -c`` (so that no evalkit module is imported).
 # argv: its starter's pid, the ready pipe's fd, the listening socket's fd, the modules to
@@ -227,8 +234,11 @@ class Zygote(ZygoteClient):
     """
 
     def __init__(self, env: dict[str, str], cwd: str, preload=PRELOAD, *, wait: bool = True):
-        self.folder = tempfile.mkdtemp(prefix="evalkit-zygote-")  # mode 0700
+        remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=FOLDER_PREFIX)  # mode 0700
         try:
+            with open(os.path.join(self.folder, OWNER_FILE), "w", encoding="ascii") as f:
+                f.write(str(os.getpid()))
             listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             address = os.path.join(self.folder, "socket")
             with listener:
@@ -292,6 +302,54 @@ class Zygote(ZygoteClient):
             self.proc.wait()
         self.ready.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_stale_folders(temp: str | None = None, now: float | None = None) -> list[str]:
+    """Remove zygote folders left by runs that were killed; return the paths removed.
+
+    A run killed with SIGKILL cannot remove its zygote's folder (the zygote then exits
+    too: it watches its starter). A folder is stale when the pid in its
+    :data:`OWNER_FILE` is no longer running, or, without that file, when it is older
+    than :data:`UNOWNED_GRACE` seconds. Folders of other users, or that cannot be read,
+    are left alone. *temp* defaults to :func:`tempfile.gettempdir`.
+    """
+    import time
+
+    temp = temp or tempfile.gettempdir()
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(temp))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(FOLDER_PREFIX):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
+                continue
+            owner = os.path.join(entry.path, OWNER_FILE)
+            try:
+                with open(owner, encoding="ascii") as f:
+                    stale = not _alive(int(f.read().strip() or 0))
+            except FileNotFoundError:
+                stale = now - entry.stat().st_mtime > UNOWNED_GRACE
+        except (OSError, ValueError):
+            continue
+        if stale:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
 
 
 def start_shared(env: dict[str, str], cwd: str, preload=PRELOAD) -> Zygote | None:
