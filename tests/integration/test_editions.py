@@ -249,6 +249,8 @@ def test_the_methodology_annex_prints_the_methods_not_the_pipeline_notes(docx, p
             assert method in text
         for site_only in ("增量执行", "可复现性检查", "隐藏参数单元格", "nbval", "tags.ts"):
             assert site_only not in text, site_only
+        # Numbered without the dropped sections: 数据流程, 目标判定, then these two.
+        assert "（三）可能有误的数值" in text and "（四）异常筛查的误报率" in text
 
 
 def test_hostile_text_literal_in_both_editions(docx, pdf_text):

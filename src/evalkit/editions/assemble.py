@@ -205,6 +205,12 @@ def cap_tables(markdown: str, max_rows: int | None) -> str:
 #: Text width of the PDF (156 mm) in half-ems of the 10.5 pt table text; a cell's insets
 #: (2 × 4 pt), rounded up, in the same unit; table text size and its smallest size (pt).
 TABLE_UNITS, CELL_PAD, TABLE_PT, MIN_TABLE_PT = 84, 3, 10.5, 7.0
+#: The same on a landscape page (243 mm of text width): for a table that does not fit
+#: the portrait line even at :data:`MIN_TABLE_PT`.
+LANDSCAPE_UNITS = 130
+#: A table whose text columns would get less than this share of :data:`SOFT_UNITS` on a
+#: portrait line (under three characters: a name breaks a character a line) is turned.
+LANDSCAPE_ROOM = 0.75
 #: A column of Chinese text is not made narrower than four characters if the line allows.
 SOFT_UNITS = 8
 #: pandoc's ``--columns``: a pipe table with a longer line gets relative column widths.
@@ -277,14 +283,18 @@ def table_size(crowding: float) -> float:
     return max(MIN_TABLE_PT, int(TABLE_PT / crowding / 1.05 * 10) / 10)
 
 
-def column_widths(rows: list[list[str]]) -> tuple[list[float], float]:
-    """Return relative widths for a table of *rows* (cells as typed) and its crowding.
+def column_widths(
+    rows: list[list[str]], units: int = TABLE_UNITS
+) -> tuple[list[float], float, float]:
+    """Return relative widths for a table of *rows* (cells as typed), crowding and room.
 
     Each column gets at least its longest unbreakable text (:func:`text_units`), then,
     as far as the line allows, :data:`SOFT_UNITS` (four Chinese characters: narrower,
     a name breaks a character or two a line); the rest of the line goes to the columns
-    with longer text. Crowding is the sum of those minimums over :data:`TABLE_UNITS`:
-    above 1 the table's text is set smaller (:func:`table_size`). Pandoc gives a wide
+    with longer text. Crowding is the sum of the unbreakable widths over the line's
+    *units* (:data:`TABLE_UNITS`, or :data:`LANDSCAPE_UNITS`): above 1 the table's text
+    is set smaller (:func:`table_size`). Room is the share of the minimums the line
+    holds (1: all). Pandoc gives a wide
     pipe table equal columns, so a file name or an item number used to run over the
     next cell in the PDF.
     """
@@ -296,15 +306,15 @@ def column_widths(rows: list[list[str]]) -> tuple[list[float], float]:
             hard[j] = max(hard[j], widest + CELL_PAD)
             natural[j] = max(natural[j], min(total, 40) + CELL_PAD, hard[j])
     soft = [max(h, min(nat, SOFT_UNITS + CELL_PAD)) for h, nat in zip(hard, natural, strict=True)]
-    crowding = sum(soft) / TABLE_UNITS
-    line = TABLE_UNITS * TABLE_PT / table_size(crowding)  # the line, in units of the text set
+    crowding = sum(hard) / units  # text is set smaller for what cannot break, not for SOFT_UNITS
+    line = units * TABLE_PT / table_size(crowding)  # the line, in units of the text set
     give = sum(soft) - sum(hard)
     keep = min(1.0, max(line - sum(hard), 0) / give) if give else 0.0
     base = [h + (s - h) * keep for h, s in zip(hard, soft, strict=True)]
     extra = [nat - b for nat, b in zip(natural, base, strict=True)]
     share = min(1.0, max(line - sum(base), 0) / sum(extra)) if sum(extra) else 0.0
     widths = [b + e * share for b, e in zip(base, extra, strict=True)]
-    return [w / sum(widths) for w in widths], crowding
+    return [w / sum(widths) for w in widths], crowding, min(1.0, line / sum(soft))
 
 
 def _display_width(line: str) -> int:
@@ -341,19 +351,28 @@ def fit_tables(markdown: str) -> str:
     unbreakable text cannot fit the line at 10.5 pt, or short enough to keep on one
     page with its caption (:data:`KEEP_PT`), is wrapped with its caption in a
     :data:`PRINT_TABLE_CLASS` div: ``size`` (pt, at least :data:`MIN_TABLE_PT`) and
-    ``keep``, which the Lua filter applies in the PDF. Other tables are left as they are.
+    ``keep``, which the Lua filter applies in the PDF; a table too wide even at
+    :data:`MIN_TABLE_PT` gets ``landscape`` (pages of its own, turned) and widths for
+    :data:`LANDSCAPE_UNITS`. Other tables are left as they are.
     """
 
     def fit(table: list[str], caption: list[str]) -> list[str]:
         rows = [_cells(line) for line in [table[0], *table[2:]]]
         table = list(table)
-        widths, size = None, TABLE_PT
+        widths, size, landscape = None, TABLE_PT, False
         if max(_display_width(line) for line in table) > PANDOC_COLUMNS:
-            widths, crowding = column_widths(rows)
+            widths, crowding, room = column_widths(rows)
+            # Too wide even at 7 pt, or Chinese text columns under three characters: turn
+            # the page.
+            if crowding * 1.05 > TABLE_PT / MIN_TABLE_PT or room < LANDSCAPE_ROOM:
+                landscape = True
+                widths, crowding, _ = column_widths(rows, LANDSCAPE_UNITS)
             size = table_size(crowding)
             table[1] = _rule_line(table[1], widths)
         attrs = f' size="{size:g}"' if size < TABLE_PT else ""
-        if table_height(rows, widths, size) <= KEEP_PT:
+        if landscape:
+            attrs += ' landscape="1"'  # a page of its own: its caption is on it
+        elif table_height(rows, widths, size) <= KEEP_PT:
             attrs += ' keep="1"'
         if not attrs:
             return table + caption

@@ -198,23 +198,50 @@ def test_the_height_estimate_counts_the_lines_a_narrow_column_wraps_to():
     assert narrow > 3 * wide > 0
 
 
+def _numbers_table(columns: int) -> str:
+    header = "| " + " | ".join(f"第{i}列（万元）" for i in range(columns)) + " |"
+    rule = "|" + "---:|" * columns
+    row = "| " + " | ".join("241,042.50" for _ in range(columns)) + " |"
+    return f"前文\n\n{header}\n{rule}\n{row}\n\n: 预测 {{#tbl-w}}\n\n后文"
+
+
 def test_a_table_too_wide_for_the_line_is_set_smaller_with_its_caption():
-    header = "| " + " | ".join(f"第{i}列（万元）" for i in range(14)) + " |"
-    rule = "|" + "---:|" * 14
-    row = "| " + " | ".join("241,042.50" for _ in range(14)) + " |"
-    text = assemble.fit_tables(f"前文\n\n{header}\n{rule}\n{row}\n\n: 预测 {{#tbl-w}}\n\n后文")
+    text = assemble.fit_tables(_numbers_table(8))  # 8 × 13 units of numbers: 1.24 lines
     lines = text.splitlines()
-    start = lines.index('::: {.evalkit-print-table size="7" keep="1"}')
-    assert lines[start + 1] == header and lines[start + 5] == ": 预测 {#tbl-w}"
+    start = lines.index('::: {.evalkit-print-table size="8" keep="1"}')
+    assert lines[start + 1] == _numbers_table(8).splitlines()[2]
+    assert lines[start + 5] == ": 预测 {#tbl-w}"
     assert lines[start + 6] == ":::" and lines[-1] == "后文"
-    widths, crowding = assemble.column_widths([[c] * 14 for c in ("第1列（万元）", "241,042.50")])
-    assert crowding > 1 and widths == [1 / 14] * 14
+    widths, crowding, room = assemble.column_widths(
+        [[c] * 8 for c in ("第1列（万元）", "241,042.50")]
+    )
+    assert crowding > 1 and widths == [1 / 8] * 8 and room == 1.0
+
+
+def test_a_table_too_wide_even_at_seven_points_is_printed_on_turned_pages():
+    text = assemble.fit_tables(_numbers_table(14))  # 14 × 13 units: 2.2 portrait lines
+    opening = next(line for line in text.splitlines() if line.startswith(":::"))
+    assert 'landscape="1"' in opening and "keep" not in opening
+    size = float(opening.split('size="')[1].split('"')[0])
+    assert assemble.MIN_TABLE_PT <= size < assemble.TABLE_PT
+
+
+def test_a_table_whose_text_columns_would_break_a_character_a_line_is_turned():
+    header = [f"名称{i}" for i in range(12)]
+    row = ["辽宁自贸试验区粮食仓单质押融资"] * 12  # twelve columns of Chinese text
+    _, crowding, room = assemble.column_widths([header, row])
+    assert crowding <= 1  # it fits at 10.5 pt, but only broken a character or two a line
+    assert room < assemble.LANDSCAPE_ROOM
+    lines = ["| " + " | ".join(r) + " |" for r in (header, row)]
+    table = "\n".join([lines[0], "|" + "---|" * len(header), lines[1]])
+    assert 'landscape="1"' in assemble.fit_tables(table).splitlines()[0]
 
 
 def test_a_chinese_text_column_keeps_four_characters_when_the_line_allows():
-    header = ["片区", "事项名称", *(f"{y}年（条）" for y in range(2018, 2024))]
-    row = ["绥化经开区片区", "粮食仓单质押融资", *("1,234" for _ in range(6))]
-    widths, crowding = assemble.column_widths([header, row])
+    header = ["片区", "事项名称", *(f"{y}年（条）" for y in range(2019, 2024))]
+    row = ["绥化经开区片区", "粮食仓单质押融资", *("1,234" for _ in range(5))]
+    widths, crowding, room = assemble.column_widths([header, row])
+    assert room == 1.0
     line = assemble.TABLE_UNITS * assemble.TABLE_PT / assemble.table_size(crowding)
     units = [w * line for w in widths]
     assert min(units[:2]) >= assemble.SOFT_UNITS + assemble.CELL_PAD - 1e-9

@@ -9,7 +9,7 @@
 --   * Quarto callouts (div class callout-*) become a titled, framed block; site-only divs
 --     (classes evalkit-provenance, evalkit-page-header) are dropped; a div of class
 --     evalkit-print-table sets its table's text at its "size" and, with "keep", keeps the
---     table and its caption on one page (PDF only); Quarto's conditional divs
+--     table and its caption on one page, with "landscape" on turned pages (PDF only); Quarto's conditional divs
 --     (content-visible / content-hidden with when-format) are kept or dropped for print.
 --   * a page break before every level-1 heading but the first (docx: also after the cover).
 --   * raw HTML/TeX never reaches the output (the reader is run without raw extensions;
@@ -209,14 +209,17 @@ function Div(d)
   for _, c in ipairs(SITE_ONLY) do
     if d.classes:includes(c) then return {} end
   end
-  if print_excludes(d) then return {} end
+  -- The reform list's search wrapper means nothing in print; unwrapped, its table may turn
+  -- its pages (Typst allows no page settings inside the block a div becomes).
+  if d.classes:includes("evalkit-searchable") then return d.content end
   if d.classes:includes(PRINT_TABLE) then
     if not FORMAT:match("typst") then return d.content end
     local rules = ""
     local size = tonumber(d.attributes["size"])
     if size then rules = rules .. "#show table: set text(size: " .. string.format("%.1f", size) .. "pt)\n" end
     if d.attributes["keep"] == "1" then rules = rules .. "#show figure: set block(breakable: false)\n" end
-    local out = pandoc.Blocks({ pandoc.RawBlock("typst", "#[" .. rules) })
+    local open = d.attributes["landscape"] == "1" and "#page(flipped: true)[" or "#["
+    local out = pandoc.Blocks({ pandoc.RawBlock("typst", open .. rules) })
     out:extend(d.content)
     out:insert(pandoc.RawBlock("typst", "]"))
     return out
@@ -247,3 +250,14 @@ function Pandoc(doc)
   end
   return doc
 end
+
+-- Two passes: conditional content first (content-visible / content-hidden), so that the
+-- headings it drops are not counted by Header (the methods annex went from （二） to （八）);
+-- then everything above.
+return {
+  { Div = function(d) if print_excludes(d) then return {} end end },
+  {
+    Header = Header, Table = Table, Figure = Figure, Link = Link, Para = Para, Plain = Plain,
+    Str = Str, RawBlock = RawBlock, RawInline = RawInline, Div = Div, Pandoc = Pandoc,
+  },
+}
