@@ -319,8 +319,8 @@ def remove_stale_folders(temp: str | None = None, now: float | None = None) -> l
 
     A run killed with SIGKILL cannot remove its zygote's folder (the zygote then exits
     too: it watches its starter). A folder is stale when the pid in its
-    :data:`OWNER_FILE` is no longer running, or, without that file, when it is older
-    than :data:`UNOWNED_GRACE` seconds. Folders of other users, or that cannot be read,
+    :data:`OWNER_FILE` is no longer running, or, without a pid in that file, when it is
+    older than :data:`UNOWNED_GRACE` seconds. Folders of other users, or that cannot be read,
     are left alone. *temp* defaults to :func:`tempfile.gettempdir`.
     """
     import time
@@ -338,13 +338,16 @@ def remove_stale_folders(temp: str | None = None, now: float | None = None) -> l
         try:
             if not entry.is_dir(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
                 continue
-            owner = os.path.join(entry.path, OWNER_FILE)
             try:
-                with open(owner, encoding="ascii") as f:
-                    stale = not _alive(int(f.read().strip() or 0))
+                with open(os.path.join(entry.path, OWNER_FILE), encoding="ascii") as f:
+                    text = f.read().strip()
             except FileNotFoundError:
+                text = ""
+            if text.isdigit() and int(text) > 0:
+                stale = not _alive(int(text))
+            else:  # no owner, or one cut short by a kill as it was written: go by age
                 stale = now - entry.stat().st_mtime > UNOWNED_GRACE
-        except (OSError, ValueError):
+        except (OSError, UnicodeDecodeError):
             continue
         if stale:
             shutil.rmtree(entry.path, ignore_errors=True)

@@ -36,9 +36,15 @@ def test_only_folders_of_runs_that_are_gone_are_removed(tmp_path):
     (tmp_path / (zg.FOLDER_PREFIX + "a-file")).touch()
     assert zg.remove_stale_folders(str(tmp_path)) == [str(dead)]
     assert not dead.exists() and live.exists() and unowned.exists() and other.exists()
-    # A folder without an owner file (made by an older evalkit) goes once it is old.
+    # Without a pid (no owner file, as an older evalkit made; or an empty one, the run
+    # killed as it wrote it), a folder goes once it is old.
+    empty = _folder(tmp_path, "empty", None)
+    (empty / zg.OWNER_FILE).write_text("", encoding="ascii")
+    assert zg.remove_stale_folders(str(tmp_path)) == []
     later = time.time() + zg.UNOWNED_GRACE + 1
-    assert zg.remove_stale_folders(str(tmp_path), now=later) == [str(unowned)]
+    assert sorted(zg.remove_stale_folders(str(tmp_path), now=later)) == sorted(
+        [str(unowned), str(empty)]
+    )
     assert live.exists() and (tmp_path / (zg.FOLDER_PREFIX + "a-file")).exists()
 
 
