@@ -268,6 +268,7 @@ def label_zero_bars(fig) -> None:
     for ax in fig.get_axes():
         if stacked(ax):
             continue
+        missing = False
         for container in ax.containers:
             if not isinstance(container, BarContainer):
                 continue
@@ -277,11 +278,11 @@ def label_zero_bars(fig) -> None:
                 if size != 0 and not math.isnan(size):
                     continue
                 if math.isnan(size):  # a missing bar sets no data limits: keep its place in view
+                    missing = True
                     if horizontal:
                         ax.update_datalim([(0, bar.get_y()), (0, bar.get_y() + bar.get_height())])
                     else:
                         ax.update_datalim([(bar.get_x(), 0), (bar.get_x() + bar.get_width(), 0)])
-                    ax.autoscale_view()
                 text = "无数据" if math.isnan(size) else "0"
                 if horizontal:
                     x, y, ha, va = bar.get_x(), bar.get_y() + bar.get_height() / 2, "left", "center"
@@ -304,6 +305,8 @@ def label_zero_bars(fig) -> None:
                     xytext=(2, 0) if horizontal else (0, 2),
                     textcoords="offset points",
                 )
+        if missing:
+            ax.autoscale_view()  # once, with every missing bar's place
 
 
 def _figure_texts(fig) -> tuple[str, str, str]:

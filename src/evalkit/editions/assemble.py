@@ -294,9 +294,8 @@ def column_widths(
     with longer text. Crowding is the sum of the unbreakable widths over the line's
     *units* (:data:`TABLE_UNITS`, or :data:`LANDSCAPE_UNITS`): above 1 the table's text
     is set smaller (:func:`table_size`). Room is the share of the minimums the line
-    holds (1: all). Pandoc gives a wide
-    pipe table equal columns, so a file name or an item number used to run over the
-    next cell in the PDF.
+    holds (1: all). Pandoc gives a wide pipe table equal columns, so a file name or an
+    item number used to run over the next cell in the PDF.
     """
     n = max(len(r) for r in rows)
     hard, natural = [4] * n, [4] * n

@@ -8,9 +8,10 @@
 --     paragraph left with nothing but separators goes too.
 --   * Quarto callouts (div class callout-*) become a titled, framed block; site-only divs
 --     (classes evalkit-provenance, evalkit-page-header) are dropped; a div of class
---     evalkit-print-table sets its table's text at its "size" and, with "keep", keeps the
---     table and its caption on one page, with "landscape" on turned pages (PDF only); Quarto's conditional divs
---     (content-visible / content-hidden with when-format) are kept or dropped for print.
+--     evalkit-print-table sets its table's text at its "size", keeps the table and its
+--     caption on one page ("keep") or prints it on turned pages ("landscape"), PDF only;
+--     Quarto's conditional divs (content-visible / content-hidden with when-format) are
+--     kept or dropped for print, in a first pass.
 --   * a page break before every level-1 heading but the first (docx: also after the cover).
 --   * raw HTML/TeX never reaches the output (the reader is run without raw extensions;
 --     any raw element left is dropped).
@@ -190,8 +191,9 @@ function RawInline(_) return {} end
 -- classes): the editions carry the as-of date on the cover and the version in the closing note.
 local SITE_ONLY = { "evalkit-provenance", "evalkit-page-header" }
 
--- A table printed smaller ("size", pt) or kept on one page with its caption ("keep") comes
--- in a div of this class (evalkit.editions.assemble.fit_tables); Typst only.
+-- A table printed smaller ("size", pt), kept on one page with its caption ("keep") or on
+-- turned pages ("landscape") comes in a div of this class
+-- (evalkit.editions.assemble.fit_tables); Typst only.
 local PRINT_TABLE = "evalkit-print-table"
 
 -- Quarto's conditional content: a div shown only in other formats (content-visible
