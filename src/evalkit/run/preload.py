@@ -15,13 +15,16 @@ from pathlib import Path
 #: then, when the kernel object is made, what ipykernel 7 imports only then: its debugger
 #: (``ipykernel.debugger``, which imports debugpy), the shell's completer and
 #: ``storemagic`` extension, sqlite3 (the shell's history), psutil (ipykernel's usage
-#: replies) and tornado's asyncio loop and queues. Forked from a zygote without them, each
+#: replies) and tornado's asyncio loop and queues; and, by its first cell, IPython's
+#: debugger (pdb) and object inspector. Forked from a zygote without them, each
 #: kernel imported them itself: 0.14–0.19 s of CPU from its fork to the last cell of a
 #: three-cell notebook, 0.06–0.085 s with them preloaded.
 KERNEL_START = (
     "ipykernel.kernelapp",
     "ipykernel.debugger",
     "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
     "IPython.extensions.storemagic",
     "psutil",
     "sqlite3",
@@ -30,9 +33,14 @@ KERNEL_START = (
 )
 
 #: Third-party modules a zygote may import: those most pages import (``evalkit.figures``
-#: imports ``matplotlib.pyplot``) and ``scipy.stats`` (impact, investment, closing; the
-#: logistics page imports it only inside functions, so its kernel imports it itself).
-#: :func:`preload_for` keeps those the run's notebooks reach. ``matplotlib`` reads
+#: imports ``matplotlib.pyplot``), ``scipy.stats`` and statsmodels' OLS (impact,
+#: investment, closing), and what evalkit's functions import when called: openpyxl (every
+#: page writes its tables' Excel downloads, :mod:`evalkit.report`), PyYAML (the
+#: configuration), filelock (:mod:`evalkit.results`) and ``pyarrow.dataset`` (pandas'
+#: ``read_parquet`` imports it at its first call). Each is otherwise imported again by
+#: every kernel that uses it: openpyxl alone took 0.08 s a kernel, in all eight kernels of
+#: a 2026 report (``PYTHONPROFILEIMPORTTIME``). :func:`preload_for` keeps those the run's
+#: notebooks reach. ``matplotlib`` reads
 #: ``MPLBACKEND`` when imported: the zygote imports it with the value ipykernel gives
 #: every kernel, so ``rcParams["backend"]`` is what a new kernel would have;
 #: ``evalkit.figures`` then selects Agg either way (with pyplot already imported,
@@ -42,9 +50,14 @@ PRELOAD = (
     "numpy",
     "pandas",
     "pyarrow.parquet",
+    "pyarrow.dataset",
     "matplotlib",
     "matplotlib.pyplot",
     "scipy.stats",
+    "statsmodels.regression.linear_model",
+    "openpyxl",
+    "yaml",
+    "filelock",
     *KERNEL_START,
 )
 
@@ -58,14 +71,24 @@ PRELOAD_WHEN = {
     "matplotlib": {"matplotlib"},
     "matplotlib.pyplot": {"matplotlib"},
     "scipy.stats": {"scipy", "statsmodels"},
+    "pyarrow.dataset": {"pyarrow", "pandas"},
+    "statsmodels.regression.linear_model": {"statsmodels"},
+    "openpyxl": {"openpyxl"},
+    "yaml": {"yaml"},
+    "filelock": {"filelock"},
     **dict.fromkeys(KERNEL_START),  # None: always, every kernel imports them
 }
 
 
-def _imports(tree) -> set[str]:
+#: The fields of a statement that hold statements (or ``except`` handlers, ``case``s).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _imports(tree, calls: bool = False) -> set[str]:
     """Return the modules the statements of *tree* (an ``ast.Module``) import when it runs.
 
-    Statements inside functions and lambdas are skipped: they import when called.
+    Statements inside functions and lambdas are skipped (they import when called),
+    unless *calls* is true: then they count too, as for a function the notebook calls.
 
     ``from a import b`` yields ``a`` and ``a.b`` (``b`` may be a submodule); a relative
     import keeps its dots, to be resolved by the caller.
@@ -74,7 +97,7 @@ def _imports(tree) -> set[str]:
     todo = list(getattr(tree, "body", []))
     while todo:
         node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if not calls and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue  # runs when called, not when imported
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -83,7 +106,10 @@ def _imports(tree) -> set[str]:
             found.add(base)
             sep = "" if base.endswith(".") else "."
             found.update(base + sep + alias.name for alias in node.names if alias.name != "*")
-        todo.extend(ast.iter_child_nodes(node))
+        # Only statements import: follow the blocks of statements (an ``except``'s and a
+        # ``case``'s too), never expressions, which hold none (a lambda's body included).
+        for field in _BLOCKS:
+            todo.extend(getattr(node, field, ()))
     return found
 
 
@@ -111,9 +137,11 @@ def preload_for(notebooks) -> tuple[str, ...]:
     """Return the modules of :data:`PRELOAD` that the *notebooks* (paths of .ipynb) will import.
 
     The notebooks' code cells are read for their imports; evalkit modules among them are
-    followed through their own module-level imports (the imports inside functions run
-    only when called, so a kernel pays them itself either way). A module of
-    :data:`PRELOAD` is kept when one of its :data:`PRELOAD_WHEN` packages is reached.
+    followed through their own imports, those inside functions included (a page calls
+    evalkit's functions, which may import a module only then: openpyxl in
+    :mod:`evalkit.report`). A module of :data:`PRELOAD` is kept when one of its
+    :data:`PRELOAD_WHEN` packages is reached; one reached through a function the page
+    never calls costs the zygote its import, no kernel anything.
     Imports made by name at run time (``importlib.import_module``) are not seen: their
     kernels import those modules themselves, as a kernel launched normally would.
     Preloading a module no notebook imports costs every kernel's zygote its import
@@ -132,7 +160,7 @@ def preload_for(notebooks) -> tuple[str, ...]:
                     continue
                 source = cell.get("source", "")
                 source = "".join(source) if isinstance(source, list) else str(source)
-                todo.extend(_imports(ast.parse(source)))
+                todo.extend(_imports(ast.parse(source), calls=True))
         while todo:
             name = todo.pop()
             if name in seen or name.startswith("."):
@@ -149,7 +177,7 @@ def preload_for(notebooks) -> tuple[str, ...]:
             if file is None:
                 continue  # a name imported from a module (``from evalkit.x import f``)
             is_package = file.name == "__init__.py"
-            found = _imports(ast.parse(file.read_text(encoding="utf-8")))
+            found = _imports(ast.parse(file.read_text(encoding="utf-8")), calls=True)
             todo.extend(_resolve(n, name, is_package) for n in found)
     except (OSError, ValueError, SyntaxError, AttributeError, TypeError):
         return PRELOAD

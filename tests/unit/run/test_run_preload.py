@@ -30,15 +30,26 @@ def test_a_notebook_without_third_party_imports_preloads_only_the_kernel(tmp_pat
 
 
 def test_evalkit_modules_are_followed_to_what_they_import(tmp_path):
-    # evalkit.store reads the curated parquet tables with pandas: numpy, pandas and
-    # pyarrow.parquet, not matplotlib or scipy.
+    # evalkit.store reads the curated parquet tables with pandas: numpy, pandas,
+    # pyarrow.parquet and pyarrow.dataset; PyYAML for the store's metadata; not
+    # matplotlib, scipy or openpyxl.
     nb = _notebook(tmp_path, "from evalkit import store\ndf = store.read_table('projects', 'data')")
     assert preload.preload_for([nb]) == (
         "numpy",
         "pandas",
         "pyarrow.parquet",
+        "pyarrow.dataset",
+        "yaml",
         *preload.KERNEL_START,
     )
+
+
+def test_what_evalkit_imports_inside_a_function_is_preloaded_too(tmp_path):
+    # evalkit.report imports openpyxl only in the function that writes a table's Excel
+    # download, which every page calls: a kernel would import it at that call.
+    nb = _notebook(tmp_path, "from evalkit import report")
+    assert "openpyxl" in preload.preload_for([nb])
+    assert "openpyxl" not in preload.preload_for([_notebook(tmp_path, "from evalkit import store")])
 
 
 def test_the_union_over_notebooks_keeps_preload_order(tmp_path):
@@ -65,9 +76,15 @@ def test_imports_inside_functions_are_not_followed_those_in_classes_are():
         "def f():\n    import b\n"
         "class C:\n    import c\n"
         "if x:\n    from d import e\n"
-        "try:\n    from . import g\nexcept ImportError:\n    pass\n"
+        "try:\n    from . import g\nexcept ImportError:\n    import h\n"
+        "match y:\n    case 1:\n        import i\n"
+        "with z:\n    import j\n"
+        "k = lambda: __import__('k')\n"
     )
-    assert preload._imports(tree) == {"a", "c", "d", "d.e", ".", ".g"}
+    found = {"a", "c", "d", "d.e", ".", ".g", "h", "i", "j"}
+    assert preload._imports(tree) == found
+    # With calls: a function's imports count too (the page calls it).
+    assert preload._imports(tree, calls=True) == found | {"b"}
 
 
 def test_relative_imports_resolve_from_the_module_or_package():
