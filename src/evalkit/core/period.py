@@ -13,16 +13,12 @@ from datetime import date
 
 import pandas as pd
 
+from .asof import date_zh, year_in_progress  # noqa: F401 (date_zh: pages import it from here)
+
 
 def to_timestamp(value: str | date | pd.Timestamp) -> pd.Timestamp:
     """Return *value* (``"YYYY-MM-DD"``, date or Timestamp) as a midnight Timestamp."""
     return pd.Timestamp(value).normalize()
-
-
-def date_zh(value: str | date | pd.Timestamp) -> str:
-    """Format a date the Chinese way, e.g. ``2026年10月31日``."""
-    ts = to_timestamp(value)
-    return f"{ts.year}年{ts.month}月{ts.day}日"
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ class ReportPeriod:
     @property
     def in_progress(self) -> bool:
         """True while the year is not complete at the as-of date (as-of before 31 December)."""
-        return self.as_of < pd.Timestamp(self.year, 12, 31)
+        return year_in_progress(self.year, self.as_of)
 
     @property
     def complete(self) -> bool:

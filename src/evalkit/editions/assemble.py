@@ -393,7 +393,7 @@ def _rule_line(rule: str, widths: list[float]) -> str:
 
 def heading_line(title: str, *, numbered: bool = True) -> str:
     """Return a level-1 heading for *title* (escaped; ``{.unnumbered}`` when not numbered)."""
-    from ..report import md_escape
+    from ..present.markdown import md_escape
 
     return f"# {md_escape(title)}" + ("" if numbered else " {.unnumbered}")
 

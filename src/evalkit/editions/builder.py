@@ -147,8 +147,8 @@ def _summary_section(report_dir: Path, data: Path, cfg: EditionConfig, pages) ->
     if home is not None:
         nb = assemble.read_notebook(report_dir / f"{home.notebook}.ipynb")
         findings = assemble.section_of(assemble.notebook_markdown(nb), cfg.findings_heading)
-    # Imported here: the summary reads the topic presenters (pandas); a no-change run,
-    # which only asks whether the editions are stale, never loads them.
+    # Imported here: a no-change run, which only asks whether the editions are stale,
+    # never loads the verdict words and the configuration they read.
     from . import summary as exec_summary
 
     body = exec_summary.executive_summary(summary, names, targets, findings)
@@ -203,8 +203,8 @@ def metadata(summary: dict, pilot, cfg: EditionConfig) -> dict:
     *pilot* is the pilot zone (:class:`evalkit.core.zones.PilotZone`); the issuing body's
     placeholders ``{name}``, ``{short_name}``, ``{city}`` are its fields.
     """
-    from ..core.period import date_zh
-    from ..report import md_escape
+    from ..core.asof import date_zh
+    from ..present.markdown import md_escape
 
     year = int(summary["year"])
     meta = {

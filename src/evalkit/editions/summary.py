@@ -4,7 +4,7 @@ Two tables and the main findings:
 
 * the three hard targets per zone (plan: ≥ 20 reform items replicated, ≥ 3 original,
   funds in place +25 % year on year) with the figure and the verdict in words, the same
-  words as the site (:data:`evalkit.topics.summary.present.LIGHT_MET` …);
+  words as the site (:data:`evalkit.present.verdict.LIGHT_MET` …);
 * composite score and rank per zone;
 * the findings list of the summary page (its section under ``findings_heading``).
 
@@ -22,12 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.asof import date_zh, year_in_progress
 from ..core.config import Targets
-from ..core.period import ReportPeriod, date_zh
 from ..present import verdict as vd
 from ..present.format import MISSING, fmt_count, fmt_growth, fmt_number, fmt_percent
-from ..report import md_escape
-from ..topics.summary import present as summary_present
+from ..present.markdown import md_escape
 
 #: The three hard targets: summary field of the figure, ``targets_met`` key, heading.
 TARGETS: tuple[tuple[str, str, str], ...] = (
@@ -36,11 +35,11 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
     ("funds_yoy_growth", "funds_growth", "到位资金同比增长"),
 )
 STATUS_WORDS = {
-    "met": summary_present.LIGHT_MET,
-    "not_met": summary_present.LIGHT_NOT_MET,
-    "not_yet": summary_present.LIGHT_NOT_YET,
-    "baseline": summary_present.LIGHT_BASELINE,
-    "undefined": summary_present.LIGHT_UNDEFINED,
+    "met": vd.LIGHT_MET,
+    "not_met": vd.LIGHT_NOT_MET,
+    "not_yet": vd.LIGHT_NOT_YET,
+    "baseline": vd.LIGHT_BASELINE,
+    "undefined": vd.LIGHT_UNDEFINED,
 }
 
 
@@ -59,7 +58,7 @@ def _in_progress(summary: dict, zone: dict) -> bool:
     for flags in (zone, summary):
         if isinstance(flags.get("provisional"), bool):
             return flags["provisional"]
-    return ReportPeriod.of(int(summary["year"]), summary["as_of"]).in_progress
+    return year_in_progress(int(summary["year"]), summary["as_of"])
 
 
 def verdict_words(summary: dict, zone: dict, target: str, first_year: int | None) -> str:
@@ -84,7 +83,7 @@ def verdict_words(summary: dict, zone: dict, target: str, first_year: int | None
         return STATUS_WORDS[status[target]]
     met = (zone.get("targets_met") or {}).get(target)
     partial = first_year is not None and int(summary["year"]) == int(first_year)
-    return summary_present.light(met, partial=partial, in_progress=_in_progress(summary, zone))
+    return vd.light(met, partial=partial, in_progress=_in_progress(summary, zone))
 
 
 def _figure(zone: dict, field: str, goal: float) -> str:

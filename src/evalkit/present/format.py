@@ -42,8 +42,11 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # only for annotations: the editions format values without pandas
+    import pandas as pd
 
 #: Shown for a missing value.
 MISSING = "—"
@@ -68,9 +71,19 @@ UNIT_DIGITS: dict[str, int] = {
 DEFAULT_DIGITS = 1
 
 
+def is_pandas_na(value) -> bool:
+    """Return True for pandas' ``NA`` and ``NaT``.
+
+    pandas is not imported for this: a value can only be one of them once pandas is
+    (``sys.modules``), so the editions, which never hold a pandas value, never load it.
+    """
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
 def is_missing(value) -> bool:
     """Return True for ``None``, ``pd.NA``/``NaT``, NaN and ±inf (what prints as ``"—"``)."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or is_pandas_na(value):
         return True
     if isinstance(value, numbers.Number) and not isinstance(value, bool):
         return not math.isfinite(float(value))

@@ -26,11 +26,13 @@ from __future__ import annotations
 import html
 import math
 import re
-
-import numpy as np
-import pandas as pd
+import sys
+from typing import TYPE_CHECKING
 
 from .format import MISSING, is_missing
+
+if TYPE_CHECKING:  # annotations only: the editions read this module without pandas
+    import pandas as pd
 
 #: ASCII punctuation that Markdown (Pandoc or CommonMark) could read as markup.
 #: ``&`` and ``;`` are left alone: :func:`html.escape` has turned ``<``, ``>`` and ``&``
@@ -68,9 +70,12 @@ def format_cell(value) -> str:
     """
     if is_missing(value):
         return MISSING
-    if isinstance(value, pd.Timestamp):
+    # A pandas or numpy value exists only once its library is imported (sys.modules):
+    # checked without importing either.
+    pd, np = sys.modules.get("pandas"), sys.modules.get("numpy")
+    if pd is not None and isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, float | np.floating):
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         return f"{value:,.2f}"
     return str(value)
 
@@ -83,6 +88,8 @@ def _column_text(col: pd.Series, header: str = "") -> list[str]:
     decimals; every number with thousands separators; missing as "—". A column of
     years (header with 年, whole values 1900–2100) is shown as written: 2026, not 2,026.
     """
+    import numpy as np  # imported already: *col* is a pandas Series
+
     values = list(col)
     shown = [v for v in values if not is_missing(v) and not (isinstance(v, str) and v == MISSING)]
     numeric = bool(shown) and all(

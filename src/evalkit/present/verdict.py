@@ -31,12 +31,17 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from ..core.asof import as_of_date
 from ..core.config import config_path, read_yaml
 from ..core.errors import ConfigError
-from ..core.period import ReportPeriod
+from .format import is_pandas_na
+
+if TYPE_CHECKING:  # annotations only: the editions word verdicts without pandas
+    import pandas as pd
+
+    from ..core.period import ReportPeriod
 
 #: Machine values of ``status`` (summary.json) → (symbol, Chinese verdict). Symbols are in
 #: the CJK fonts Chinese systems have; every verdict is also said in words.
@@ -128,8 +133,8 @@ class Verdict:
     @property
     def as_of_words(self) -> str:
         """``截至10月31日`` (the as-of date in words)."""
-        ts = pd.Timestamp(self.as_of)
-        return f"截至{ts.month}月{ts.day}日"
+        day = as_of_date(self.as_of)
+        return f"截至{day.month}月{day.day}日"
 
     def text(
         self, *, probability: bool = False, figure: str | None = None, dated: bool = True
@@ -178,7 +183,30 @@ def probability_words(p: float) -> str:
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+    return x is None or (isinstance(x, float) and math.isnan(x)) or is_pandas_na(x)
+
+
+#: Verdict words for callers holding only ``met`` (True / False / None): :func:`light`.
+LIGHT_MET = "✓ 达标"
+LIGHT_NOT_MET = "× 未达标"
+LIGHT_NOT_YET = "◇ 进行中"
+LIGHT_BASELINE = "○ 基线年（不考核）"
+LIGHT_UNDEFINED = "○ 无法判定（基期为零或无数据）"
+
+
+def light(met, *, partial: bool, in_progress: bool = False) -> str:
+    """Return the verdict text for *met* (True/False/None) without a projection or as-of date.
+
+    Compatibility for callers holding only ``met``: a shortfall in a year in progress
+    is 进行中, never 未达标. Pages word stored verdicts with :class:`Verdict`.
+    """
+    if partial:
+        return LIGHT_BASELINE
+    if _missing(met):
+        return LIGHT_UNDEFINED
+    if bool(met):
+        return LIGHT_MET
+    return LIGHT_NOT_YET if in_progress else LIGHT_NOT_MET
 
 
 def probability_status(p: float, rules: VerdictRules) -> str:

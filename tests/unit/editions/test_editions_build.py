@@ -1,3 +1,5 @@
+import json
+
 import nbformat
 import pytest
 
@@ -103,3 +105,38 @@ def test_sections_cut_long_tables_and_the_closing_note_says_so():
             longest = max(longest, run)
     assert longest == 2 + 3  # header, rule and three rows
     assert sum(s.body.count("全表共") for s in cut) > 0
+
+
+def test_the_editions_text_is_made_without_pandas_and_is_the_same_with_it():
+    # The run's main process builds the editions: their text (summary tables, verdict
+    # words, every page's Markdown, the cover) must not load pandas or numpy (about 0.4 s
+    # of CPU), and must be what it is in a process that has them (this one).
+    import hashlib
+    import subprocess
+    import sys
+
+    from evalkit.editions import assemble
+
+    report_dir = paths.ROOT / "reports" / "2026"
+    from evalkit.core.zones import load_zones, zones_path
+
+    cfg = build.load_config()
+    summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+    meta = build.metadata(summary, load_zones(zones_path()), cfg)
+    text = assemble.document(build.sections(report_dir, None, cfg)) + json.dumps(meta)
+    probe = (
+        "import hashlib, sys\n"
+        "from pathlib import Path\n"
+        "from evalkit.editions import assemble, builder\n"
+        f"secs = builder.sections(Path({str(report_dir)!r}), None, builder.load_config())\n"
+        "import json\n"
+        "from evalkit.core.zones import load_zones, zones_path\n"
+        f"summary = json.loads(Path({str(report_dir / 'summary.json')!r}).read_text('utf-8'))\n"
+        "meta = builder.metadata(summary, load_zones(zones_path()), builder.load_config())\n"
+        "text = assemble.document(secs) + json.dumps(meta)\n"
+        "print(hashlib.sha256(text.encode()).hexdigest(), 'pandas' in sys.modules, "
+        "'numpy' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [hashlib.sha256(text.encode()).hexdigest(), "False", "False"]

@@ -37,27 +37,14 @@ from .compute import verdict_frame
 
 # --- Executive summary (the year's home page) -------------------------------------------------
 
-#: Traffic-light words (compatibility): the vocabulary itself is :mod:`evalkit.present.verdict`.
-LIGHT_MET = "✓ 达标"
-LIGHT_NOT_MET = "× 未达标"
-LIGHT_NOT_YET = "◇ 进行中"
-LIGHT_BASELINE = "○ 基线年（不考核）"
-LIGHT_UNDEFINED = "○ 无法判定（基期为零或无数据）"
-
-
-def light(met, *, partial: bool, in_progress: bool = False) -> str:
-    """Return the verdict text for *met* (True/False/None) without a projection or as-of date.
-
-    Compatibility for callers holding only ``met``: a shortfall in a year in progress
-    is 进行中, never 未达标. Pages use :func:`verdict_of` rows of the stored verdicts.
-    """
-    if partial:
-        return LIGHT_BASELINE
-    if _is_none(met):
-        return LIGHT_UNDEFINED
-    if bool(met):
-        return LIGHT_MET
-    return LIGHT_NOT_YET if in_progress else LIGHT_NOT_MET
+#: Traffic-light words (compatibility), kept here by name: they and :func:`light` live in
+#: :mod:`evalkit.present.verdict`, which the editions read without pandas.
+LIGHT_MET = vd.LIGHT_MET
+LIGHT_NOT_MET = vd.LIGHT_NOT_MET
+LIGHT_NOT_YET = vd.LIGHT_NOT_YET
+LIGHT_BASELINE = vd.LIGHT_BASELINE
+LIGHT_UNDEFINED = vd.LIGHT_UNDEFINED
+light = vd.light
 
 
 def verdict_of(row) -> vd.Verdict:
