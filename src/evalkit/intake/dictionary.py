@@ -9,7 +9,7 @@ in ``evalkit.schema`` and ``data/config/zones.yaml``, never on a page.
 from __future__ import annotations
 
 from .. import schema
-from .plausibility import PLAUSIBLE_RANGE, POSITIVE_COLUMNS
+from .bounds import PLAUSIBLE_RANGE, POSITIVE_COLUMNS
 
 _TYPE = {
     "str": "文字 text",

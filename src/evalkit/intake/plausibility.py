@@ -18,17 +18,9 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .bounds import PLAUSIBLE_RANGE, POSITIVE_COLUMNS
 from .findings import Finding, make
 from .normalize import key
-
-#: table → columns that must be > 0 (the impact evaluation takes their logarithm).
-POSITIVE_COLUMNS: dict[str, tuple[str, ...]] = {"county_panel": tuple(schema.COUNTY_INDICATORS)}
-
-#: (table, column) → (low, high) in the curated unit; outside warns as implausible.
-PLAUSIBLE_RANGE: dict[tuple[str, str], tuple[float, float]] = {
-    ("projects", "contracted_wan_yuan"): (1.0, 1e7),  # 1 万元 … 1000 亿元 per project
-    ("funds_monthly", "funds_wan_yuan"): (0.0, 1e7),
-}
 
 #: Powers of ten that are unit slips between 元, 万元 and 亿元.
 UNIT_POWERS = (4, 8)
