@@ -111,32 +111,25 @@ def test_the_editions_text_is_made_without_pandas_and_is_the_same_with_it():
     # The run's main process builds the editions: their text (summary tables, verdict
     # words, every page's Markdown, the cover) must not load pandas or numpy (about 0.4 s
     # of CPU), and must be what it is in a process that has them (this one).
-    import hashlib
-    import subprocess
-    import sys
+    from fresh_process import sha256, text_made_alone
 
+    from evalkit.core.zones import load_zones, zones_path
     from evalkit.editions import assemble
 
     report_dir = paths.ROOT / "reports" / "2026"
-    from evalkit.core.zones import load_zones, zones_path
-
     cfg = build.load_config()
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     meta = build.metadata(summary, load_zones(zones_path()), cfg)
     text = assemble.document(build.sections(report_dir, None, cfg)) + json.dumps(meta)
-    probe = (
-        "import hashlib, sys\n"
-        "from pathlib import Path\n"
-        "from evalkit.editions import assemble, builder\n"
-        f"secs = builder.sections(Path({str(report_dir)!r}), None, builder.load_config())\n"
+    setup = (
         "import json\n"
+        "from pathlib import Path\n"
         "from evalkit.core.zones import load_zones, zones_path\n"
-        f"summary = json.loads(Path({str(report_dir / 'summary.json')!r}).read_text('utf-8'))\n"
-        "meta = builder.metadata(summary, load_zones(zones_path()), builder.load_config())\n"
-        "text = assemble.document(secs) + json.dumps(meta)\n"
-        "print(hashlib.sha256(text.encode()).hexdigest(), 'pandas' in sys.modules, "
-        "'numpy' in sys.modules)\n"
+        "from evalkit.editions import assemble, builder\n"
+        f"folder = Path({str(report_dir)!r})\n"
+        "cfg = builder.load_config()\n"
+        "summary = json.loads((folder / 'summary.json').read_text('utf-8'))\n"
+        "meta = builder.metadata(summary, load_zones(zones_path()), cfg)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == [hashlib.sha256(text.encode()).hexdigest(), "False", "False"]
+    value = "assemble.document(builder.sections(folder, None, cfg)) + json.dumps(meta)"
+    assert text_made_alone(setup, value) == (sha256(text), [])

@@ -175,21 +175,10 @@ def test_the_dictionary_page_is_made_without_pandas_and_is_the_same_with_it():
     # The run's main process stages the site, this page included: it must not load
     # pandas or numpy (with the intake's curate module, about 0.5 s of CPU), and the page
     # must be what it is in a process that has them (this one).
-    import hashlib
-    import subprocess
-    import sys
+    from fresh_process import sha256, text_made_alone
 
-    probe = (
-        "import hashlib, sys\n"
-        "from evalkit.run import site\n"
-        "md = site.data_dictionary_markdown()\n"
-        "print(hashlib.sha256(md.encode()).hexdigest(), 'pandas' in sys.modules, "
-        "'numpy' in sys.modules)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    expected = hashlib.sha256(data_dictionary_markdown().encode()).hexdigest()
-    assert proc.stdout.split() == [expected, "False", "False"]
+    made = text_made_alone("from evalkit.run import site", "site.data_dictionary_markdown()")
+    assert made == (sha256(data_dictionary_markdown()), [])
 
 
 def test_template_print_setup_units_and_submitter_fields(templates):
