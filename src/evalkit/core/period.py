@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from .asof import date_zh, year_in_progress  # noqa: F401 (date_zh: pages import it from here)
+from .asof import check_not_before, date_zh  # noqa: F401 (date_zh: pages import it from here)
 
 
 def to_timestamp(value: str | date | pd.Timestamp) -> pd.Timestamp:
@@ -36,10 +36,7 @@ class ReportPeriod:
     def of(cls, year: int, as_of: str | date | pd.Timestamp) -> ReportPeriod:
         """Return the period of *year* at *as_of*; ValueError (zh/en) if *as_of* precedes *year*."""
         ts = to_timestamp(as_of)
-        if ts.year < int(year):
-            raise ValueError(
-                f"数据截至日期 {ts.date()} 早于评估年度 {year} / as-of date is before the report year"
-            )
+        check_not_before(year, ts.date())
         return cls(int(year), ts)
 
     # --- The year-to-date window -------------------------------------------------
@@ -57,7 +54,7 @@ class ReportPeriod:
     @property
     def in_progress(self) -> bool:
         """True while the year is not complete at the as-of date (as-of before 31 December)."""
-        return year_in_progress(self.year, self.as_of)
+        return self.as_of < pd.Timestamp(self.year, 12, 31)
 
     @property
     def complete(self) -> bool:

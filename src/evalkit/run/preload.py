@@ -137,11 +137,14 @@ def preload_for(notebooks) -> tuple[str, ...]:
     """Return the modules of :data:`PRELOAD` that the *notebooks* (paths of .ipynb) will import.
 
     The notebooks' code cells are read for their imports; evalkit modules among them are
-    followed through their own imports, those inside functions included (a page calls
-    evalkit's functions, which may import a module only then: openpyxl in
-    :mod:`evalkit.report`). A module of :data:`PRELOAD` is kept when one of its
-    :data:`PRELOAD_WHEN` packages is reached; one reached through a function the page
-    never calls costs the zygote its import, no kernel anything.
+    followed through their own module-level imports. For the modules a page imports by
+    name, the third-party imports inside their functions count too: the page calls
+    those functions, which may import a module only then (openpyxl in
+    :mod:`evalkit.report`). No further: following every function of every module
+    reached would preload matplotlib, scipy and statsmodels for the index page alone,
+    which draws no figure (:mod:`evalkit.topics.composite.present` imports the figures
+    module inside its chart functions). A module of :data:`PRELOAD` is kept when one of
+    its :data:`PRELOAD_WHEN` packages is reached.
     Imports made by name at run time (``importlib.import_module``) are not seen: their
     kernels import those modules themselves, as a kernel launched normally would.
     Preloading a module no notebook imports costs every kernel's zygote its import
@@ -161,6 +164,7 @@ def preload_for(notebooks) -> tuple[str, ...]:
                 source = cell.get("source", "")
                 source = "".join(source) if isinstance(source, list) else str(source)
                 todo.extend(_imports(ast.parse(source), calls=True))
+        named = set(todo)  # the modules the pages import by name: they call their functions
         while todo:
             name = todo.pop()
             if name in seen or name.startswith("."):
@@ -177,7 +181,14 @@ def preload_for(notebooks) -> tuple[str, ...]:
             if file is None:
                 continue  # a name imported from a module (``from evalkit.x import f``)
             is_package = file.name == "__init__.py"
-            found = _imports(ast.parse(file.read_text(encoding="utf-8")), calls=True)
+            tree = ast.parse(file.read_text(encoding="utf-8"))
+            found = _imports(tree)
+            if name in named:  # what its functions import from outside evalkit
+                found |= {
+                    n
+                    for n in _imports(tree, calls=True) - found
+                    if not n.startswith(".") and n.split(".")[0] != "evalkit"
+                }
             todo.extend(_resolve(n, name, is_package) for n in found)
     except (OSError, ValueError, SyntaxError, AttributeError, TypeError):
         return PRELOAD

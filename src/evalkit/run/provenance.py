@@ -92,15 +92,17 @@ def git_state() -> tuple[str | None, bool | None]:
     """Return ``(commit, dirty)`` of the project checkout; ``(None, None)`` outside git.
 
     *dirty* is True when tracked files differ from the commit, so a page made
-    from uncommitted code, configuration or data says so. The executed reports
-    (:func:`evalkit.paths.reports_dir`) do not count: they are what runs write, so
-    re-running 2026 and then 2025 from committed code would otherwise mark the 2025
-    pages "uncommitted changes" because 2026's reports were new.
+    from uncommitted code, configuration or data says so. The files looked at are the
+    project's (:data:`evalkit.paths.ROOT` and below), less the executed reports
+    (:func:`evalkit.paths.reports_dir`): they are what runs write, so re-running 2026
+    and then 2025 from committed code would otherwise mark the 2025 pages
+    "uncommitted changes" because 2026's reports were new. The reports folder is
+    excluded by its literal name (a ``*`` in it is no pattern).
     """
     pathspec = ["."]
     reports = paths.reports_dir()
     if reports.is_relative_to(paths.ROOT) and reports != paths.ROOT:
-        pathspec.append(f":(exclude){reports.relative_to(paths.ROOT).as_posix()}")
+        pathspec.append(f":(exclude,literal){reports.relative_to(paths.ROOT).as_posix()}")
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"],

@@ -31,11 +31,11 @@ def test_every_spelling_of_an_as_of_date_reads_as_pandas_reads_it(value):
     assert asof.date_zh(value) == "2026年10月31日"
 
 
-def test_an_unreadable_as_of_date_is_an_error_not_a_guess():
+@pytest.mark.parametrize("value", ["2026-13-01", "十月底", "", "NaT", "nan", pd.NaT])
+def test_an_unreadable_or_missing_as_of_date_is_an_error_not_a_guess(value):
+    # pandas reads "", "NaT" and "nan" as NaT: no date, never "nan年nan月nan日".
     with pytest.raises(ValueError):
-        asof.as_of_date("2026-13-01")
-    with pytest.raises(ValueError):
-        asof.as_of_date("十月底")
+        asof.date_zh(value)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,15 @@ def test_an_unreadable_as_of_date_is_an_error_not_a_guess():
         ("2026", date(2026, 1, 1), True),
     ],
 )
-def test_a_year_is_in_progress_until_its_last_day_as_for_the_report_period(year, as_of, open_):
+def test_a_year_is_in_progress_until_its_last_day(year, as_of, open_):
     assert asof.year_in_progress(year, as_of) is open_
-    assert ReportPeriod.of(year, as_of).in_progress is open_
+    # The same rule computed on pandas timestamps, as the report period computes it.
+    assert (pd.Timestamp(as_of).normalize() < pd.Timestamp(int(year), 12, 31)) is open_
+
+
+def test_an_as_of_date_before_the_year_is_refused_as_the_report_period_refuses_it():
+    with pytest.raises(ValueError, match="早于评估年度.*as-of date is before") as pure:
+        asof.year_in_progress(2026, "2025-10-31")
+    with pytest.raises(ValueError) as period:
+        ReportPeriod.of(2026, "2025-10-31")
+    assert str(pure.value) == str(period.value)

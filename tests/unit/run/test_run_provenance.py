@@ -48,6 +48,16 @@ def test_uncommitted_code_or_configuration_is_dirty(checkout, rel):
     assert provenance.git_state()[1] is True
 
 
+def test_a_reports_folder_named_with_a_star_excludes_itself_only(checkout, monkeypatch):
+    # The exclusion is literal: read as a pattern, a folder named "*" would hide every
+    # change, uncommitted code included.
+    star = checkout / "*"
+    star.mkdir()
+    monkeypatch.setenv("EVALKIT_REPORTS_DIR", str(star))
+    (checkout / "src/evalkit/a.py").write_text("v2\n", encoding="utf-8")
+    assert provenance.git_state()[1] is True
+
+
 def test_reports_kept_outside_the_project_leave_the_rule_as_it_is(checkout, monkeypatch, tmp_path):
     monkeypatch.setenv("EVALKIT_REPORTS_DIR", str(tmp_path.parent / "elsewhere"))
     (checkout / "reports/2026/manifest.json").write_text("v2\n", encoding="utf-8")
