@@ -84,21 +84,21 @@ PRELOAD_WHEN = {
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def _imports(tree, calls: bool = False) -> set[str]:
-    """Return the modules the statements of *tree* (an ``ast.Module``) import when it runs.
+def _import_levels(tree) -> tuple[set[str], set[str]]:
+    """Return what the statements of *tree* (an ``ast.Module``) import, in one walk.
 
-    Statements inside functions and lambdas are skipped (they import when called),
-    unless *calls* is true: then they count too, as for a function the notebook calls.
-
+    A pair: the modules imported when *tree* runs, and those imported only inside its
+    functions (when they are called; a name imported both ways is in the first only).
     ``from a import b`` yields ``a`` and ``a.b`` (``b`` may be a submodule); a relative
     import keeps its dots, to be resolved by the caller.
     """
-    found: set[str] = set()
-    todo = list(getattr(tree, "body", []))
+    top: set[str] = set()
+    inner: set[str] = set()
+    todo = [(node, False) for node in getattr(tree, "body", [])]
     while todo:
-        node = todo.pop()
-        if not calls and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue  # runs when called, not when imported
+        node, in_function = todo.pop()
+        in_function = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        found = inner if in_function else top
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -109,8 +109,19 @@ def _imports(tree, calls: bool = False) -> set[str]:
         # Only statements import: follow the blocks of statements (an ``except``'s and a
         # ``case``'s too), never expressions, which hold none (a lambda's body included).
         for field in _BLOCKS:
-            todo.extend(getattr(node, field, ()))
-    return found
+            todo.extend((child, in_function) for child in getattr(node, field, ()))
+    return top, inner - top
+
+
+def _imports(tree, calls: bool = False) -> set[str]:
+    """Return the modules the statements of *tree* (an ``ast.Module``) import when it runs.
+
+    Statements inside functions are skipped (they import when called), unless *calls*
+    is true: then they count too, as for a function the notebook calls. See
+    :func:`_import_levels`.
+    """
+    top, inner = _import_levels(tree)
+    return top | inner if calls else top
 
 
 def _evalkit_file(name: str) -> Path | None:
@@ -181,13 +192,10 @@ def preload_for(notebooks) -> tuple[str, ...]:
             if file is None:
                 continue  # a name imported from a module (``from evalkit.x import f``)
             is_package = file.name == "__init__.py"
-            tree = ast.parse(file.read_text(encoding="utf-8"))
-            found = _imports(tree)
+            found, inner = _import_levels(ast.parse(file.read_text(encoding="utf-8")))
             if name in named:  # what its functions import from outside evalkit
                 found |= {
-                    n
-                    for n in _imports(tree, calls=True) - found
-                    if not n.startswith(".") and n.split(".")[0] != "evalkit"
+                    n for n in inner if not n.startswith(".") and n.split(".")[0] != "evalkit"
                 }
             todo.extend(_resolve(n, name, is_package) for n in found)
     except (OSError, ValueError, SyntaxError, AttributeError, TypeError):
