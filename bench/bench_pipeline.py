@@ -42,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from evalkit.core import numerics
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the changed-input cases are the tests' cases
 
@@ -62,6 +64,7 @@ def project(root: Path, src: str | None = None) -> dict[str, str]:
         EVALKIT_BUILD_DIR=str(root / "build"),
         PYTHONHASHSEED="0",
     )
+    env.update(numerics.pinned_env(env))  # as the report's own processes (floor included)
     if src:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     return env

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import yaml
 
+from evalkit.core import numerics
+
 ROOT = Path(__file__).resolve().parents[1]
 N_ZONES = 40
 N_COMPARISON = 10
@@ -90,6 +92,7 @@ def make_project(root: Path) -> dict[str, str]:
         EVALKIT_BUILD_DIR=str(root / "build"),
         PYTHONHASHSEED="0",
     )
+    env.update(numerics.pinned_env(env))  # as the report's own processes (floor included)
     return env
 
 

@@ -18,6 +18,12 @@ from filelock import FileLock
 from pipeline_factory import DEMO_RAW, project_env, trace_startup
 
 from evalkit import paths
+from evalkit.core import numerics
+
+# Before any test imports numpy: this process, the xdist workers, nbval's kernels and
+# every run a test starts compute as the report's processes do (evalkit.core.numerics),
+# so the backtest compares with the committed reports bit for bit on any x86-64 machine.
+numerics.pin()
 
 YEAR, AS_OF = 2026, "2026-10-31"
 TESTS = Path(__file__).resolve().parent

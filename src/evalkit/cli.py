@@ -16,6 +16,8 @@ import argparse
 import importlib
 import sys
 
+from .core import numerics
+
 #: Modules that contribute sub-commands, in ``--help`` order.
 COMMAND_MODULES: list[str] = [
     "evalkit.run.pipeline",
@@ -128,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     shuts down as usual and ends the process by SIGINT, so a shell sees status 130 and
     stops a loop of commands. Called with *argv* it returns 130.
     """
+    # Before any command imports numpy: the same floating-point results on every x86-64
+    # machine, in this process and every process it starts (evalkit.core.numerics).
+    numerics.pin()
     args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
