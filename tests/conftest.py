@@ -21,8 +21,9 @@ from evalkit import paths
 from evalkit.core import numerics
 
 # Before any test imports numpy: this process, the xdist workers, nbval's kernels and
-# every run a test starts compute as the report's processes do (evalkit.core.numerics),
-# so the backtest compares with the committed reports bit for bit on any x86-64 machine.
+# every run a test starts compute as the report's processes do (evalkit.core.numerics:
+# the same BLAS kernels and numpy SIMD paths on Linux x86-64 with AVX2 and FMA,
+# whatever the machine's environment sets), as the committed reports were computed.
 numerics.pin()
 
 YEAR, AS_OF = 2026, "2026-10-31"

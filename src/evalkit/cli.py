@@ -130,9 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     shuts down as usual and ends the process by SIGINT, so a shell sees status 130 and
     stops a loop of commands. Called with *argv* it returns 130.
     """
-    # Before any command imports numpy: the same floating-point results on every x86-64
-    # machine, in this process and every process it starts (evalkit.core.numerics).
-    numerics.pin()
+    # Before any command imports numpy: the same numerical code on every x86-64 machine,
+    # in this process and every process it starts (evalkit.core.numerics).
+    try:
+        numerics.pin()
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
     args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -28,6 +28,7 @@ def test_x86_64_with_avx2_and_fma_gets_both_pins():
     ("machine", "flags"),
     [
         ("aarch64", V3),  # an ARM machine: no x86 kernels to pin
+        ("AMD64", V3),  # Windows' name: no /proc/cpuinfo there, so never pinned
         ("x86_64", frozenset({"sse4_2", "avx"})),  # no AVX2: Haswell kernels would fault
         ("x86_64", frozenset({"avx2"})),  # no FMA
         ("x86_64", frozenset()),  # flags unreadable
@@ -37,12 +38,24 @@ def test_nothing_is_pinned_where_the_kernels_could_not_run(machine, flags):
     assert numerics.pinned_env({}, machine=machine, flags=flags, numpy=(2, 4)) == {}
 
 
-def test_the_callers_own_settings_are_kept():
-    environ = {"OPENBLAS_CORETYPE": "SkylakeX"}
+def test_the_environments_own_setting_is_replaced():
+    # A machine that sets OPENBLAS_CORETYPE itself is how the reports came to differ.
+    environ = {"OPENBLAS_CORETYPE": "SkylakeX", "NPY_DISABLE_CPU_FEATURES": "X86_V4"}
     got = numerics.pinned_env(environ, machine="x86_64", flags=V3, numpy=(2, 4))
-    assert got == {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
-    environ["NPY_DISABLE_CPU_FEATURES"] = ""
+    assert got == {
+        "OPENBLAS_CORETYPE": "Haswell",
+        "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    }
+    environ.update(got)
     assert numerics.pinned_env(environ, machine="x86_64", flags=V3, numpy=(2, 4)) == {}
+
+
+def test_native_leaves_the_environment_alone_and_a_wrong_switch_is_refused():
+    environ = {"EVALKIT_NUMERICS": "native", "OPENBLAS_CORETYPE": "SkylakeX"}
+    assert numerics.pin(environ) == {}
+    assert environ == {"EVALKIT_NUMERICS": "native", "OPENBLAS_CORETYPE": "SkylakeX"}
+    with pytest.raises(ValueError, match="EVALKIT_NUMERICS='nativ'"):
+        numerics.pinned_env({"EVALKIT_NUMERICS": "nativ"}, machine="x86_64", flags=V3)
 
 
 def test_a_numpy_release_with_other_target_names_gets_no_numpy_pin():
@@ -60,20 +73,26 @@ def test_cpu_flags_come_from_the_first_flags_line(tmp_path):
     assert numerics.cpu_flags(str(tmp_path / "missing")) == frozenset()
 
 
-def test_pin_sets_only_what_is_missing():
-    environ = {"OPENBLAS_CORETYPE": "SkylakeX"}
-    set_now = numerics.pin(environ)
-    assert environ["OPENBLAS_CORETYPE"] == "SkylakeX"
-    assert set(set_now) <= {"NPY_DISABLE_CPU_FEATURES"}
-    assert {k: environ[k] for k in set_now} == set_now
+applies = pytest.mark.skipif(
+    not numerics.pinned_env({}),
+    reason="nothing is pinned on this machine (not Linux x86-64 with AVX2 and FMA)",
+)
 
 
+@applies
 def test_the_command_line_pins_before_any_command_runs(monkeypatch):
-    for name in PINS:
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "SkylakeX")
+    monkeypatch.delenv("NPY_DISABLE_CPU_FEATURES", raising=False)
     with pytest.raises(SystemExit):
         cli.main(["--help"])
-    assert {k: os.environ[k] for k in PINS if k in os.environ} == numerics.pinned_env({})
+    assert os.environ["OPENBLAS_CORETYPE"] == "Haswell"
+    assert numerics.pinned_env() == {}  # nothing left to set
+
+
+def test_the_command_line_refuses_a_wrong_switch(monkeypatch, capsys):
+    monkeypatch.setenv("EVALKIT_NUMERICS", "fast")
+    assert cli.main(["--help"]) == 2
+    assert "EVALKIT_NUMERICS='fast'" in capsys.readouterr().err
 
 
 # What the libraries do with the pins, in a new process (they read them as they load).
@@ -98,14 +117,11 @@ print(json.dumps({
 }))
 """
 
-applies = pytest.mark.skipif(
-    not numerics.pinned_env({}), reason="no pins on this machine (not x86-64 with AVX2 and FMA)"
-)
-
 
 @applies
 def test_numpy_and_scipy_run_the_pinned_paths():
     pins = numerics.pinned_env({})
+    assert "NPY_DISABLE_CPU_FEATURES" in pins, f"numpy {numerics.numpy_release()} has no pin"
     env = {k: v for k, v in os.environ.items() if k not in PINS} | pins
     proc = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
