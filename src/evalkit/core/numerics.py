@@ -5,10 +5,10 @@ environment sets it), and numpy picks its SIMD loops by the CPU, so one report c
 on two machines can differ in the last bits of its numbers. Seen here: the committed
 reports had been computed with OpenBLAS's ``SkylakeX`` kernels (its own choice on an
 AVX-512 CPU). On a later machine whose environment set ``OPENBLAS_CORETYPE=Haswell``, a
-forced 2026 report changed 20 files (cluster-robust standard errors in the 17th digit,
-the ETS back-test forecasts by 2e-7 of their value, as the optimizer follows other
-roundings) and ``make test``'s backtest failed; with ``OPENBLAS_CORETYPE=SkylakeX`` the
-same report matched the committed files byte for byte. With OpenBLAS fixed, numpy's
+forced 2026 report changed 20 files (cluster-robust standard errors in the 15th-16th
+significant digit, the ETS back-test forecasts by 2e-7 of their value, as the optimizer
+follows other roundings) and ``make test``'s backtest failed; with
+``OPENBLAS_CORETYPE=SkylakeX`` the same report matched the committed files byte for byte. With OpenBLAS fixed, numpy's
 AVX-512 loops against its AVX2 ones changed 12 files (the investment projections among
 them).
 
@@ -36,7 +36,6 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Mapping, MutableMapping
-from importlib import metadata
 
 #: OpenBLAS kernels every x86-64-v3 CPU (AVX2, FMA) runs.
 OPENBLAS_CORETYPE = "Haswell"
@@ -64,6 +63,8 @@ def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
 
 def numpy_release() -> tuple[int, int] | None:
     """Return the installed numpy's ``(major, minor)`` (None when it is not installed)."""
+    from importlib import metadata  # 0.02 s to import: only where a pin is possible
+
     try:
         major, minor = metadata.version("numpy").split(".")[:2]
         return int(major), int(minor)
