@@ -397,8 +397,18 @@ def test_code_or_parameter_change_reexecutes(published, monkeypatch):
     res, _ = _run(project)
     assert res.executed == ["a", "b"]
     (year_dir / "tables" / "orphan.csv").write_text("no notebook writes this\n", encoding="utf-8")
-    res2, _ = _run(project, force=True)
+    eds_before = {p.name: p.read_bytes() for p in year_dir.glob("report-*")}
+    man_before = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    res2, said = _run(project, force=True)
     assert res2.executed == ["a", "b"]
+    # The re-executed pages came out the same, so the editions' key did: the published
+    # pair is carried into the empty staging folder, not rebuilt.
+    assert "editions up to date: published files reused" in said
+    assert "building the editions" not in said
+    man_after = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert man_after["editions"] == man_before["editions"]
+    assert {p.name: p.read_bytes() for p in year_dir.glob("report-*")} == eds_before
+    assert len(eds_before) == 2
     assert not (year_dir / "tables" / "orphan.csv").exists()  # --force rebuilds the year
     # Determinism: re-executed on the same inputs, byte-identical tables and summary.
     assert {f: (year_dir / f).read_bytes() for f in outputs} == before

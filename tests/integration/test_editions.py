@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import editions_factory as ef
 import pytest
@@ -17,7 +18,7 @@ from docx.oxml.ns import qn
 from fontTools.ttLib import TTCollection, TTFont
 
 from evalkit import editions
-from evalkit.editions import engines
+from evalkit.editions import builder, engines
 from evalkit.topics.summary import present as sp
 
 pytestmark = pytest.mark.skipif(
@@ -105,6 +106,59 @@ def test_update_rebuilds_only_when_inputs_change(built):
     shutil.copytree(folder, scratch)
     assert editions.update(scratch, {"editions": {**entry, "key": "old"}}, build_new=False) is None
     assert not list(scratch.glob("report-2026.*"))
+
+
+def test_update_reuses_the_published_pair_only_when_current(built, tmp_path):
+    """A forced run's empty staging folder gets the published pair copied, never a stale one."""
+    folder, entry = built
+    old = {"editions": entry}
+
+    def stage(name: str) -> Path:
+        copy = tmp_path / name / "2026"
+        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("report-*"))
+        return copy
+
+    # Current: copied (build_new=False shows nothing was built), bytes as published.
+    said: list[str] = []
+    fresh = stage("current")
+    assert editions.update(fresh, old, build_new=False, published=folder, out=said.append) == entry
+    assert said == [
+        "· 正式文本无变化，沿用已发布的文件 / editions up to date: published files reused"
+    ]
+    for name in entry["sha256"]:
+        assert (fresh / name).read_bytes() == (folder / name).read_bytes()
+    assert not list(fresh.glob("*.part"))
+    # Another key (the pages changed): nothing copied.
+    other = stage("other-key")
+    stale = {"editions": {**entry, "key": "old"}}
+    assert editions.update(other, stale, build_new=False, published=folder) is None
+    assert not list(other.glob("report-2026.*"))
+    # A published file altered after the manifest was written: nothing copied.
+    altered = tmp_path / "altered" / "2026"
+    shutil.copytree(folder, altered)
+    pdf = altered / "report-2026.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%")
+    target = stage("altered-target")
+    assert editions.update(target, old, build_new=False, published=altered) is None
+    assert not list(target.glob("report-2026.*"))
+    # A manifest naming a file other than the configured pair (here outside the year
+    # folder, with its true digest, so it passes the digest check): refused, and
+    # nothing is written outside the staging folder.
+    outside = tmp_path / "outside.docx"
+    outside.write_bytes(b"not an edition")
+    from evalkit.core.digest import sha256_file
+
+    hostile = stage("hostile")
+    odd = {**entry, "sha256": {"../outside.docx": sha256_file(outside)}}
+    assert builder.is_current(hostile.parent, odd, entry["key"])  # digest passes
+    assert (
+        editions.update(hostile, {"editions": odd}, build_new=False, published=hostile.parent)
+        is None
+    )
+    assert not (hostile.parent / "outside.docx").exists()
+    assert sorted(p.name for p in hostile.iterdir()) == sorted(
+        p.name for p in fresh.iterdir() if not p.name.startswith("report-")
+    )
 
 
 # --- Word -----------------------------------------------------------------------------

@@ -321,11 +321,22 @@ def is_current(report_dir: Path, entry: dict | None, key: str) -> bool:
 
 
 def update(
-    report_dir: Path, old: dict | None, *, data: Path | None = None, build_new=True, out=print
+    report_dir: Path,
+    old: dict | None,
+    *,
+    data: Path | None = None,
+    build_new=True,
+    published: Path | None = None,
+    out=print,
 ):
     """Return the ``editions`` manifest entry of *report_dir*, building only when needed.
 
     *old* is the previous manifest (its ``editions`` entry is reused when current).
+    *published*: the year's published folder, when *report_dir* is a staging folder
+    that starts empty (``report --force``): if *old*'s pair there is current for the
+    key of *report_dir* (same inputs key, files unaltered), it is copied instead of
+    rebuilt. Builds are deterministic (same key, same bytes), so a copy is what a
+    rebuild would write. Only the configured file names are copied.
     With *build_new* False an out-of-date pair is removed instead of rebuilt (so no
     stale edition is ever published) and ``None`` returned.
     """
@@ -335,6 +346,9 @@ def update(
     if is_current(report_dir, entry, key):
         out("· 正式文本无变化 / editions up to date")
         return entry
+    if published is not None and _copy_current(Path(published), report_dir, entry, key, data):
+        out("· 正式文本无变化，沿用已发布的文件 / editions up to date: published files reused")
+        return entry
     if not build_new:
         for name in (entry or {}).get("sha256") or {}:
             (report_dir / name).unlink(missing_ok=True)
@@ -343,6 +357,28 @@ def update(
     entry = build(report_dir, data, key=key)
     out("· " + ", ".join(sorted(entry["sha256"])))
     return entry
+
+
+def _copy_current(
+    published: Path, report_dir: Path, entry: dict | None, key: str, data: Path | None
+) -> bool:
+    """Copy *entry*'s pair from *published* into *report_dir* when current for *key*.
+
+    Returns False (copying nothing) unless *entry* names exactly this year's configured
+    file names and :func:`is_current` holds for them in *published*.
+    """
+    summary = report_dir / "summary.json"
+    if not entry or not summary.is_file() or not is_current(published, entry, key):
+        return False
+    year = int(json.loads(summary.read_text(encoding="utf-8"))["year"])
+    names = set(load_config(data).file_names(year).values())
+    if set(entry.get("sha256") or {}) != names:
+        return False
+    for name in sorted(names):
+        partial = report_dir / (name + ".part")
+        shutil.copyfile(published / name, partial)
+        os.replace(partial, report_dir / name)
+    return True
 
 
 def is_stale(report_dir: Path, old: dict | None, data: Path | None = None) -> bool:

@@ -465,7 +465,16 @@ def _stage_and_publish(
         )
         man = _manifest(year, params, entries, renderer, data, run, revisions)
         # Official editions (.docx/.pdf), rebuilt only when their inputs changed (#15).
-        eds = _editions().update(stage, old, data=data, build_new=render, out=out)
+        # A forced run stages into an empty folder: the published pair is reused when
+        # its key still matches (the re-executed pages came out the same).
+        eds = _editions().update(
+            stage,
+            old,
+            data=data,
+            build_new=render,
+            published=published if force else None,
+            out=out,
+        )
         man.update({mf.EDITIONS_KEY: eds} if eds else {})
         (stage / mf.MANIFEST_NAME).write_text(mf.manifest_json(man), encoding="utf-8")
         out(
