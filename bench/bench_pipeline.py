@@ -18,9 +18,12 @@ Prints, each with its goal beside it:
   and with the thread settings the report gives its kernels (one thread per
   numerical library, :func:`evalkit.run.execute.kernel_threads_env`), and the
   verdict is against the cheaper of the two;
-- the same against the floor plus the report's other outputs made once in one
-  process (the editions and the site, timed alone and added): the floor that
-  produces everything the report produces.
+- the same against the floor plus the site made once in one process (timed alone
+  and added): the floor that produces what the cold run produces. A forced run
+  re-executes every page; the editions are copied from the published year when
+  their inputs key still matches, which the bench checks in the cold runs' output;
+  their build is timed alone and printed beside (what a run whose pages changed
+  adds).
 
 Each repeat runs the measured commands in a rotated order, so a busy machine
 slows all of them alike; medians are printed. ``--compare-src DIR`` adds the
@@ -70,8 +73,11 @@ def project(root: Path, src: str | None = None) -> dict[str, str]:
     return env
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Run *cmd*; return (wall s, CPU s of it and every child it waited for). Fails loudly."""
+def timed(cmd: list[str], env: dict, said: list[str] | None = None) -> tuple[float, float]:
+    """Run *cmd*; return (wall s, CPU s of it and every child it waited for). Fails loudly.
+
+    *said*: the command's standard output is appended to it.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -80,6 +86,8 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float]:
     if proc.returncode:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if said is not None:
+        said.append(proc.stdout)
     return wall, cpu
 
 
@@ -134,15 +142,21 @@ NotebookClient(nb, timeout=1800, resources={"metadata": {"path": sys.argv[2]}}).
 """
 
 
-#: The report's other outputs, made once in one process: the year's two editions (built
-#: anew from a copy of the published year) and the site (rendered from the published
-#: reports into a scratch site folder). Added to the floor, it makes the floor that
-#: produces what the report produces. argv: year, the published reports folder, scratch.
-OUTPUTS_RUN = """
+#: The site, rendered once in one process from the published reports into a scratch
+#: site folder: added to the floor, the floor that makes what a cold forced run makes.
+#: argv: none (the folders come from the environment).
+SITE_RUN = """
+from evalkit.run import site
+site.build_site(out=lambda s: None)
+"""
+
+#: The year's two editions, built anew in one process from a copy of the published
+#: year (what a run whose pages changed adds). argv: year, the published reports
+#: folder, scratch.
+EDITIONS_RUN = """
 import shutil, sys
 from pathlib import Path
 from evalkit import editions
-from evalkit.run import site
 year, reports, scratch = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 copy = scratch / year
 shutil.rmtree(copy, ignore_errors=True)
@@ -150,8 +164,10 @@ shutil.copytree(reports / year, copy)
 for old in [*copy.glob("*.docx"), *copy.glob("*.pdf")]:
     old.unlink()
 assert editions.update(copy, {}, build_new=True, out=lambda s: None)
-site.build_site(out=lambda s: None)
 """
+
+#: What a forced run prints when it copies the published editions (evalkit.editions.update).
+EDITIONS_REUSED = "editions up to date: published files reused"
 
 
 def report_cmd(year: int, jobs: int, root: Path, *extra: str) -> list[str]:
@@ -242,10 +258,11 @@ def main() -> int:
             EVALKIT_SITE_DIR=str(outputs_dir / "_site"),
             EVALKIT_BUILD_DIR=str(outputs_dir / "build"),
         )
-        outputs_cmd = [
+        site_cmd = [sys.executable, "-c", SITE_RUN]
+        editions_cmd = [
             sys.executable,
             "-c",
-            OUTPUTS_RUN,
+            EDITIONS_RUN,
             str(year),
             str(new / "reports"),
             str(outputs_dir / "editions"),
@@ -254,10 +271,12 @@ def main() -> int:
 
         floor1_env = dict(floor_env, **kernel_threads_env({}))
         runs: dict[str, list[tuple[float, float]]] = {}
+        said: dict[str, list[str]] = {}
         steps = [
             ("floor", floor_cmd, floor_env),
             ("floor, one thread", floor_cmd, floor1_env),
-            ("outputs", outputs_cmd, outputs_env),
+            ("site", site_cmd, outputs_env),
+            ("editions", editions_cmd, outputs_env),
         ]
         for name, env in variants.items():
             steps.append((f"cold {name}", report_cmd(year, jobs, scratch / name, "--force"), env))
@@ -269,7 +288,7 @@ def main() -> int:
             for label, cmd, env in order:
                 if label.startswith("floor"):
                     fresh_floor(floor_dir / str(year))
-                runs.setdefault(label, []).append(timed(cmd, env))
+                runs.setdefault(label, []).append(timed(cmd, env, said.setdefault(label, [])))
         identical = tables(floor_dir / str(year) / "tables") == tables(
             new / "reports" / str(year) / "tables"
         )
@@ -309,14 +328,21 @@ def main() -> int:
             f"{cw:.1f} / {fw:.1f} s = {cw / fw:.2f}× (goal ≤ {GOALS['floor_wall']}×) · CPU "
             f"{cc:.1f} / {fc:.1f} s = {cc / fc:.2f}× (goal ≤ {GOALS['floor_cpu']}×)"
         )
-        # The floor above runs the notebooks' code only; the report also builds the
-        # editions and the site. The same floor plus those, made once in one process:
-        ow, oc = fw + med("outputs", 0), fc + med("outputs", 1)
+        # The floor above runs the notebooks' code only; the report also renders the
+        # site. The same floor plus the site, made once in one process:
+        ow, oc = fw + med("site", 0), fc + med("site", 1)
         print(
-            f"[{name}] cold forced report vs floor + the same editions and site "
-            f"(outputs alone {med('outputs', 0):.1f} s wall, {med('outputs', 1):.1f} s CPU): "
+            f"[{name}] cold forced report vs floor + the same site "
+            f"(site alone {med('site', 0):.1f} s wall, {med('site', 1):.1f} s CPU): "
             f"wall {cw:.1f} / {ow:.1f} s = {cw / ow:.2f}× (goal ≤ {GOALS['floor_wall']}×) · "
             f"CPU {cc:.1f} / {oc:.1f} s = {cc / oc:.2f}× (goal ≤ {GOALS['floor_cpu']}×)"
+        )
+        reused = sum(EDITIONS_REUSED in text for text in said[f"cold {name}"])
+        print(
+            f"[{name}] editions in the cold runs: published pair copied in {reused} of "
+            f"{len(said[f'cold {name}'])} (their key unchanged); built alone they take "
+            f"{med('editions', 0):.1f} s wall, {med('editions', 1):.1f} s CPU "
+            "(added by a run whose pages changed)"
         )
     if "old" in variants:
         for kind in ("cold", "warm"):

@@ -61,14 +61,28 @@ def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
     return frozenset()
 
 
-def numpy_release() -> tuple[int, int] | None:
-    """Return the installed numpy's ``(major, minor)`` (None when it is not installed)."""
-    from importlib import metadata  # 0.02 s to import: only where a pin is possible
+def _numpy_version() -> tuple[str | None, list]:
+    from importlib import metadata  # 0.02 s to import: only when not remembered
 
     try:
-        major, minor = metadata.version("numpy").split(".")[:2]
+        return metadata.version("numpy"), []
+    except metadata.PackageNotFoundError:
+        return None, []
+
+
+def numpy_release() -> tuple[int, int] | None:
+    """Return the installed numpy's ``(major, minor)`` (None when it is not installed).
+
+    Read with :mod:`importlib.metadata`, remembered while nothing is installed
+    (:mod:`evalkit.core.installed`).
+    """
+    from . import installed
+
+    text = installed.remembered("numpy", _numpy_version)
+    try:
+        major, minor = str(text).split(".")[:2]
         return int(major), int(minor)
-    except (metadata.PackageNotFoundError, ValueError):
+    except ValueError:  # not installed (None), or not a release number
         return None
 
 

@@ -76,19 +76,30 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def engine_versions() -> dict[str, str]:
-    """Return the versions of pandoc, Typst, python-docx and the fonts (they enter the key)."""
+def _read_engine_versions() -> tuple[dict[str, str], list[str]]:
     from importlib.metadata import version
 
     import pypandoc
 
+    binary = pypandoc.get_pandoc_path()
     return {
         "pandoc": pypandoc.get_pandoc_version(),
         "typst": version("typst"),
         "python-docx": version("python-docx"),
         "pylopdf-fonts-zh-cn": version("pylopdf-fonts-zh-cn"),
         "noto-cjk-sans-otc": version("noto-cjk-sans-otc"),
-    }
+    }, [binary]
+
+
+def engine_versions() -> dict[str, str]:
+    """Return the versions of pandoc, Typst, python-docx and the fonts (they enter the key).
+
+    Read from :mod:`importlib.metadata` and ``pandoc --version``, remembered while nothing
+    is installed and the pandoc binary is unchanged (:mod:`evalkit.core.installed`).
+    """
+    from ..core import installed
+
+    return dict(installed.remembered("editions-engines", _read_engine_versions))
 
 
 def epoch_of(as_of: str) -> str:

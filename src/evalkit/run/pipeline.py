@@ -218,7 +218,7 @@ def run_report(
     *year* and *as_of* must already be validated (see :func:`validate_year`).
     When no notebook must run and the summary and manifest would come out the same,
     the published reports are left as they are (no staging copy); the site is
-    re-rendered only when one of its inputs changed (:func:`evalkit.site.site_key`).
+    re-rendered only when one of its inputs changed (:func:`evalkit.run.site_state.site_key`).
 
     Slightly over 80 lines: the run's steps in order (validate, lock, curate, key, execute,
     merge, publish), each one call, plus their progress lines.
@@ -271,9 +271,9 @@ def run_report(
             return result
         renderer = None
         if render:
-            from . import site
+            from .render import renderer_name
 
-            renderer = site.renderer_name()
+            renderer = renderer_name()
         if (
             not stale
             and _publish_unchanged(
@@ -368,12 +368,14 @@ def _publish_unchanged(
 
 def _render_if_changed(overrides, code_sha: str, out) -> tuple[str | None, bool]:
     """Render and publish the site unless its inputs are those of the published site."""
+    from . import site_state  # staging and rendering (evalkit.run.site) only when needed
+
+    key = site_state.site_key(overrides, code_sha=code_sha)
+    if site_state.site_is_current(key):
+        out("· 网站无变化，未重新渲染 / site unchanged: not re-rendered")
+        return site_state.renderer_name(), False
     from . import site
 
-    key = site.site_key(overrides, code_sha=code_sha)
-    if site.site_is_current(key):
-        out("· 网站无变化，未重新渲染 / site unchanged: not re-rendered")
-        return site.renderer_name(), False
     built, renderer = site.prepare_site(overrides, out=out)
     site.publish_site(built, out=out, key=key)
     return renderer, True

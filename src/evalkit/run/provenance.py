@@ -27,7 +27,6 @@ import html
 import json
 import re
 import subprocess
-from importlib import metadata
 from pathlib import Path
 
 from .. import __version__, paths
@@ -136,11 +135,19 @@ def renderer_version(renderer: str | None) -> str | None:
             return None
         return out or None
     if renderer == "smalldocs":
-        try:
-            return metadata.version("smalldocs")
-        except metadata.PackageNotFoundError:
-            return None
+        from ..core import installed
+
+        return installed.remembered("smalldocs", _smalldocs_version)
     return None
+
+
+def _smalldocs_version() -> tuple[str | None, list]:
+    from importlib import metadata
+
+    try:
+        return metadata.version("smalldocs"), []
+    except metadata.PackageNotFoundError:
+        return None, []
 
 
 def annotate_manifest(man: dict, data: Path) -> dict:

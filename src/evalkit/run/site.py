@@ -32,16 +32,8 @@ from . import registry as reg
 from .canonical import canonical_notebook
 from .canonical import lines as _lines
 from .render import SiteError, quarto_warnings, render_project, renderer_name  # noqa: F401
+from .site_state import STATIC_FILES, report_years, site_key, site_state_path
 
-#: Static files of the site, copied from the project root into the staging project.
-STATIC_FILES = (
-    "_quarto.yml",
-    "index.qmd",
-    "methodology.qmd",
-    "glossary.qmd",
-    "styles.css",
-    "site-scripts.html",
-)
 #: Reference pages (file, navbar text), grouped under one navbar menu so the bar fits at 1280 px.
 REFERENCE_PAGES = (
     ("methodology.qmd", "方法说明"),
@@ -53,18 +45,6 @@ REFERENCE_MENU = "参考资料"
 #: Below this Bootstrap breakpoint (xl: 1200 px) the navbar folds into its menu button
 #: (``navbar.collapse-below``, read by Quarto and smalldocs).
 NAVBAR_COLLAPSE_BELOW = "xl"
-
-
-def report_years(reports_root: Path, overrides: dict[int, Path] | None = None) -> dict[int, Path]:
-    """Return ``{year: folder}`` for every year with executed reports (overrides win)."""
-    years: dict[int, Path] = {}
-    if reports_root.is_dir():
-        for d in reports_root.iterdir():
-            if d.is_dir() and re.fullmatch(r"\d{4}", d.name) and any(d.glob("*.ipynb")):
-                years[int(d.name)] = d
-    for year, folder in (overrides or {}).items():
-        years[int(year)] = Path(folder)
-    return dict(sorted(years.items()))
 
 
 def notebook_title(nb: dict, fallback: str) -> str:
@@ -549,73 +529,3 @@ def build_site(out=print) -> str:
     built, renderer = prepare_site(None, out=out)
     publish_site(built, out=out, key=key)
     return renderer
-
-
-# --- Is the published site current? ------------------------------------------------
-
-
-def site_state_path() -> Path:
-    """Return the record of the published site's inputs key (``build/site-state.json``)."""
-    return paths.build_dir() / "site-state.json"
-
-
-def _tree_sha256(folder: Path, h) -> None:
-    """Feed the relative path and SHA-256 of every file the site stages from *folder* into *h*.
-
-    The files :func:`stage_project` copies: no dot-files, no ``summary.parts``.
-    """
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
-        if rel.parts[0] == "summary.parts":
-            continue
-        h.update(rel.as_posix().encode("utf-8") + b"\0" + mf.sha256_file(p).encode() + b"\0")
-
-
-def site_key(overrides: dict[int, Path] | None = None, *, code_sha: str | None = None) -> str:
-    """Return the SHA-256 of everything the rendered site is made from.
-
-    Every year's reports (*overrides* as in :func:`stage_project`), the static
-    pages and ``_quarto.yml``, the configuration (page registry, zones), the
-    evalkit code, the renderer and its version, and the git state shown in the
-    footers. Same key, same site: :func:`site_is_current` lets a run skip rendering.
-    """
-    import hashlib
-
-    h = hashlib.sha256()
-    renderer = renderer_name()
-    commit, dirty = provenance.git_state()
-    facts = {
-        "renderer": renderer,
-        "renderer_version": provenance.renderer_version(renderer),
-        "git": [commit, dirty],
-        "code": code_sha or mf.source_sha256(),
-        "site": str(paths.site_dir()),
-    }
-    h.update(json.dumps(facts, sort_keys=True).encode("utf-8"))
-    for name in STATIC_FILES:
-        f = paths.ROOT / name
-        h.update(f"static/{name}\0{mf.sha256_file(f) if f.is_file() else '-'}\0".encode())
-    config = paths.config_dir(paths.data_dir())
-    for f in sorted(config.glob("*.y*ml")) if config.is_dir() else []:
-        h.update(f"config/{f.name}\0{mf.sha256_file(f)}\0".encode())
-    for year, folder in report_years(paths.reports_dir(), overrides).items():
-        h.update(f"year/{year}\0".encode())
-        _tree_sha256(folder, h)
-    return h.hexdigest()
-
-
-def site_is_current(key: str) -> bool:
-    """Return True when the published site was rendered from inputs with *key*."""
-    try:
-        state = json.loads(site_state_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    dest = paths.site_dir()
-    return (
-        isinstance(state, dict)
-        and state.get("key") == key
-        and state.get("site") == str(dest)
-        and (dest / "index.html").is_file()
-    )
