@@ -84,11 +84,11 @@ def _read(path: Path, env: list) -> dict:
 
 
 def _write(path: Path, env: list, values: dict) -> None:
+    if not path.parent.is_dir():
+        return  # never creates the build folder (a refused command leaves no trace)
     import tempfile  # 3 ms to import: only when a value was read anew
 
     text = json.dumps({"environment": env, "values": values}, ensure_ascii=False, indent=1)
-    if not path.parent.is_dir():
-        return  # never creates the build folder (a refused command leaves no trace)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".installed-", suffix=".part", dir=path.parent)
         try:

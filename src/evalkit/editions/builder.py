@@ -368,11 +368,11 @@ def _copy_current(
     file names and :func:`is_current` holds for them in *published*.
     """
     summary = report_dir / "summary.json"
-    if not entry or not summary.is_file() or not is_current(published, entry, key):
+    if not entry or not summary.is_file():
         return False
     year = int(json.loads(summary.read_text(encoding="utf-8"))["year"])
     names = set(load_config(data).file_names(year).values())
-    if set(entry.get("sha256") or {}) != names:
+    if set(entry.get("sha256") or {}) != names or not is_current(published, entry, key):
         return False
     for name in sorted(names):
         partial = report_dir / (name + ".part")
