@@ -150,20 +150,21 @@ from evalkit.run import site
 site.build_site(out=lambda s: None)
 """
 
-#: The year's two editions, built anew in one process from a copy of the published
-#: year (what a run whose pages changed adds). argv: year, the published reports
-#: folder, scratch.
+#: The year's two editions, built anew from a copy of the published year as the
+#: pipeline builds them (in a child process): what a run whose pages changed adds.
+#: argv: year, the published reports folder, scratch.
 EDITIONS_RUN = """
 import shutil, sys
 from pathlib import Path
 from evalkit import editions
+from evalkit.run.child import build_editions_in_child
 year, reports, scratch = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 copy = scratch / year
 shutil.rmtree(copy, ignore_errors=True)
 shutil.copytree(reports / year, copy)
 for old in [*copy.glob("*.docx"), *copy.glob("*.pdf")]:
     old.unlink()
-assert editions.update(copy, {}, build_new=True, out=lambda s: None)
+assert editions.update(copy, {}, build_new=True, build_with=build_editions_in_child, out=lambda s: None)
 """
 
 #: What a forced run prints when it copies the published editions (evalkit.editions.update).

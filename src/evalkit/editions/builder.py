@@ -327,6 +327,7 @@ def update(
     data: Path | None = None,
     build_new=True,
     published: Path | None = None,
+    build_with=None,
     out=print,
 ):
     """Return the ``editions`` manifest entry of *report_dir*, building only when needed.
@@ -338,7 +339,9 @@ def update(
     rebuilt. Builds are deterministic (same key, same bytes), so a copy is what a
     rebuild would write. Only the configured file names are copied.
     With *build_new* False an out-of-date pair is removed instead of rebuilt (so no
-    stale edition is ever published) and ``None`` returned.
+    stale edition is ever published) and ``None`` returned. *build_with*: what builds
+    (default :func:`build`; the pipeline builds in a child process,
+    :func:`evalkit.run.child.build_editions_in_child`), called as ``build``.
     """
     report_dir = Path(report_dir)
     entry = (old or {}).get("editions")
@@ -354,7 +357,7 @@ def update(
             (report_dir / name).unlink(missing_ok=True)
         return None
     out("生成正式文本 building the editions (.docx, .pdf) …")
-    entry = build(report_dir, data, key=key)
+    entry = (build_with or build)(report_dir, data, key=key)
     out("· " + ", ".join(sorted(entry["sha256"])))
     return entry
 

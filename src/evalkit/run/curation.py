@@ -112,18 +112,9 @@ def curate_in_child(dataset: Path, data: Path) -> dict:
     Raises:
         PipelineError: the child died without an answer (killed, or out of memory).
     """
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    from .child import call_in_child
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
-        try:
-            return pool.submit(_curate, str(dataset), str(data)).result()
-        except BrokenProcessPool as exc:
-            raise PipelineError(
-                "整理原始数据的进程意外退出（可能内存不足或被终止），请重新运行 / "
-                f"the curation process died (out of memory or killed?); run again: {exc}"
-            ) from exc
+    return call_in_child(_curate, str(dataset), str(data), step=("整理原始数据", "curation"))
 
 
 def intake_state(dataset: Path, data: Path, code_sha: str | None = None) -> dict:

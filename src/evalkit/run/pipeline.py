@@ -36,6 +36,7 @@ from . import manifest as mf
 from . import provenance
 from . import registry as reg
 from . import summary as sm
+from .child import build_editions_in_child
 from .curation import default_dataset, run_intake  # noqa: F401  (run_intake re-exported)
 from .execute import (  # noqa: F401  (re-exported: the pipeline's public names)
     Progress,
@@ -475,6 +476,7 @@ def _stage_and_publish(
             data=data,
             build_new=render,
             published=published if force else None,
+            build_with=build_editions_in_child,  # Typst's ~1 GB leaves with the child
             out=out,
         )
         man.update({mf.EDITIONS_KEY: eds} if eds else {})
