@@ -8,10 +8,11 @@ the pipeline hands to either renderer; they need no Quarto.
 
 import json
 import re
+import shutil
 
 import yaml
 
-from evalkit.core import schema
+from evalkit.core import paths, schema
 from evalkit.run import site, site_pages
 
 
@@ -228,3 +229,18 @@ def test_the_years_summary_links_its_editions_only_when_built(tmp_path):
     ]
     assert site_pages.before_last_section(cells) == 2
     assert site_pages.before_last_section([cells[0], cells[3]]) == 1
+
+
+def test_the_home_page_links_only_pages_its_year_has(tmp_path, monkeypatch):
+    """Latest year 2025 (no closing review before 2026): the home page does not link one."""
+    reports = tmp_path / "reports"
+    for year in (2024, 2025):
+        shutil.copytree(paths.ROOT / "reports" / str(year), reports / str(year))
+    monkeypatch.setenv("EVALKIT_REPORTS_DIR", str(reports))
+    monkeypatch.setenv("EVALKIT_BUILD_DIR", str(tmp_path / "build"))
+    src = site.stage_project(renderer="smalldocs")
+    committed = (paths.ROOT / "reports" / "2025" / "index.ipynb").read_text("utf-8")
+    assert "(closing_review.html)" in committed  # the template lists it every year
+    home = (src / "index.ipynb").read_text("utf-8")
+    assert "closing_review" not in home
+    assert "(reports/2025/investment.html)" in home  # the year's other pages stay linked
