@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import os
 import sys
 import types
 
@@ -173,3 +174,21 @@ def test_declared_inputs_follow_uses():
     tables, config = results.declared_inputs("summary")
     assert "reform_items" in tables and "targets.yaml" in config
     assert "county_panel" not in tables
+
+
+def test_declarations_are_read_again_when_the_topic_file_changes(tmp_path, monkeypatch):
+    source = tmp_path / "topics" / "t"
+    source.mkdir(parents=True)
+    compute = source / "compute.py"
+    compute.write_text('READS = ("projects",)\n', encoding="utf-8")
+    monkeypatch.setattr(declarations, "TOPICS_DIR", tmp_path / "topics")
+    first = declarations.topic_declarations("t")
+    assert first == {"reads": ("projects",), "config": (), "uses": ()}
+    first["reads"] = ("changed by the caller",)  # the remembered copy is not the caller's
+    assert declarations.topic_declarations("t")["reads"] == ("projects",)
+    st = compute.stat()
+    compute.write_text('READS = ("funds_monthly",)\n', encoding="utf-8")
+    os.utime(compute, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # coarse clocks
+    assert declarations.topic_declarations("t")["reads"] == ("funds_monthly",)
+    compute.unlink()
+    assert declarations.topic_declarations("t") is None

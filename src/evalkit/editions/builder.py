@@ -230,7 +230,7 @@ def _resource_hashes() -> dict[str, str]:
     return {f.name: sha256_file(f) for f in sorted(engines.RESOURCES.iterdir()) if f.is_file()}
 
 
-def inputs_key(report_dir: Path, data: Path | None = None) -> str:
+def inputs_key(report_dir: Path, data: Path | None = None, *, code_sha: str | None = None) -> str:
     """Return the SHA-256 of everything the editions of *report_dir* are made from.
 
     The year's executed notebooks, ``summary.json`` and figures; the parsed configuration
@@ -256,7 +256,8 @@ def inputs_key(report_dir: Path, data: Path | None = None) -> str:
             for rel, _ in cfg.annex_documents
             if (paths.ROOT / rel).exists()
         },
-        "source": mf.source_sha256(),  # the run manifest's code hash (one definition)
+        # The run manifest's code hash (one definition; the run passes the one it took).
+        "source": code_sha or mf.source_sha256(),
         "resources": _resource_hashes(),
         "engines": engines.engine_versions(),
         "version": __version__,
@@ -328,6 +329,7 @@ def update(
     build_new=True,
     published: Path | None = None,
     build_with=None,
+    code_sha: str | None = None,
     out=print,
 ):
     """Return the ``editions`` manifest entry of *report_dir*, building only when needed.
@@ -342,10 +344,11 @@ def update(
     stale edition is ever published) and ``None`` returned. *build_with*: what builds
     (default :func:`build`; the pipeline builds in a child process,
     :func:`evalkit.run.child.build_editions_in_child`), called as ``build``.
+    *code_sha*: the code hash of :func:`inputs_key` (computed when None).
     """
     report_dir = Path(report_dir)
     entry = (old or {}).get("editions")
-    key = inputs_key(report_dir, data)
+    key = inputs_key(report_dir, data, code_sha=code_sha)
     if is_current(report_dir, entry, key):
         out("· 正式文本无变化 / editions up to date")
         return entry
@@ -384,8 +387,11 @@ def _copy_current(
     return True
 
 
-def is_stale(report_dir: Path, old: dict | None, data: Path | None = None) -> bool:
+def is_stale(
+    report_dir: Path, old: dict | None, data: Path | None = None, *, code_sha: str | None = None
+) -> bool:
     """Return True when the editions of *report_dir* must be (re)built (see :func:`update`)."""
     if not (Path(report_dir) / "summary.json").exists():
         return False
-    return not is_current(report_dir, (old or {}).get("editions"), inputs_key(report_dir, data))
+    key = inputs_key(report_dir, data, code_sha=code_sha)
+    return not is_current(report_dir, (old or {}).get("editions"), key)

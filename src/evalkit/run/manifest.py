@@ -46,11 +46,12 @@ def params_sha256(params: dict) -> str:
 
 def display_path(path: Path, base: Path | None = None) -> str:
     """Return *path* relative to the project root (else to *base*); never an absolute path."""
+    resolved = Path(path).resolve()
     for anchor in (paths.ROOT, base):
         if anchor is None:
             continue
         try:
-            return Path(path).resolve().relative_to(Path(anchor).resolve()).as_posix()
+            return resolved.relative_to(Path(anchor).resolve()).as_posix()
         except ValueError:
             continue
     return Path(path).name

@@ -233,6 +233,7 @@ def run_report(
         # We hold the lock: any staging folder left is from a killed run.
         shutil.rmtree(paths.reports_dir() / ".staging", ignore_errors=True)
         code_sha = mf.source_sha256()
+        git = provenance.git_state()  # once a run: the manifest and the site key show it
         raw = paths.resolve(dataset) if dataset else default_dataset(data)
         run_intake(raw, data, out=out, code_sha=code_sha)
         if as_of is None:
@@ -278,9 +279,9 @@ def run_report(
         if (
             not stale
             and _publish_unchanged(
-                published, year, as_of, params, entries, old, renderer, registry, data
+                published, year, as_of, params, entries, old, renderer, registry, data, git
             )
-            and not (render and _editions().is_stale(published, old, data))
+            and not (render and _editions().is_stale(published, old, data, code_sha=code_sha))
         ):
             out(f"0 个已执行 executed, {len(result.up_to_date)} 个无变化 up to date")
             out(
@@ -288,7 +289,7 @@ def run_report(
                 "the published (committed) reports are current: nothing to run or publish"
             )
             if render:
-                result.renderer, result.site_rendered = _render_if_changed(None, code_sha, out)
+                result.renderer, result.site_rendered = _render_if_changed(None, code_sha, git, out)
             return result
         _stage_and_publish(
             result,
@@ -301,6 +302,7 @@ def run_report(
             renderer,
             code_sha,
             started_at,
+            git=git,
             force=force,
             jobs=jobs,
             render=render,
@@ -317,11 +319,13 @@ def _manifest(
     data: Path,
     run: dict,
     revisions: list | None = None,
+    git: tuple | None = None,
 ) -> dict:
     """Return the run manifest of *entries* (annotated with provenance) and *run* block.
 
     *revisions*: the year's revision record (:func:`evalkit.run.provenance.revisions`),
-    kept under ``revisions`` when there is one.
+    kept under ``revisions`` when there is one. *git*: the run's
+    :func:`evalkit.run.provenance.git_state`.
     """
     man = mf.base_manifest(year, params, renderer)
     if revisions:
@@ -331,7 +335,7 @@ def _manifest(
         sorted({k: v for e in entries.values() for k, v in e["inputs_sha256"].items()}.items())
     )
     man["run"] = run
-    provenance.annotate_manifest(man, data)  # raw-file hashes, git state, renderer version
+    provenance.annotate_manifest(man, data, git)  # raw-file hashes, git state, renderer
     return man
 
 
@@ -345,6 +349,7 @@ def _publish_unchanged(
     renderer: str | None,
     registry,
     data: Path,
+    git: tuple | None = None,
 ) -> bool:
     """Return True when the published year already is what this run would publish.
 
@@ -361,17 +366,17 @@ def _publish_unchanged(
     if summary_json(summary) != (published / "summary.json").read_text(encoding="utf-8"):
         return False
     man = _manifest(
-        year, params, entries, renderer, data, old.get("run") or {}, old.get("revisions")
+        year, params, entries, renderer, data, old.get("run") or {}, old.get("revisions"), git
     )
     man.update({k: old[k] for k in (mf.EDITIONS_KEY,) if k in old})  # checked apart
     return mf.content_view(man) == mf.content_view(old)
 
 
-def _render_if_changed(overrides, code_sha: str, out) -> tuple[str | None, bool]:
+def _render_if_changed(overrides, code_sha: str, git, out) -> tuple[str | None, bool]:
     """Render and publish the site unless its inputs are those of the published site."""
     from . import site_state  # staging and rendering (evalkit.run.site) only when needed
 
-    key = site_state.site_key(overrides, code_sha=code_sha)
+    key = site_state.site_key(overrides, code_sha=code_sha, git=git)
     if site_state.site_is_current(key):
         out("· 网站无变化，未重新渲染 / site unchanged: not re-rendered")
         return site_state.renderer_name(), False
@@ -394,6 +399,7 @@ def _stage_and_publish(
     code_sha: str,
     started_at: str,
     *,
+    git: tuple | None = None,
     force: bool,
     jobs: int | None,
     render: bool,
@@ -466,7 +472,7 @@ def _stage_and_publish(
         revisions = provenance.revisions(
             old, _read_json(before) if before.exists() else {}, summary, started_at
         )
-        man = _manifest(year, params, entries, renderer, data, run, revisions)
+        man = _manifest(year, params, entries, renderer, data, run, revisions, git)
         # Official editions (.docx/.pdf), rebuilt only when their inputs changed (#15).
         # A forced run stages into an empty folder: the published pair is reused when
         # its key still matches (the re-executed pages came out the same).
@@ -477,6 +483,7 @@ def _stage_and_publish(
             build_new=render,
             published=published if force else None,
             build_with=build_editions_in_child,  # Typst's ~1 GB leaves with the child
+            code_sha=code_sha,
             out=out,
         )
         man.update({mf.EDITIONS_KEY: eds} if eds else {})
@@ -491,7 +498,7 @@ def _stage_and_publish(
             # Render from the staged reports before publishing anything, so a
             # rendering failure leaves both reports/ and _site/ as they were.
             checkpoint("render")
-            key = site.site_key({int(year): stage}, code_sha=code_sha)
+            key = site.site_key({int(year): stage}, code_sha=code_sha, git=git)
             built, result.renderer = site.prepare_site({int(year): stage}, out=out)
         checkpoint("publish-reports")
         publish.swap_dir(stage, published)

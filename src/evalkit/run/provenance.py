@@ -150,19 +150,20 @@ def _smalldocs_version() -> tuple[str | None, list]:
         return None, []
 
 
-def annotate_manifest(man: dict, data: Path) -> dict:
+def annotate_manifest(man: dict, data: Path, git: tuple | None = None) -> dict:
     """Add the raw-submission hashes, git state and renderer version to a run manifest.
 
     Per notebook: ``raw_inputs_sha256`` (the files it used); for the run:
     ``raw_inputs_sha256`` (every file of the curated dataset), ``git_dirty`` and
     ``renderer_version``. Nothing here is a timestamp,
-    so two runs on the same data and code give the same stable manifest. Returns
+    so two runs on the same data and code give the same stable manifest. *git*: the
+    :func:`git_state` the run took at its start (taken here when None). Returns
     *man* (changed in place).
     """
     for entry in (man.get("notebooks") or {}).values():
         entry["raw_inputs_sha256"] = raw_inputs(entry.get("reads"), data)
     man["raw_inputs_sha256"] = raw_inputs(None, data, every_file=True)
-    commit, dirty = git_state()
+    commit, dirty = git if git is not None else git_state()
     if commit and not man.get("git_commit"):
         man["git_commit"] = commit
     man["git_dirty"] = dirty

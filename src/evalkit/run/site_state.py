@@ -59,19 +59,26 @@ def _tree_sha256(folder: Path, h) -> None:
         h.update(rel.as_posix().encode("utf-8") + b"\0" + mf.sha256_file(p).encode() + b"\0")
 
 
-def site_key(overrides: dict[int, Path] | None = None, *, code_sha: str | None = None) -> str:
+def site_key(
+    overrides: dict[int, Path] | None = None,
+    *,
+    code_sha: str | None = None,
+    git: tuple | None = None,
+) -> str:
     """Return the SHA-256 of everything the rendered site is made from.
 
     Every year's reports (*overrides* as in :func:`stage_project`), the static
     pages and ``_quarto.yml``, the configuration (page registry, zones), the
     evalkit code, the renderer and its version, and the git state shown in the
     footers. Same key, same site: :func:`site_is_current` lets a run skip rendering.
+    *code_sha* and *git* (:func:`evalkit.run.provenance.git_state`) are computed here
+    when None.
     """
     import hashlib
 
     h = hashlib.sha256()
     renderer = renderer_name()
-    commit, dirty = provenance.git_state()
+    commit, dirty = git if git is not None else provenance.git_state()
     facts = {
         "renderer": renderer,
         "renderer_version": provenance.renderer_version(renderer),

@@ -14,6 +14,8 @@ from pathlib import Path
 
 #: Folder of the topic packages.
 TOPICS_DIR = Path(__file__).resolve().parent
+#: Declarations already parsed: (path, mtime ns, size) → declarations.
+_PARSED: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = {}
 
 
 def topic_declarations(topic: str) -> dict[str, tuple[str, ...]] | None:
@@ -24,6 +26,14 @@ def topic_declarations(topic: str) -> dict[str, tuple[str, ...]] | None:
     module yet (not migrated); a missing constant is an empty tuple.
     """
     path = TOPICS_DIR / topic / "compute.py"
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    # Parsed once per process and version of the file (a run asks for a topic per page).
+    seen = _PARSED.get((str(path), st.st_mtime_ns, st.st_size))
+    if seen is not None:
+        return dict(seen)
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -44,7 +54,8 @@ def topic_declarations(topic: str) -> dict[str, tuple[str, ...]] | None:
                     raise ValueError(
                         f"{path.name} of topic {topic}: {t.id} 须为字面量 / must be a literal tuple"
                     ) from None
-    return found
+    _PARSED[(str(path), st.st_mtime_ns, st.st_size)] = found
+    return dict(found)
 
 
 def topic_closure(topics) -> dict[str, tuple[str, ...]]:
