@@ -241,8 +241,12 @@ STAGES = (
 )
 
 
-def _kind(proc, root: int) -> str:
-    """Name what process *proc* of the run rooted at pid *root* is."""
+def _kind(proc, root: int, stage: str = "") -> str:
+    """Name what process *proc* of the run rooted at pid *root* is, in *stage* of the run.
+
+    Curation and the editions both run in a spawned child (:mod:`evalkit.run.child`):
+    the stage tells them apart (the editions are built at the end of the notebooks stage).
+    """
     import psutil
 
     if proc.pid == root:
@@ -252,7 +256,7 @@ def _kind(proc, root: int) -> str:
     except psutil.Error:
         return "a process that has exited"
     if "spawn_main" in cmd:
-        return "the curation child"
+        return "the curation child" if stage == "intake" else "the editions child"
     if "multiprocessing.forkserver" in cmd:
         return "a worker or their fork server"
     if "PR_SET_PDEATHSIG" in cmd or "ipykernel_launcher" in cmd:
@@ -260,7 +264,7 @@ def _kind(proc, root: int) -> str:
     return Path(cmd.split(" ", 1)[0]).name or "?"
 
 
-def _tree_rss(pid: int) -> tuple[int, int, str]:
+def _tree_rss(pid: int, stage: str = "") -> tuple[int, int, str]:
     """Return (summed RSS, largest RSS) in bytes of *pid* and its descendants, and what the largest is.
 
     ``(0, 0, "")`` once the run has exited.
@@ -281,7 +285,7 @@ def _tree_rss(pid: int) -> tuple[int, int, str]:
     if not sizes:
         return 0, 0, ""
     largest, which = max(sizes, key=lambda x: x[0])
-    return sum(s for s, _ in sizes), largest, _kind(which, pid)
+    return sum(s for s, _ in sizes), largest, _kind(which, pid, stage)
 
 
 def run_report(root: Path, env: dict, jobs: int) -> dict:
@@ -313,7 +317,7 @@ def run_report(root: Path, env: dict, jobs: int) -> dict:
 
     def sample() -> None:
         while not done.is_set():
-            total, largest, which = _tree_rss(proc.pid)
+            total, largest, which = _tree_rss(proc.pid, now["stage"])
             what = f"{now['stage']} [{', '.join(sorted(now['running']))}]"
             if total > peak[0]:
                 peak[0], at_peak["tree"] = total, what
