@@ -418,6 +418,30 @@ def test_code_or_parameter_change_reexecutes(published, monkeypatch):
     assert res3.executed == ["a", "b"]
 
 
+def test_an_edition_engine_failure_is_a_message_and_publishes_nothing(
+    published, monkeypatch, capsys
+):
+    from evalkit import cli
+    from evalkit.editions import EditionError
+
+    project = published  # after one complete run
+    before_reports = _snapshot(project / "reports")
+    before_site = _snapshot(project / "_site")
+    monkeypatch.setattr(mf, "source_sha256", lambda: "code-v2")  # pages and editions stale
+
+    def fail(*args, **kwargs):
+        raise EditionError("pandoc failed: 故意的错误 deliberate")
+
+    monkeypatch.setattr(pipeline, "build_editions_in_child", fail)
+    argv = ["report", "--year", str(YEAR), "--as-of", AS_OF, "--jobs", "2"]
+    assert cli.main([*argv, "--dataset", str(project / "no-raw-dataset")]) == 2
+    err = capsys.readouterr().err
+    assert "错误 error: pandoc failed: 故意的错误 deliberate" in err
+    assert "Traceback" not in err
+    assert _snapshot(project / "reports") == before_reports
+    assert _snapshot(project / "_site") == before_site
+
+
 def test_failure_names_notebook_cell_error_and_leaves_outputs(published):
     project = published  # after one complete run
     before_reports = _snapshot(project / "reports")

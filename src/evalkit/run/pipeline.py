@@ -545,7 +545,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             dataset=args.dataset,
             dry_run=args.dry_run,
         )
-    except (PipelineError, ConfigError, _site_error()) as e:
+    except (PipelineError, ConfigError, _site_error(), _editions().EditionError) as e:
         print(f"错误 error: {e}", file=sys.stderr)
         return 2
     return 0
