@@ -21,7 +21,7 @@ Prints, each with its goal beside it:
 - the same against the floor plus the site made once in one process (timed alone
   and added): the floor that produces what the cold run produces. A forced run
   re-executes every page; the editions are copied from the published year when
-  their inputs key still matches, which the bench checks in the cold runs' output;
+  their inputs key still matches, which the bench counts in the cold runs' output;
   their build is timed alone and printed beside (what a run whose pages changed
   adds).
 

@@ -11,7 +11,8 @@ about 0.05 s there (importing :mod:`importlib.metadata` and pypandoc, running
   ``sys.path`` other than the working directory, its modification time in ns:
   installing, upgrading or removing a distribution adds or removes its
   ``*.dist-info`` folder there, which changes that time;
-- per value, the size and modification time of the files it names (the pandoc binary).
+- per value, the size and modification time of the files it depends on (the pandoc
+  binary).
 
 A value is read anew when any of that differs, or the file is missing, unreadable or
 not this layout. The file is written only into an existing build folder (a command
@@ -102,22 +103,29 @@ def _write(path: Path, env: list, values: dict) -> None:
         pass  # a read-only or full build folder: the value is read again next time
 
 
-def remembered(name: str, read: Callable[[], tuple[object, list]]) -> object:
+def remembered(
+    name: str, read: Callable[[], object], *, files=(), kind: type | tuple = object
+) -> object:
     """Return the value *name*, from ``build/installed.json`` when still valid, else ``read()``.
 
-    *read* returns ``(value, files)``: a JSON-ready value and the files it depends on
-    (their size and modification time are kept beside it). Its exceptions propagate
-    (nothing is stored then).
+    *read* returns a JSON-ready value. *files*: the files it depends on; their size and
+    modification time, taken before *read* runs, are kept beside it. A kept value that
+    is not an instance of *kind* (a hand-edited file) is read anew. *read*'s exceptions
+    propagate (nothing is stored then).
     """
     path = cache_path()
     env = environment()
     values = _read(path, env)
     kept = values.get(name)
-    if isinstance(kept, dict) and "value" in kept:
-        files = kept.get("files") or {}
-        if isinstance(files, dict) and _files_state(files) == files:
-            return kept["value"]
-    value, files = read()
-    values[name] = {"value": value, "files": _files_state(files)}
+    state = _files_state(files)
+    if (
+        isinstance(kept, dict)
+        and "value" in kept
+        and isinstance(kept["value"], kind)
+        and kept.get("files") == state
+    ):
+        return kept["value"]
+    value = read()
+    values[name] = {"value": value, "files": state}
     _write(path, env, values)
     return value

@@ -61,13 +61,13 @@ def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
     return frozenset()
 
 
-def _numpy_version() -> tuple[str | None, list]:
+def _numpy_version() -> str | None:
     from importlib import metadata  # 0.02 s to import: only when not remembered
 
     try:
-        return metadata.version("numpy"), []
+        return metadata.version("numpy")
     except metadata.PackageNotFoundError:
-        return None, []
+        return None
 
 
 def numpy_release() -> tuple[int, int] | None:
@@ -78,7 +78,7 @@ def numpy_release() -> tuple[int, int] | None:
     """
     from . import installed
 
-    text = installed.remembered("numpy", _numpy_version)
+    text = installed.remembered("numpy", _numpy_version, kind=(str, type(None)))
     try:
         major, minor = str(text).split(".")[:2]
         return int(major), int(minor)

@@ -69,37 +69,84 @@ def fonts() -> Fonts:
     )
 
 
+def bundled_pandoc() -> Path | None:
+    """Return the pandoc binary ``pypandoc-binary`` ships (``pypandoc/files/pandoc``), or None.
+
+    Found without importing pypandoc (where its own ``_ensure_pandoc_path`` looks first).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is None or not spec.origin:
+        return None
+    name = "pandoc.exe" if os.name == "nt" else "pandoc"
+    path = Path(spec.origin).resolve().parent / "files" / name
+    return path if path.is_file() else None
+
+
 def pandoc_path() -> str:
-    """Return the pandoc binary shipped by ``pypandoc-binary``."""
+    """Return the pandoc the editions run: the one ``pypandoc-binary`` ships.
+
+    That one whenever it is installed, so every machine builds with the same pandoc
+    (pypandoc alone would take the highest version it finds: ``PYPANDOC_PANDOC``, PATH,
+    ``~/bin`` …). Without it, pypandoc's choice.
+    """
+    bundled = bundled_pandoc()
+    if bundled is not None:
+        return str(bundled)
     import pypandoc
 
     return pypandoc.get_pandoc_path()
 
 
-def _read_engine_versions() -> tuple[dict[str, str], list[str]]:
+def pandoc_version(binary: str) -> str:
+    """Return the version *binary* reports (``pandoc --version``: ``pandoc 3.9`` → ``3.9``).
+
+    Raises :class:`EditionError` when it cannot be run or says no version.
+    """
+    try:
+        proc = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, check=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EditionError(f"pandoc failed: {binary} --version: {exc}") from exc
+    first = (proc.stdout.splitlines() or [""])[0].split()
+    if len(first) < 2 or not first[1][:1].isdigit():
+        raise EditionError(f"pandoc failed: {binary} --version printed {proc.stdout[:200]!r}")
+    return first[1]
+
+
+def _package_versions() -> dict[str, str]:
     from importlib.metadata import version
 
-    import pypandoc
-
-    binary = pypandoc.get_pandoc_path()
     return {
-        "pandoc": pypandoc.get_pandoc_version(),
         "typst": version("typst"),
         "python-docx": version("python-docx"),
         "pylopdf-fonts-zh-cn": version("pylopdf-fonts-zh-cn"),
         "noto-cjk-sans-otc": version("noto-cjk-sans-otc"),
-    }, [binary]
+    }
 
 
 def engine_versions() -> dict[str, str]:
     """Return the versions of pandoc, Typst, python-docx and the fonts (they enter the key).
 
-    Read from :mod:`importlib.metadata` and ``pandoc --version``, remembered while nothing
-    is installed and the pandoc binary is unchanged (:mod:`evalkit.core.installed`).
+    The packages' versions come from :mod:`importlib.metadata`, the bundled pandoc's
+    from ``pandoc --version``; both are remembered while nothing is installed and that
+    binary is unchanged (:mod:`evalkit.core.installed`). A pandoc found elsewhere (no
+    ``pypandoc-binary``) is asked every time: pypandoc's choice depends on more than
+    installed packages.
     """
     from ..core import installed
 
-    return dict(installed.remembered("editions-engines", _read_engine_versions))
+    bundled = bundled_pandoc()
+    if bundled is None:
+        pandoc = pandoc_version(pandoc_path())
+    else:
+        pandoc = installed.remembered(
+            "pandoc", lambda: pandoc_version(str(bundled)), files=[bundled], kind=str
+        )
+    packages = installed.remembered("editions-packages", _package_versions, kind=dict)
+    return {"pandoc": pandoc, **packages}
 
 
 def epoch_of(as_of: str) -> str:

@@ -19,14 +19,14 @@ def build(tmp_path, monkeypatch):
 
 
 class Reader:
-    """A ``read`` callable that counts its calls and returns *value* and *files*."""
+    """A ``read`` callable that counts its calls and returns *value*."""
 
-    def __init__(self, value, files=()):
-        self.value, self.files, self.calls = value, list(files), 0
+    def __init__(self, value):
+        self.value, self.calls = value, 0
 
     def __call__(self):
         self.calls += 1
-        return self.value, self.files
+        return self.value
 
 
 def test_a_value_is_read_once_then_remembered(build):
@@ -45,20 +45,31 @@ def test_a_value_is_read_once_then_remembered(build):
 def test_a_changed_file_of_the_value_reads_it_again(build, tmp_path):
     binary = tmp_path / "pandoc"
     binary.write_bytes(b"v1")
-    read = Reader("3.9", [binary])
-    installed.remembered("pandoc", read)
-    installed.remembered("pandoc", read)
+    read = Reader("3.9")
+    installed.remembered("pandoc", read, files=[binary])
+    installed.remembered("pandoc", read, files=[binary])
     assert read.calls == 1
     binary.write_bytes(b"v2, longer")  # another size
-    installed.remembered("pandoc", read)
+    installed.remembered("pandoc", read, files=[binary])
     assert read.calls == 2
     st = binary.stat()
     os.utime(binary, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # same size, newer
-    installed.remembered("pandoc", read)
+    installed.remembered("pandoc", read, files=[binary])
     assert read.calls == 3
     binary.unlink()
-    installed.remembered("pandoc", read)
+    installed.remembered("pandoc", read, files=[binary])
     assert read.calls == 4
+
+
+def test_a_kept_value_of_another_kind_is_read_again(build):
+    read = Reader({"typst": "0.15.0"})
+    installed.remembered("packages", read, kind=dict)
+    path = build / "installed.json"
+    kept = json.loads(path.read_text("utf-8"))
+    kept["values"]["packages"]["value"] = ["hand", "edited"]
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    assert installed.remembered("packages", read, kind=dict) == {"typst": "0.15.0"}
+    assert read.calls == 2
 
 
 def test_an_install_into_a_path_folder_reads_everything_again(build, tmp_path, monkeypatch):
@@ -133,7 +144,56 @@ def test_the_remembered_versions_are_the_installed_ones(build):
     major, minor = metadata.version("numpy").split(".")[:2]
     for _ in range(2):  # read, then remembered
         assert numerics.numpy_release() == (int(major), int(minor))
-        assert engines.engine_versions() == engines._read_engine_versions()[0]
+        versions = engines.engine_versions()
+        assert versions == {
+            "pandoc": engines.pandoc_version(engines.pandoc_path()),
+            **engines._package_versions(),
+        }
+        assert versions["typst"] == metadata.version("typst")
         assert provenance.renderer_version("smalldocs") == metadata.version("smalldocs")
     kept = json.loads((build / "installed.json").read_text("utf-8"))["values"]
-    assert sorted(kept) == ["editions-engines", "numpy", "smalldocs"]
+    assert sorted(kept) == ["editions-packages", "numpy", "pandoc", "smalldocs"]
+
+
+def _fake_pandoc(path, version: str):
+    path.write_text(f"#!/bin/sh\necho 'pandoc {version}'\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_the_bundled_pandoc_is_followed_and_preferred(build, tmp_path, monkeypatch):
+    from evalkit.editions import engines
+
+    bundled = _fake_pandoc(tmp_path / "pandoc", "3.9")
+    monkeypatch.setattr(engines, "bundled_pandoc", lambda: bundled)
+    other = _fake_pandoc(tmp_path / "other-pandoc", "9.0")
+    monkeypatch.setenv("PYPANDOC_PANDOC", str(other))  # pypandoc alone would take it
+    assert engines.pandoc_path() == str(bundled)
+    assert engines.engine_versions()["pandoc"] == "3.9"
+    _fake_pandoc(bundled, "3.10")  # upgraded in place: another size
+    assert engines.engine_versions()["pandoc"] == "3.10"
+
+
+def test_a_pandoc_found_elsewhere_is_asked_every_time(build, tmp_path, monkeypatch):
+    from evalkit.editions import engines
+
+    found = _fake_pandoc(tmp_path / "pandoc", "3.1")
+    monkeypatch.setattr(engines, "bundled_pandoc", lambda: None)
+    monkeypatch.setattr(engines, "pandoc_path", lambda: str(found))
+    assert engines.engine_versions()["pandoc"] == "3.1"
+    found.write_text("#!/bin/sh\necho 'pandoc 3.2'\n", encoding="utf-8")  # same size
+    assert engines.engine_versions()["pandoc"] == "3.2"
+    kept = json.loads((build / "installed.json").read_text("utf-8"))["values"]
+    assert "pandoc" not in kept
+
+
+def test_a_pandoc_without_a_version_is_an_edition_error(tmp_path):
+    from evalkit.editions import EditionError, engines
+
+    silent = tmp_path / "pandoc"
+    silent.write_text("#!/bin/sh\necho 'no version here'\n", encoding="utf-8")
+    silent.chmod(0o755)
+    with pytest.raises(EditionError, match="pandoc failed"):
+        engines.pandoc_version(str(silent))
+    with pytest.raises(EditionError, match="pandoc failed"):
+        engines.pandoc_version(str(tmp_path / "missing"))
