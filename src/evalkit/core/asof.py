@@ -51,6 +51,11 @@ def check_not_before(year: int, day: date) -> None:
         )
 
 
+def before_year_end(year: int, day: date) -> bool:
+    """Return True when *day* is before 31 December of *year*: the year is not complete."""
+    return day < date(int(year), 12, 31)
+
+
 def year_in_progress(year: int, as_of) -> bool:
     """Return True while *year* is not complete at *as_of*: the as-of date is before 31 December.
 
@@ -58,4 +63,4 @@ def year_in_progress(year: int, as_of) -> bool:
     """
     day = as_of_date(as_of)
     check_not_before(year, day)
-    return day < date(int(year), 12, 31)
+    return before_year_end(year, day)

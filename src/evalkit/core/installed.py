@@ -103,6 +103,23 @@ def _write(path: Path, env: list, values: dict) -> None:
         pass  # a read-only or full build folder: the value is read again next time
 
 
+def _read_distribution_version(name: str) -> str | None:
+    from importlib import metadata  # 0.02 s to import: only when not remembered
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def distribution_version(name: str) -> str | None:
+    """Return the installed version of distribution *name* (None when not installed).
+
+    Read with :mod:`importlib.metadata`, remembered under *name* (:func:`remembered`).
+    """
+    return remembered(name, lambda: _read_distribution_version(name), kind=(str, type(None)))
+
+
 def remembered(
     name: str, read: Callable[[], object], *, files=(), kind: type | tuple = object
 ) -> object:

@@ -61,15 +61,6 @@ def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
     return frozenset()
 
 
-def _numpy_version() -> str | None:
-    from importlib import metadata  # 0.02 s to import: only when not remembered
-
-    try:
-        return metadata.version("numpy")
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def numpy_release() -> tuple[int, int] | None:
     """Return the installed numpy's ``(major, minor)`` (None when it is not installed).
 
@@ -78,7 +69,7 @@ def numpy_release() -> tuple[int, int] | None:
     """
     from . import installed
 
-    text = installed.remembered("numpy", _numpy_version, kind=(str, type(None)))
+    text = installed.distribution_version("numpy")
     try:
         major, minor = str(text).split(".")[:2]
         return int(major), int(minor)

@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from .asof import check_not_before, date_zh  # noqa: F401 (date_zh: pages import it from here)
+from .asof import before_year_end, check_not_before, date_zh  # noqa: F401 (date_zh: pages)
 
 
 def to_timestamp(value: str | date | pd.Timestamp) -> pd.Timestamp:
@@ -54,7 +54,7 @@ class ReportPeriod:
     @property
     def in_progress(self) -> bool:
         """True while the year is not complete at the as-of date (as-of before 31 December)."""
-        return self.as_of < pd.Timestamp(self.year, 12, 31)
+        return before_year_end(self.year, self.as_of.date())
 
     @property
     def complete(self) -> bool:

@@ -299,10 +299,7 @@ def build(report_dir: Path, data: Path | None = None, *, key: str | None = None)
         engines.write_docx(work, "edition.md", work / "metadata.yaml", reference, docx, as_of)
         engines.write_pdf(work, "edition.md", work / "metadata.yaml", pdf, as_of)
         for made, suffix in ((docx, ".docx"), (pdf, ".pdf")):
-            target = report_dir / names[suffix]
-            partial = target.with_name(target.name + ".part")
-            shutil.copyfile(made, partial)
-            os.replace(partial, target)
+            _place(made, report_dir / names[suffix])
     return {
         "key": key,
         "sha256": {names[s]: sha256_file(report_dir / names[s]) for s in SUFFIXES},
@@ -381,10 +378,15 @@ def _copy_current(
     if set(entry.get("sha256") or {}) != names or not is_current(published, entry, key):
         return False
     for name in sorted(names):
-        partial = report_dir / (name + ".part")
-        shutil.copyfile(published / name, partial)
-        os.replace(partial, report_dir / name)
+        _place(published / name, report_dir / name)
     return True
+
+
+def _place(source: Path, target: Path) -> None:
+    """Copy *source* to *target* whole: a ``.part`` file beside it, then renamed over it."""
+    partial = target.with_name(target.name + ".part")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
 
 
 def is_stale(

@@ -19,7 +19,8 @@ def call_in_child(fn: Callable, *args, step: tuple[str, str]):
     """Return ``fn(*args)`` computed in a spawned child process.
 
     *fn* must be importable by name (a module-level function) and *args* and its
-    result picklable. Its exceptions come back as they were raised. *step* names the
+    result picklable. The child is killed with the run's process
+    (:func:`evalkit.run.execute.die_with_parent`, its initializer). Its exceptions come back as they were raised. *step* names the
     step in Chinese and English for the error below.
 
     Raises:
@@ -29,7 +30,11 @@ def call_in_child(fn: Callable, *args, step: tuple[str, str]):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+    from .execute import die_with_parent
+
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=mp.get_context("spawn"), initializer=die_with_parent
+    ) as pool:
         try:
             return pool.submit(fn, *args).result()
         except BrokenProcessPool as exc:
@@ -43,9 +48,7 @@ def call_in_child(fn: Callable, *args, step: tuple[str, str]):
 def _build_editions(report_dir: str, data: str | None, key: str) -> dict:
     """Build the editions (in the child): :func:`evalkit.editions.build`'s entry."""
     from .. import editions
-    from .execute import die_with_parent
 
-    die_with_parent()
     return editions.build(Path(report_dir), Path(data) if data else None, key=key)
 
 

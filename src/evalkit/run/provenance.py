@@ -137,17 +137,8 @@ def renderer_version(renderer: str | None) -> str | None:
     if renderer == "smalldocs":
         from ..core import installed
 
-        return installed.remembered("smalldocs", _smalldocs_version, kind=(str, type(None)))
+        return installed.distribution_version("smalldocs")
     return None
-
-
-def _smalldocs_version() -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version("smalldocs")
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def annotate_manifest(man: dict, data: Path, git: tuple | None = None) -> dict:

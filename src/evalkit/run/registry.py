@@ -85,6 +85,10 @@ class Registry:
         page = self.page(notebook)
         return page is None or page.in_year(year)
 
+    def absent_in(self, year: int) -> set[str]:
+        """Return the notebooks of the pages that have no page in *year* (``first_year`` later)."""
+        return {p.notebook for p in self.pages if not p.in_year(year)}
+
     def part_owner(self, part: str) -> Page | None:
         """Return the page that writes ``summary.parts/<part>.json``, None if no page does."""
         return next((p for p in self.pages if p.summary_part == part), None)

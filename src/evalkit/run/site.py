@@ -478,11 +478,7 @@ def _stage_home(
     home = dict(nb)
     # Its list of the year's pages loses those the year has none of (as its own copy
     # does, site_pages.year_aware_pages), before the links are rebased.
-    gone = (
-        {p.notebook for p in pages.pages if not pages.in_year(p.notebook, latest)}
-        if pages
-        else set()
-    )
+    gone = pages.absent_in(latest) if pages else set()
     # The answer first: the executive summary (as-of date, data label, targets table)
     # opens the page; the introduction and the links to every year follow it.
     body = [_rebase_cell(site_pages.drop_list_links(c, gone), prefix) for c in cells]

@@ -149,7 +149,7 @@ def year_aware_pages(staged_years: dict[int, Path], pages: reg.Registry | None) 
         # Pages the registry gives no content this year, whether or not a stale copy
         # was published (a regenerated year has none, but its list may still link one).
         if pages is not None:
-            dropped[year] = {p.notebook for p in pages.pages if not pages.in_year(p.notebook, year)}
+            dropped[year] = pages.absent_in(year)
         for nb_path in sorted(folder.glob("*.ipynb")):
             if pages is not None and not pages.in_year(nb_path.stem, year):
                 nb_path.unlink()

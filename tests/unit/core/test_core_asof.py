@@ -50,8 +50,8 @@ def test_an_unreadable_or_missing_as_of_date_is_an_error_not_a_guess(value):
 )
 def test_a_year_is_in_progress_until_its_last_day(year, as_of, open_):
     assert asof.year_in_progress(year, as_of) is open_
-    # The same rule computed on pandas timestamps, as the report period computes it.
-    assert (pd.Timestamp(as_of).normalize() < pd.Timestamp(int(year), 12, 31)) is open_
+    # The report period answers by the same rule.
+    assert ReportPeriod.of(year, as_of).in_progress is open_
 
 
 def test_an_as_of_date_before_the_year_is_refused_as_the_report_period_refuses_it():
